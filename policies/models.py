@@ -1,0 +1,456 @@
+"""A municipality's plans and their policy trees.
+
+A plan (総合計画, 分野別計画 or 策定方針) names its own tree levels; its tree of
+policy nodes (基本政策 → 政策 → 施策, 章 → 節, …) is a django-mptt tree whose
+sibling order is the printed order. Strategies, SDG goals and wards are
+cross-cutting and hang on nodes and projects.
+"""
+
+from django.core.exceptions import ValidationError
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from mptt.models import MPTTModel, TreeForeignKey
+from mptt.querysets import TreeQuerySet
+
+from schedule.fiscal import fiscal_year_range_label
+
+fiscal_year_validators = [MinValueValidator(1869), MaxValueValidator(2200)]
+
+
+class PublicationStatus(models.TextChoices):
+    DRAFT = "draft", _("下書き")
+    PUBLISHED = "published", _("公開")
+
+
+class PublishableQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=PublicationStatus.PUBLISHED)
+
+    def publish(self) -> int:
+        """Publish the drafts among these rows, stamping when."""
+        return self.exclude(status=PublicationStatus.PUBLISHED).update(
+            status=PublicationStatus.PUBLISHED, published_at=timezone.now()
+        )
+
+    def unpublish(self) -> int:
+        return self.filter(status=PublicationStatus.PUBLISHED).update(
+            status=PublicationStatus.DRAFT, published_at=None
+        )
+
+
+class Publishable(models.Model):
+    """Content that citizens see only once staff have published it."""
+
+    status = models.CharField(
+        _("公開状態"),
+        max_length=16,
+        choices=PublicationStatus.choices,
+        default=PublicationStatus.DRAFT,
+        db_index=True,
+        help_text=_("「公開」にしたものだけが市民向けページに表示されます。"),
+    )
+    published_at = models.DateTimeField(_("公開日時"), null=True, blank=True, editable=False)
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self.is_published():
+            self.published_at = None
+        elif self.published_at is None:
+            self.published_at = timezone.now()
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "status" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "published_at"}
+        super().save(*args, **kwargs)
+
+    def is_published(self) -> bool:
+        return self.status == PublicationStatus.PUBLISHED
+
+
+class Municipality(models.Model):
+    name = models.CharField(_("名称"), max_length=50, unique=True)
+    slug = models.SlugField(_("スラッグ"), unique=True)
+
+    class Meta:
+        verbose_name = _("自治体")
+        verbose_name_plural = _("自治体")
+        ordering = ["pk"]
+
+    def __str__(self):
+        return self.name
+
+
+class Ward(models.Model):
+    """An administrative ward (区) of a designated city."""
+
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, related_name="wards", verbose_name=_("自治体")
+    )
+    name = models.CharField(_("区名"), max_length=20)
+    slug = models.SlugField(_("スラッグ"))
+    position = models.PositiveSmallIntegerField(_("表示順"), default=0)
+
+    class Meta:
+        verbose_name = _("区")
+        verbose_name_plural = _("区")
+        ordering = ["municipality", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "name"], name="ward_unique_name"),
+            models.UniqueConstraint(fields=["municipality", "slug"], name="ward_unique_slug"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Bureau(models.Model):
+    """A responsible bureau (所管局) of the city's organisation."""
+
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.CASCADE, related_name="bureaus", verbose_name=_("自治体")
+    )
+    name = models.CharField(_("局名"), max_length=50)
+
+    class Meta:
+        verbose_name = _("所管局")
+        verbose_name_plural = _("所管局")
+        ordering = ["municipality", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["municipality", "name"], name="bureau_unique_name")
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class Division(models.Model):
+    """A responsible section (所管課) inside a bureau."""
+
+    bureau = models.ForeignKey(
+        Bureau, on_delete=models.CASCADE, related_name="divisions", verbose_name=_("所管局")
+    )
+    name = models.CharField(_("課名"), max_length=50)
+
+    class Meta:
+        verbose_name = _("所管課")
+        verbose_name_plural = _("所管課")
+        ordering = ["bureau", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["bureau", "name"], name="division_unique_name")
+        ]
+
+    def __str__(self):
+        return f"{self.bureau.name} {self.name}"
+
+
+class SDGGoal(models.Model):
+    """One of the 17 Sustainable Development Goals, with its official Japanese title."""
+
+    number = models.PositiveSmallIntegerField(
+        _("番号"), unique=True, validators=[MinValueValidator(1), MaxValueValidator(17)]
+    )
+    title = models.CharField(_("名称"), max_length=100)
+    title_en = models.CharField(_("英語名称"), max_length=100)
+
+    class Meta:
+        verbose_name = _("SDGsゴール")
+        verbose_name_plural = _("SDGsゴール")
+        ordering = ["number"]
+
+    def __str__(self):
+        return f"{self.number}. {self.title}"
+
+
+class PlanQuerySet(PublishableQuerySet):
+    pass
+
+
+class Plan(Publishable):
+    """A plan document: a comprehensive plan, a sectoral plan or a drafting policy."""
+
+    class Kind(models.TextChoices):
+        COMPREHENSIVE = "comprehensive", _("総合計画")
+        SECTORAL = "sectoral", _("分野別計画")
+        DRAFTING_POLICY = "drafting_policy", _("策定方針")
+
+    class Stage(models.TextChoices):
+        DRAFTING = "drafting", _("策定中")
+        DRAFT_FOR_COMMENT = "draft", _("素案")
+        ADOPTED = "adopted", _("策定済み")
+
+    municipality = models.ForeignKey(
+        Municipality, on_delete=models.PROTECT, related_name="plans", verbose_name=_("自治体")
+    )
+    slug = models.SlugField(_("スラッグ"), unique=True, help_text=_("URLに使う英数字の名前。"))
+    kind = models.CharField(_("種別"), max_length=20, choices=Kind.choices)
+    stage = models.CharField(
+        _("策定段階"), max_length=20, choices=Stage.choices, default=Stage.ADOPTED
+    )
+    title = models.CharField(_("計画名"), max_length=200)
+    start_fiscal_year = models.PositiveSmallIntegerField(
+        _("開始年度"), null=True, blank=True, validators=fiscal_year_validators
+    )
+    end_fiscal_year = models.PositiveSmallIntegerField(
+        _("終了年度"), null=True, blank=True, validators=fiscal_year_validators
+    )
+    period_note = models.CharField(
+        _("計画期間の注記"),
+        max_length=200,
+        blank=True,
+        help_text=_("計画書の表記どおりの期間（例：目標年次は概ね10年後の2028年）。"),
+    )
+    vision = models.TextField(_("めざす都市像・将来像"), blank=True)
+    summary = models.TextField(_("概要"), blank=True)
+    source = models.CharField(
+        _("出典"), max_length=300, blank=True, help_text=_("内容の出典となる公表資料。")
+    )
+    related_plan = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="related_plans",
+        verbose_name=_("関連する計画"),
+        help_text=_("策定方針ならその対象の計画、分野別計画なら上位の総合計画。"),
+    )
+    strategy_set_name = models.CharField(
+        _("戦略の呼び名"),
+        max_length=50,
+        blank=True,
+        help_text=_("例：かわさき10年戦略、重点戦略。"),
+    )
+    position = models.PositiveSmallIntegerField(_("表示順"), default=0)
+
+    objects = PlanQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("計画")
+        verbose_name_plural = _("計画")
+        ordering = ["position", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(start_fiscal_year__isnull=True)
+                | Q(end_fiscal_year__isnull=True)
+                | Q(end_fiscal_year__gte=models.F("start_fiscal_year")),
+                name="plan_period_in_order",
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def clean(self):
+        if (
+            self.start_fiscal_year
+            and self.end_fiscal_year
+            and self.end_fiscal_year < self.start_fiscal_year
+        ):
+            raise ValidationError({"end_fiscal_year": _("終了年度は開始年度以降にしてください。")})
+
+    @property
+    def has_fiscal_period(self) -> bool:
+        return bool(self.start_fiscal_year and self.end_fiscal_year)
+
+    @property
+    def period_label(self) -> str:
+        if self.start_fiscal_year:
+            return fiscal_year_range_label(self.start_fiscal_year, self.end_fiscal_year)
+        return self.period_note
+
+    def level_name(self, depth: int) -> str:
+        for level in self.levels.all():
+            if level.depth == depth:
+                return level.name
+        return ""
+
+
+class PlanLevel(models.Model):
+    """What a plan calls the nodes at one depth of its tree (基本政策, 施策, 章 …)."""
+
+    plan = models.ForeignKey(
+        Plan, on_delete=models.CASCADE, related_name="levels", verbose_name=_("計画")
+    )
+    depth = models.PositiveSmallIntegerField(_("階層"), help_text=_("最上位が0。"))
+    name = models.CharField(_("階層の名前"), max_length=30)
+
+    class Meta:
+        verbose_name = _("計画の階層")
+        verbose_name_plural = _("計画の階層")
+        ordering = ["plan", "depth"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "depth"], name="planlevel_unique_depth")
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class BasicGoal(models.Model):
+    """A basic goal (まちづくりの基本目標) of a plan's basic vision."""
+
+    plan = models.ForeignKey(
+        Plan, on_delete=models.CASCADE, related_name="basic_goals", verbose_name=_("計画")
+    )
+    title = models.CharField(_("基本目標"), max_length=200)
+    description = models.TextField(_("説明"), blank=True)
+    position = models.PositiveSmallIntegerField(_("表示順"), default=0)
+
+    class Meta:
+        verbose_name = _("基本目標")
+        verbose_name_plural = _("基本目標")
+        ordering = ["plan", "position", "pk"]
+
+    def __str__(self):
+        return self.title
+
+
+class Strategy(models.Model):
+    """A cross-cutting or priority strategy (かわさき10年戦略, 重点戦略)."""
+
+    plan = models.ForeignKey(
+        Plan, on_delete=models.CASCADE, related_name="strategies", verbose_name=_("計画")
+    )
+    label = models.CharField(_("番号"), max_length=20, blank=True, help_text=_("例：戦略1"))
+    title = models.CharField(_("名称"), max_length=200)
+    direction = models.TextField(
+        _("方向性"), blank=True, help_text=_("中長期の方向性（例：2030年を見据えた方向性）。")
+    )
+    main_actions = models.TextField(_("主な取組"), blank=True)
+    position = models.PositiveSmallIntegerField(_("表示順"), default=0)
+
+    class Meta:
+        verbose_name = _("戦略")
+        verbose_name_plural = _("戦略")
+        ordering = ["plan", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["plan", "title"], name="strategy_unique_title")
+        ]
+
+    def __str__(self):
+        return f"{self.label} {self.title}".strip()
+
+
+class PolicyNodeQuerySet(TreeQuerySet, PublishableQuerySet):
+    def published(self):
+        """Published nodes of published plans, none of whose ancestors is a draft."""
+        draft_ancestor = PolicyNode.objects.filter(
+            tree_id=OuterRef("tree_id"),
+            lft__lt=OuterRef("lft"),
+            rght__gt=OuterRef("rght"),
+        ).exclude(status=PublicationStatus.PUBLISHED)
+        return self.filter(
+            status=PublicationStatus.PUBLISHED, plan__status=PublicationStatus.PUBLISHED
+        ).exclude(Exists(draft_ancestor))
+
+
+class PolicyNode(MPTTModel, Publishable):
+    """A node of a plan's tree: a basic policy, policy, measure, chapter, section …
+
+    Siblings keep the order the plan prints them in (the tree order; staff
+    change it by drag and drop). The code is stored exactly as printed and is
+    empty where the plan prints none: such a node is addressed by its title
+    within its parent.
+    """
+
+    plan = models.ForeignKey(
+        Plan, on_delete=models.CASCADE, related_name="nodes", verbose_name=_("計画")
+    )
+    parent = TreeForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="children",
+        verbose_name=_("親"),
+    )
+    level_label = models.ForeignKey(
+        PlanLevel,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("階層の名前"),
+        help_text=_("空欄なら表示しません（例：基本政策に属さない付記）。"),
+    )
+    code = models.CharField(
+        _("番号"),
+        max_length=30,
+        blank=True,
+        help_text=_("計画書に印刷されたとおりの番号（例：Ⅶ-1-(1)）。印刷されていなければ空欄。"),
+    )
+    title = models.CharField(_("名称"), max_length=200)
+    strategies = models.ManyToManyField(
+        Strategy, blank=True, related_name="nodes", verbose_name=_("戦略")
+    )
+    sdg_goals = models.ManyToManyField(
+        SDGGoal, blank=True, related_name="nodes", verbose_name=_("SDGsゴール")
+    )
+    wards = models.ManyToManyField(Ward, blank=True, related_name="nodes", verbose_name=_("区"))
+    updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
+
+    objects = PolicyNodeQuerySet.as_manager()
+
+    class MPTTMeta:
+        order_insertion_by: list[str] = []
+
+    class Meta:
+        verbose_name = _("政策体系の項目")
+        verbose_name_plural = _("政策体系")
+
+    def __str__(self):
+        return f"{self.code} {self.title}" if self.code else self.title
+
+    @property
+    def heading(self) -> str:
+        """基本施策 Ⅶ-1-(1) 分権時代の新たな自治のしくみづくり, as a heading reads."""
+        label = self.level_label.name if self.level_label_id else ""
+        prefix = " ".join(part for part in (label, self.code) if part)
+        return f"{prefix} {self.title}" if prefix else self.title
+
+    def clean(self):
+        if self.parent_id and self.parent.plan_id != self.plan_id:
+            raise ValidationError({"parent": _("親は同じ計画の項目にしてください。")})
+        if self.level_label_id and self.level_label.plan_id != self.plan_id:
+            raise ValidationError({"level_label": _("この計画の階層を選んでください。")})
+        siblings = PolicyNode.objects.filter(
+            plan_id=self.plan_id, parent_id=self.parent_id
+        ).exclude(pk=self.pk)
+        if self.code and siblings.filter(code=self.code).exists():
+            raise ValidationError({"code": _("同じ親の下に同じ番号の項目があります。")})
+        if not self.code and siblings.filter(code="", title=self.title).exists():
+            raise ValidationError(
+                {"title": _("番号のない項目は、同じ親の下で名称が重複しないようにしてください。")}
+            )
+
+
+class NodeText(models.Model):
+    """A text section of a node: 現状と課題, 計画期間の取組, a direction text …"""
+
+    class Kind(models.TextChoices):
+        OVERVIEW = "overview", _("概要・基本方向")
+        SITUATION = "situation", _("現状と課題")
+        ACTIONS = "actions", _("計画期間の取組")
+        OTHER = "other", _("その他")
+        CAPTION = "caption", _("図・写真の説明")
+
+    node = models.ForeignKey(
+        PolicyNode, on_delete=models.CASCADE, related_name="texts", verbose_name=_("項目")
+    )
+    kind = models.CharField(_("種類"), max_length=20, choices=Kind.choices, default=Kind.OTHER)
+    heading = models.CharField(
+        _("見出し"), max_length=200, blank=True, help_text=_("計画書に印刷されたとおりの見出し。")
+    )
+    body = models.TextField(_("本文"), blank=True)
+    position = models.PositiveSmallIntegerField(_("表示順"), default=0)
+
+    class Meta:
+        verbose_name = _("本文")
+        verbose_name_plural = _("本文")
+        ordering = ["node", "position", "pk"]
+
+    def __str__(self):
+        return self.heading or self.get_kind_display()

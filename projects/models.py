@@ -1,0 +1,239 @@
+"""Projects (事務事業), where the plan lists them, and their yearly targets.
+
+A project has one home measure. The plan may show it again under other
+measures (再掲): those are listings of the same project, never copies.
+"""
+
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.utils.translation import gettext_lazy as _
+
+from policies.models import (
+    Bureau,
+    Division,
+    Plan,
+    PolicyNode,
+    PublicationStatus,
+    Publishable,
+    PublishableQuerySet,
+    SDGGoal,
+    Strategy,
+    Ward,
+)
+from projects.target_table import Cell, Column, build_row, display_name, plan_columns
+
+
+class ProjectQuerySet(PublishableQuerySet):
+    def published(self):
+        return super().published().filter(plan__status=PublicationStatus.PUBLISHED)
+
+    def under(self, node: PolicyNode):
+        """Projects listed under ``node`` or any node below it, home or 再掲, once each."""
+        return self.filter(
+            listings__node__tree_id=node.tree_id,
+            listings__node__lft__gte=node.lft,
+            listings__node__rght__lte=node.rght,
+        ).distinct()
+
+
+class Project(Publishable):
+    plan = models.ForeignKey(
+        Plan, on_delete=models.CASCADE, related_name="projects", verbose_name=_("計画")
+    )
+    home_node = models.ForeignKey(
+        PolicyNode,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="home_projects",
+        verbose_name=_("本来の施策"),
+        help_text=_("事業が本来属する施策。再掲はここではなく「掲載箇所」で指定します。"),
+    )
+    home_note = models.CharField(
+        _("本来の施策についての注記"),
+        max_length=300,
+        blank=True,
+        help_text=_("本来の施策がこのポータルに収録されていない場合などに、その旨を記します。"),
+    )
+    name = models.CharField(_("事業名"), max_length=200, db_index=True)
+    each_ward = models.BooleanField(
+        _("各区で実施"),
+        default=False,
+        help_text=_("計画書で「(各区)」と付記された事業。各区の具体的な取組は区計画に載ります。"),
+    )
+    summary = models.TextField(_("事業概要"), blank=True)
+    baseline = models.TextField(_("現状"), blank=True, help_text=_("計画策定時の現状。"))
+    actions_in_period = models.TextField(
+        _("計画期間の取組"),
+        blank=True,
+        help_text=_("年度別の目標のない事業（事業概要と計画期間の取組だけの様式）で使います。"),
+    )
+    bureau = models.ForeignKey(
+        Bureau,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="projects",
+        verbose_name=_("所管局"),
+    )
+    division = models.ForeignKey(
+        Division,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="projects",
+        verbose_name=_("所管課"),
+    )
+    wards = models.ManyToManyField(Ward, blank=True, related_name="projects", verbose_name=_("区"))
+    strategies = models.ManyToManyField(
+        Strategy, blank=True, related_name="projects", verbose_name=_("戦略")
+    )
+    sdg_goals = models.ManyToManyField(
+        SDGGoal, blank=True, related_name="projects", verbose_name=_("SDGsゴール")
+    )
+    listed_under = models.ManyToManyField(
+        PolicyNode,
+        through="ProjectListing",
+        related_name="listed_projects",
+        verbose_name=_("掲載箇所"),
+    )
+    updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
+
+    objects = ProjectQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("事業")
+        verbose_name_plural = _("事業")
+        ordering = ["plan", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["plan", "name", "each_ward"], name="project_unique_name"
+            )
+        ]
+
+    def __str__(self):
+        return self.display_name
+
+    @property
+    def display_name(self) -> str:
+        return display_name(self.name, self.each_ward)
+
+    def clean(self):
+        errors = {}
+        if self.home_node_id and self.plan_id and self.home_node.plan_id != self.plan_id:
+            errors["home_node"] = _("本来の施策は同じ計画の項目にしてください。")
+        if self.division_id and self.bureau_id and self.division.bureau_id != self.bureau_id:
+            errors["division"] = _("所管課は所管局に属する課を選んでください。")
+        if errors:
+            raise ValidationError(errors)
+
+    # --- yearly targets -----------------------------------------------------
+
+    @property
+    def columns(self) -> list[Column]:
+        if not self.plan.has_fiscal_period:
+            return []
+        return plan_columns(self.plan.start_fiscal_year, self.plan.end_fiscal_year)
+
+    @property
+    def has_yearly_targets(self) -> bool:
+        return bool(self.target_rows())
+
+    def target_rows(self) -> list[list[Cell]]:
+        """The printed target table, one list of cells per printed line.
+
+        Reads ``self.targets.all()``, so a prefetch serves every project of a page.
+        """
+        columns = self.columns
+        lines: dict[int, dict[Column, str]] = {}
+        for target in self.targets.all():
+            lines.setdefault(target.line, {})[target.column] = target.text
+        return [build_row(columns, lines[line]) for line in sorted(lines)]
+
+
+class ProjectListing(models.Model):
+    """Where the plan prints a project: its home measure, or a 再掲 under another."""
+
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="listings", verbose_name=_("事業")
+    )
+    node = models.ForeignKey(
+        PolicyNode, on_delete=models.CASCADE, related_name="listings", verbose_name=_("施策")
+    )
+    position = models.PositiveIntegerField(_("掲載順"), default=0)
+
+    class Meta:
+        verbose_name = _("掲載箇所")
+        verbose_name_plural = _("掲載箇所")
+        ordering = ["node", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "node"], name="listing_unique_node")
+        ]
+
+    def __str__(self):
+        marker = _("(再掲)") if self.is_relisting else ""
+        return f"{self.node}: {self.project}{marker}"
+
+    @property
+    def is_relisting(self) -> bool:
+        return self.node_id != self.project.home_node_id
+
+    def clean(self):
+        if self.node_id and self.project_id and self.node.plan_id != self.project.plan_id:
+            raise ValidationError({"node": _("掲載箇所は事業と同じ計画の項目にしてください。")})
+
+
+class YearlyTarget(models.Model):
+    """One printed cell of a project's target table (事業内容・目標).
+
+    Only filled cells are stored; an empty cell after a filled one is that
+    cell's continuation (a merged cell), decided by ``projects.target_table``.
+    """
+
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="targets", verbose_name=_("事業")
+    )
+    line = models.PositiveSmallIntegerField(
+        _("行"),
+        default=0,
+        help_text=_("一つの事業の表が複数行に分かれている場合の行番号（0から）。"),
+    )
+    fiscal_year = models.PositiveSmallIntegerField(_("年度"))
+    after_period = models.BooleanField(
+        _("以降"), default=False, help_text=_("計画期間の翌年度以降の列（例：2014年度以降）。")
+    )
+    text = models.TextField(
+        _("内容・目標"), help_text=_("印刷どおりに。「→」だけなら前年度と同じという意味です。")
+    )
+
+    class Meta:
+        verbose_name = _("年度別の目標")
+        verbose_name_plural = _("年度別の目標")
+        ordering = ["project", "line", "fiscal_year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "line", "fiscal_year"], name="target_unique_cell"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.project} {self.fiscal_year}"
+
+    @property
+    def column(self) -> Column:
+        return Column(self.fiscal_year, self.after_period)
+
+    def clean(self):
+        if not self.project_id:
+            return
+        columns = self.project.columns
+        if columns and self.column not in columns:
+            first, last = columns[0].fiscal_year, columns[-2].fiscal_year
+            raise ValidationError(
+                {
+                    "fiscal_year": _(
+                        "年度は計画期間（%(first)s～%(last)s年度）か、翌年度以降（%(after)s年度以降）にしてください。"
+                    )
+                    % {"first": first, "last": last, "after": last + 1}
+                }
+            )

@@ -1,0 +1,10 @@
+"""Loaded by pytest before Django (``-p tests.environment``): a test-only environment.
+
+Production settings refuse to start without a SECRET_KEY; the tests run the
+production settings (DEBUG off) with a throwaway key.
+"""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-used-anywhere-else")
+os.environ.setdefault("DEBUG", "0")

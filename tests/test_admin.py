@@ -1,0 +1,107 @@
+"""The staff admin: every page answers, the tree moves by drag and drop, forms save."""
+
+import pytest
+from django.contrib import admin
+from django.urls import reverse
+
+from policies.models import PolicyNode
+from projects.models import Project
+from tests.admin_forms import form_data
+
+
+def admin_url(model, action, *args):
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{action}", args=args)
+
+
+@pytest.mark.parametrize("model", list(admin.site._registry), ids=lambda m: m.__name__)
+def test_every_changelist_add_and_change_page_answers(admin_client, model):
+    assert admin_client.get(admin_url(model, "changelist")).status_code == 200
+    assert admin_client.get(admin_url(model, "add")).status_code == 200
+    obj = model._default_manager.order_by("pk").first()
+    if obj is not None:
+        assert admin_client.get(admin_url(model, "change", obj.pk)).status_code == 200
+
+
+def test_project_changelist_search_and_filters(admin_client):
+    url = admin_url(Project, "changelist")
+    response = admin_client.get(url, {"q": "区民会議"})
+    assert "区民会議運営事業" in response.content.decode()
+    plan = Project.objects.first().plan
+    for params in (
+        {"plan__id__exact": plan.pk},
+        {"each_ward__exact": "1"},
+        {"wards__id__exact": plan.municipality.wards.first().pk},
+        {"home_node__id__exact": Project.objects.first().home_node_id},
+        {"q": "事業推進"},  # searches the yearly targets too
+    ):
+        assert admin_client.get(url, params).status_code == 200
+
+
+def test_autocomplete_for_measures(admin_client):
+    response = admin_client.get(
+        reverse("admin:autocomplete"),
+        {
+            "term": "分権改革",
+            "app_label": "projects",
+            "model_name": "project",
+            "field_name": "home_node",
+        },
+    )
+    assert response.status_code == 200
+    texts = [result["text"] for result in response.json()["results"]]
+    assert texts == ["分権改革の推進 ／ 川崎市 実行計画（2011～2013年度）"]
+
+
+def test_drag_and_drop_moves_a_node_within_its_plan(admin_client):
+    basic = PolicyNode.objects.get(plan__slug="kawasaki-2011", code="Ⅶ-1-(1)")
+    first, second = list(basic.get_children())[:2]
+    response = admin_client.post(
+        admin_url(PolicyNode, "changelist"),
+        {"cmd": "move_node", "cut_item": second.pk, "pasted_on": first.pk, "position": "left"},
+    )
+    assert response.content == b"OK, moved."
+    assert [n.pk for n in PolicyNode.objects.get(pk=basic.pk).get_children()][:2] == [
+        second.pk,
+        first.pk,
+    ]
+
+
+def test_drag_and_drop_refuses_another_plans_node(admin_client):
+    node = PolicyNode.objects.filter(plan__slug="kawasaki-2011").first()
+    foreign = PolicyNode.objects.filter(plan__slug="zushi").first()
+    response = admin_client.post(
+        admin_url(PolicyNode, "changelist"),
+        {
+            "cmd": "move_node",
+            "cut_item": node.pk,
+            "pasted_on": foreign.pk,
+            "position": "last-child",
+        },
+    )
+    assert response.content.startswith(b"FAIL")
+    assert PolicyNode.objects.get(pk=node.pk).plan.slug == "kawasaki-2011"
+
+
+def test_project_saves_with_inline_yearly_targets(admin_client):
+    project = Project.objects.get(name="幸区役所庁舎整備事業")
+    url = admin_url(Project, "change", project.pk)
+    data = form_data(admin_client.get(url))
+    target_prefix = next(k for k in data if k.endswith("-0-text") and k.startswith("targets"))
+    data[target_prefix] = "基本設計（変更）"
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, response.context["errors"] if response.context else ""
+    assert project.targets.get(fiscal_year=2011).text == "基本設計（変更）"
+
+
+def test_a_target_outside_the_plan_period_is_refused(admin_client):
+    project = Project.objects.get(name="幸区役所庁舎整備事業")
+    url = admin_url(Project, "change", project.pk)
+    data = form_data(admin_client.get(url))
+    target_prefix = next(
+        k for k in data if k.endswith("-0-fiscal_year") and k.startswith("targets")
+    )
+    data[target_prefix] = "2030"
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert "年度は計画期間" in response.content.decode()
+    assert project.targets.get(line=0, fiscal_year=2011).text == "基本設計"

@@ -1,0 +1,104 @@
+"""seed_demo loads every seed plan, published, and running it twice changes nothing."""
+
+from io import StringIO
+
+from django.core import serializers
+from django.core.management import call_command
+
+from policies.models import NodeText, Plan, PolicyNode, PublicationStatus, Strategy
+from projects.models import Project, ProjectListing, YearlyTarget
+from schedule.models import PlanPeriod
+
+SLUGS = {"kawasaki", "kawasaki-2011", "zushi", "kawasaki-community", "tsurugashima"}
+MODELS = [Plan, PolicyNode, NodeText, Strategy, Project, ProjectListing, YearlyTarget, PlanPeriod]
+
+
+def snapshot():
+    return {
+        model.__name__: serializers.serialize("json", model.objects.order_by("pk"))
+        for model in MODELS
+    }
+
+
+def test_running_seed_demo_twice_changes_nothing(db):
+    before = snapshot()  # the session already loaded the demo once
+    call_command("seed_demo", stdout=StringIO())
+    assert snapshot() == before
+
+
+def test_all_five_seed_plans_are_there_and_published(db):
+    plans = Plan.objects.filter(slug__in=SLUGS)
+    assert set(plans.values_list("slug", flat=True)) == SLUGS
+    assert not Plan.objects.exclude(status=PublicationStatus.PUBLISHED).exists()
+    assert not PolicyNode.objects.exclude(status=PublicationStatus.PUBLISHED).exists()
+    assert not Project.objects.exclude(status=PublicationStatus.PUBLISHED).exists()
+
+
+def test_kawasaki_plan_from_seed_000(db):
+    plan = Plan.objects.get(slug="kawasaki")
+    assert plan.vision == "成長と成熟の調和による持続可能な最幸のまち かわさき"
+    assert list(plan.basic_goals.values_list("title", flat=True)) == [
+        "安心のふるさとづくり（成熟）",
+        "力強い産業都市づくり（成長）",
+    ]
+    assert [level.name for level in plan.levels.all()] == ["基本政策", "政策", "施策"]
+    periods = {p.name: (p.start_fiscal_year, p.end_fiscal_year) for p in plan.periods.all()}
+    assert periods == {
+        "基本構想": (2016, None),
+        "基本計画": (2016, None),
+        "第1期実施計画": (2016, 2017),
+        "第2期実施計画": (2018, 2021),
+        "第3期実施計画": (2022, 2025),
+    }
+    strategies = list(plan.strategies.all())
+    assert [s.label for s in strategies] == [f"戦略{n}" for n in range(1, 8)]
+    assert strategies[0].title == "「みんなで守る強くしなやかなまち」をめざす"
+    assert strategies[0].direction.startswith("市民・事業者・行政等がそれぞれの役割")
+    assert strategies[6].main_actions == "行財政改革の推進、健全な財政運営"
+    # The document does not name the 5 basic policies: none are invented.
+    assert not plan.nodes.exists()
+
+
+def test_kawasaki_2011_tree_codes_as_printed(db):
+    plan = Plan.objects.get(slug="kawasaki-2011")
+    root = plan.nodes.get(parent=None, code="Ⅶ")
+    assert root.title == "参加と協働による市民自治のまちづくり"
+    assert [n.code for n in root.get_children()] == ["Ⅶ-1", "Ⅶ-2", "Ⅶ-3"]
+    basic = plan.nodes.get(code="Ⅶ-1-(1)")
+    assert basic.level_label.name == "基本施策"
+    measures = basic.get_children()
+    assert [m.title for m in measures] == [
+        "自治基本条例に基づく自治の推進",
+        "分権改革の推進",
+        "情報共有、情報公開の推進",
+    ]
+    assert all(m.code == "" and m.level_label.name == "施策" for m in measures)
+    kinds = list(measures[0].texts.values_list("kind", "heading"))
+    assert kinds == [("situation", "現状と課題"), ("actions", "計画期間(2011～2013年度)の取組")]
+    # A sentence cut by a page break is mended.
+    situation = measures[0].texts.get(kind="situation").body
+    assert "向上につなげていく必要があります。" in situation
+
+
+def test_sectoral_plan_chapters_in_printed_order(db):
+    plan = Plan.objects.get(slug="kawasaki-community")
+    chapters = plan.nodes.filter(parent=None)
+    assert [c.code for c in chapters] == [f"第{n}章" for n in range(1, 7)]
+    chapter4 = plan.nodes.get(code="第4章")
+    assert [c.code for c in chapter4.get_children()] == [str(n) for n in range(1, 8)]
+    section6 = chapter4.get_children().get(code="6")
+    assert [c.title for c in section6.get_children()] == [
+        "町内会・自治会に関する新たな取組",
+        "マンションコミュニティ等の住民自治組織に関する新たな取組",
+    ]
+
+
+def test_tsurugashima_names_nothing_it_does_not_print(db):
+    plan = Plan.objects.get(slug="tsurugashima")
+    assert plan.vision == "しあわせ共感 安心のまち つるがしま"
+    assert (plan.start_fiscal_year, plan.end_fiscal_year) == (2025, 2029)
+    assert [level.name for level in plan.levels.all()] == ["政策分野", "施策"]
+    assert "7つの政策分野" in plan.summary and "40施策" in plan.summary
+    assert not plan.nodes.exists() and not plan.strategies.exists()
+    policy = Plan.objects.get(slug="tsurugashima-policy")
+    assert policy.related_plan == plan and policy.kind == Plan.Kind.DRAFTING_POLICY
