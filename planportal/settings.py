@@ -82,6 +82,7 @@ TEMPLATES = [
                 "django.template.context_processors.i18n",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "planportal.context_processors.languages",
             ],
         },
     },
@@ -132,6 +133,16 @@ STORAGES = {
             else "whitenoise.storage.CompressedManifestStaticFilesStorage"
         )
     },
+}
+
+# Shared by all gunicorn workers on one host, so that a staff save makes every
+# worker's cached public pages stale (policies/caching.py).
+CACHES = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+        "LOCATION": os.environ.get("CACHE_DIR") or str(BASE_DIR / ".cache"),
+        "OPTIONS": {"MAX_ENTRIES": 20000},
+    }
 }
 
 # The seed documents the demo data is parsed from (see fixtures/seeds/README.md).

@@ -10,11 +10,13 @@ from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from mptt.models import MPTTModel, TreeForeignKey
 from mptt.querysets import TreeQuerySet
 
+from policies.caching import bump_content_version
 from schedule.fiscal import fiscal_year_range_label
 
 fiscal_year_validators = [MinValueValidator(1869), MaxValueValidator(2200)]
@@ -31,14 +33,18 @@ class PublishableQuerySet(models.QuerySet):
 
     def publish(self) -> int:
         """Publish the drafts among these rows, stamping when."""
-        return self.exclude(status=PublicationStatus.PUBLISHED).update(
+        count = self.exclude(status=PublicationStatus.PUBLISHED).update(
             status=PublicationStatus.PUBLISHED, published_at=timezone.now()
         )
+        bump_content_version()
+        return count
 
     def unpublish(self) -> int:
-        return self.filter(status=PublicationStatus.PUBLISHED).update(
+        count = self.filter(status=PublicationStatus.PUBLISHED).update(
             status=PublicationStatus.DRAFT, published_at=None
         )
+        bump_content_version()
+        return count
 
 
 class Publishable(models.Model):
@@ -106,6 +112,9 @@ class Ward(models.Model):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        return reverse("policies:ward", args=[self.municipality.slug, self.slug])
+
 
 class Bureau(models.Model):
     """A responsible bureau (所管局) of the city's organisation."""
@@ -163,6 +172,9 @@ class SDGGoal(models.Model):
 
     def __str__(self):
         return f"{self.number}. {self.title}"
+
+    def get_absolute_url(self):
+        return reverse("policies:sdg_goal", args=[self.number])
 
 
 class PlanQuerySet(PublishableQuerySet):
@@ -242,6 +254,9 @@ class Plan(Publishable):
 
     def __str__(self):
         return self.title
+
+    def get_absolute_url(self):
+        return reverse("policies:plan", args=[self.slug])
 
     def clean(self):
         if (
@@ -333,6 +348,9 @@ class Strategy(models.Model):
     def __str__(self):
         return f"{self.label} {self.title}".strip()
 
+    def get_absolute_url(self):
+        return reverse("policies:strategy", args=[self.plan.slug, self.pk])
+
 
 class PolicyNodeQuerySet(TreeQuerySet, PublishableQuerySet):
     def published(self):
@@ -403,6 +421,9 @@ class PolicyNode(MPTTModel, Publishable):
 
     def __str__(self):
         return f"{self.code} {self.title}" if self.code else self.title
+
+    def get_absolute_url(self):
+        return reverse("policies:node", args=[self.plan.slug, self.pk])
 
     @property
     def heading(self) -> str:

@@ -6,6 +6,7 @@ measures (再掲): those are listings of the same project, never copies.
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 
 from policies.models import (
@@ -113,6 +114,9 @@ class Project(Publishable):
 
     def __str__(self):
         return self.display_name
+
+    def get_absolute_url(self):
+        return reverse("projects:project", args=[self.plan.slug, self.pk])
 
     @property
     def display_name(self) -> str:

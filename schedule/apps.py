@@ -5,3 +5,9 @@ from django.utils.translation import gettext_lazy as _
 class ScheduleConfig(AppConfig):
     name = "schedule"
     verbose_name = _("計画期間と策定スケジュール")
+
+    def ready(self):
+        from policies.caching import register_public_content
+        from schedule import models
+
+        register_public_content(models.PlanPeriod)

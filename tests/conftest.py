@@ -5,6 +5,7 @@ from django.contrib.auth import get_user_model
 
 from policies.models import Municipality, Plan, PlanLevel, PublicationStatus
 from policies.seeds import load_demo
+from tests.browser import browser, demo_server, page  # noqa: F401  (fixtures)
 
 
 def pytest_configure(config):
@@ -17,6 +18,17 @@ def pytest_configure(config):
     }
     settings.WHITENOISE_AUTOREFRESH = True
     settings.WHITENOISE_USE_FINDERS = True
+    settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Cached pages must not leak from one test (and its rolled-back data) to the next."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
 
 
 @pytest.fixture(scope="session")

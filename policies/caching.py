@@ -1,0 +1,81 @@
+"""Cached public pages, invalidated whenever staff change published content.
+
+Rendered public pages are cached under a key that includes a *content
+version*. Any save or delete of a registered content model (and every bulk
+write that bypasses signals: publishing, tree moves, imports) bumps the
+version, so every cached page goes stale at once. Signed-in staff are never
+served from the cache: they may be previewing drafts.
+
+The cache must be shared by all gunicorn workers: the default is a
+file-based cache (see settings.CACHES).
+"""
+
+from __future__ import annotations
+
+import functools
+import hashlib
+import uuid
+
+from django.core.cache import cache
+from django.db import transaction
+from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils.translation import get_language
+
+CONTENT_VERSION_KEY = "public-content-version"
+PAGE_TIMEOUT = 60 * 60  # a page is rebuilt at least hourly, whatever happens
+
+
+def content_version() -> str:
+    version = cache.get(CONTENT_VERSION_KEY)
+    if version is None:
+        version = uuid.uuid4().hex
+        cache.add(CONTENT_VERSION_KEY, version, None)
+        version = cache.get(CONTENT_VERSION_KEY, version)
+    return version
+
+
+def _new_version() -> None:
+    cache.set(CONTENT_VERSION_KEY, uuid.uuid4().hex, None)
+
+
+def bump_content_version(**_ignored) -> None:
+    """Make every cached public page stale: now, and again once the transaction
+    commits, so that no page rendered from not-yet-committed data outlives it."""
+    _new_version()
+    transaction.on_commit(_new_version)
+
+
+def register_public_content(*models) -> None:
+    """Invalidate the page cache whenever one of ``models`` changes."""
+    for model in models:
+        uid = f"public-content-{model._meta.label}"
+        post_save.connect(bump_content_version, sender=model, dispatch_uid=uid + "-save")
+        post_delete.connect(bump_content_version, sender=model, dispatch_uid=uid + "-delete")
+        for field in model._meta.local_many_to_many:
+            m2m_changed.connect(
+                bump_content_version,
+                sender=field.remote_field.through,
+                dispatch_uid=f"{uid}-{field.name}",
+            )
+
+
+def cache_public_page(view):
+    """Serve a public GET page from the cache; staff and other methods pass through."""
+
+    @functools.wraps(view)
+    def wrapper(request, *args, **kwargs):
+        if request.method not in ("GET", "HEAD") or request.user.is_authenticated:
+            return view(request, *args, **kwargs)
+        path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+        key = f"page:{content_version()}:{get_language()}:{path}"
+        cached = cache.get(key)
+        if cached is not None:
+            return cached
+        response = view(request, *args, **kwargs)
+        if response.status_code == 200 and not response.cookies:
+            if hasattr(response, "render") and callable(response.render):
+                response.render()
+            cache.set(key, response, PAGE_TIMEOUT)
+        return response
+
+    return wrapper

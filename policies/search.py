@@ -1,0 +1,216 @@
+"""Japanese substring search over the plan tree and its projects.
+
+Japanese has no spaces between words, so the search is by substring: every
+space-separated term must occur somewhere in a node (code, title, texts) or a
+project (name, summary, baseline, actions, yearly targets). Full-width
+letters and digits are folded first. On PostgreSQL, trigram indexes
+(migration policies 0002, projects 0002) serve these LIKE queries.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from django import forms
+from django.core.paginator import Paginator
+from django.db.models import Exists, OuterRef, Q
+from django.utils.html import escape
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext_lazy as _
+
+from policies.models import NodeText, Plan, PolicyNode, Strategy, Ward
+from projects.models import Project, ProjectListing, YearlyTarget
+from projects.target_table import fold_width
+
+MAX_QUERY_LENGTH = 100
+MAX_TERMS = 5
+RESULTS_PER_PAGE = 30
+SNIPPET_RADIUS = 40
+
+
+def search_terms(query: str) -> list[str]:
+    """The distinct terms of a query, width-folded, in order."""
+    terms = []
+    for term in fold_width(query or "").split():
+        if term not in terms:
+            terms.append(term)
+    return terms
+
+
+def highlight(text: str, terms: list[str]) -> str:
+    """Escape ``text`` and wrap every occurrence of a term in <mark>."""
+    if not terms:
+        return escape(text)
+    pattern = re.compile(
+        "|".join(re.escape(term) for term in sorted(terms, key=len, reverse=True)), re.I
+    )
+    parts, last = [], 0
+    for match in pattern.finditer(text):
+        parts.append(escape(text[last : match.start()]))
+        parts.append(f"<mark>{escape(match.group())}</mark>")
+        last = match.end()
+    parts.append(escape(text[last:]))
+    return mark_safe("".join(parts))
+
+
+def snippet(texts: list[str], terms: list[str]) -> str:
+    """The part of the first text that contains a term, around its first match."""
+    lowered = [term.lower() for term in terms]
+    for text in texts:
+        flat = " ".join(text.split())
+        position = min((i for t in lowered if (i := flat.lower().find(t)) >= 0), default=-1)
+        if position >= 0:
+            start = max(0, position - SNIPPET_RADIUS)
+            end = min(len(flat), position + SNIPPET_RADIUS * 2)
+            excerpt = ("…" if start else "") + flat[start:end] + ("…" if end < len(flat) else "")
+            return highlight(excerpt, terms)
+    return ""
+
+
+@dataclass
+class SearchResults:
+    terms: list[str]
+    nodes: list
+    node_count: int
+    projects: object  # a Page of projects
+    project_count: int
+
+    @property
+    def total(self) -> int:
+        return self.node_count + self.project_count
+
+
+class SearchForm(forms.Form):
+    q = forms.CharField(
+        label=_("検索語"),
+        required=False,
+        max_length=MAX_QUERY_LENGTH,
+        error_messages={"max_length": _("検索語は%(limit_value)d文字以内で入力してください。")},
+        help_text=_("語の一部でも探せます。空白で区切ると、すべての語を含むものを探します。"),
+    )
+    plan = forms.ModelChoiceField(
+        label=_("計画"),
+        queryset=Plan.objects.none(),
+        required=False,
+        to_field_name="slug",
+        empty_label=_("すべての計画"),
+    )
+    policy = forms.ModelChoiceField(
+        label=_("基本政策など最上位の項目"),
+        queryset=PolicyNode.objects.none(),
+        required=False,
+        empty_label=_("すべて"),
+    )
+    ward = forms.ModelChoiceField(
+        label=_("区"),
+        queryset=Ward.objects.select_related("municipality"),
+        required=False,
+        empty_label=_("すべての区"),
+    )
+    strategy = forms.ModelChoiceField(
+        label=_("戦略"),
+        queryset=Strategy.objects.none(),
+        required=False,
+        empty_label=_("すべての戦略"),
+    )
+    page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
+
+    def __init__(self, *args, visible=lambda queryset: queryset.published(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.visible = visible
+        plans = visible(Plan.objects.all())
+        self.fields["plan"].queryset = plans
+        self.fields["policy"].queryset = visible(
+            PolicyNode.objects.filter(parent=None, plan__in=plans)
+        ).select_related("plan")
+        self.fields["policy"].label_from_instance = lambda node: f"{node.plan.title}：{node}"
+        self.fields["strategy"].queryset = Strategy.objects.filter(plan__in=plans).select_related(
+            "plan"
+        )
+
+    def clean_q(self):
+        terms = search_terms(self.cleaned_data["q"])
+        if len(terms) > MAX_TERMS:
+            raise forms.ValidationError(
+                _("検索語は%(count)d個までにしてください。") % {"count": MAX_TERMS}
+            )
+        return " ".join(terms)
+
+    def clean(self):
+        cleaned = super().clean()
+        filters = ("plan", "policy", "ward", "strategy")
+        if not self.errors and not cleaned.get("q") and not any(cleaned.get(f) for f in filters):
+            raise forms.ValidationError(_("検索語を入力するか、絞り込みの条件を選んでください。"))
+        return cleaned
+
+    # --- the search ---------------------------------------------------------
+
+    def search(self) -> SearchResults:
+        data = self.cleaned_data
+        terms = search_terms(data["q"])
+        nodes = self._nodes(terms, data)
+        projects = self._projects(terms, data)
+        page = Paginator(projects, RESULTS_PER_PAGE).get_page(data.get("page") or 1)
+        node_list = list(nodes[:RESULTS_PER_PAGE]) if page.number == 1 else []
+        for node in node_list:
+            node.snippet = snippet([text.body for text in node.texts.all()], terms)
+        for project in page:
+            project.snippet = snippet(
+                [project.summary, project.baseline, project.actions_in_period]
+                + [target.text for target in project.targets.all()],
+                terms,
+            )
+        return SearchResults(terms, node_list, nodes.count(), page, page.paginator.count)
+
+    def _nodes(self, terms, data):
+        nodes = self.visible(PolicyNode.objects.all())
+        for term in terms:
+            in_texts = NodeText.objects.filter(node=OuterRef("pk"), body__icontains=term)
+            nodes = nodes.filter(
+                Q(title__icontains=term) | Q(code__icontains=term) | Exists(in_texts)
+            )
+        if data.get("plan"):
+            nodes = nodes.filter(plan=data["plan"])
+        if data.get("policy"):
+            nodes = nodes.filter(tree_id=data["policy"].tree_id)
+        if data.get("ward"):
+            nodes = nodes.filter(wards=data["ward"])
+        if data.get("strategy"):
+            nodes = nodes.filter(strategies=data["strategy"])
+        return (
+            nodes.select_related("plan", "level_label")
+            .prefetch_related("texts")
+            .order_by("plan__position", "tree_id", "lft")
+        )
+
+    def _projects(self, terms, data):
+        projects = self.visible(Project.objects.all())
+        for term in terms:
+            in_targets = YearlyTarget.objects.filter(project=OuterRef("pk"), text__icontains=term)
+            projects = projects.filter(
+                Q(name__icontains=term)
+                | Q(summary__icontains=term)
+                | Q(baseline__icontains=term)
+                | Q(actions_in_period__icontains=term)
+                | Exists(in_targets)
+            )
+        if data.get("plan"):
+            projects = projects.filter(plan=data["plan"])
+        if data.get("policy"):
+            listed = ProjectListing.objects.filter(
+                project=OuterRef("pk"), node__tree_id=data["policy"].tree_id
+            )
+            projects = projects.filter(Exists(listed))
+        if data.get("ward"):
+            ward = data["ward"]
+            projects = projects.filter(
+                Q(wards=ward) | Q(each_ward=True, plan__municipality=ward.municipality)
+            ).distinct()
+        if data.get("strategy"):
+            projects = projects.filter(strategies=data["strategy"])
+        return (
+            projects.select_related("plan", "home_node")
+            .prefetch_related("targets")
+            .order_by("plan__position", "pk")
+        )

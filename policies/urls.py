@@ -1,0 +1,35 @@
+from django.urls import path
+
+from policies import views
+from policies.caching import cache_public_page
+
+app_name = "policies"
+
+urlpatterns = [
+    path("", cache_public_page(views.HomeView.as_view()), name="home"),
+    path("plans/<slug:slug>/", cache_public_page(views.PlanDetailView.as_view()), name="plan"),
+    path(
+        "plans/<slug:slug>/nodes/<int:pk>/",
+        cache_public_page(views.NodeDetailView.as_view()),
+        name="node",
+    ),
+    path(
+        "plans/<slug:slug>/strategies/<int:pk>/",
+        cache_public_page(views.StrategyDetailView.as_view()),
+        name="strategy",
+    ),
+    path(
+        "plans/<slug:slug>/sdgs/",
+        cache_public_page(views.SDGMatrixView.as_view()),
+        name="sdg_matrix",
+    ),
+    path("wards/", cache_public_page(views.WardListView.as_view()), name="wards"),
+    path(
+        "wards/<slug:municipality>/<slug:ward>/",
+        cache_public_page(views.WardDetailView.as_view()),
+        name="ward",
+    ),
+    path("sdgs/", cache_public_page(views.SDGListView.as_view()), name="sdgs"),
+    path("sdgs/<int:number>/", cache_public_page(views.SDGDetailView.as_view()), name="sdg_goal"),
+    path("search/", cache_public_page(views.SearchView.as_view()), name="search"),
+]

@@ -1,0 +1,274 @@
+"""Public, read-only pages of plans and their trees.
+
+Every view asks ``VisibleContentMixin.visible()`` for its content: citizens
+see what is published; signed-in staff also see drafts, marked as such (the
+preview). Each page runs a fixed number of queries, whatever the plan's size.
+"""
+
+from django.core.paginator import Paginator
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.shortcuts import get_object_or_404
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.views.generic import TemplateView
+
+from policies.models import Municipality, Plan, PolicyNode, SDGGoal, Ward
+from policies.search import SearchForm
+from projects.models import Project, ProjectListing
+
+LISTINGS_PER_PAGE = 50
+
+
+class VisibleContentMixin:
+    """One place that decides what a visitor may see."""
+
+    @property
+    def is_preview(self) -> bool:
+        user = self.request.user
+        return user.is_authenticated and user.is_active and user.is_staff
+
+    def visible(self, queryset):
+        return queryset if self.is_preview else queryset.published()
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(is_preview=self.is_preview, **kwargs)
+
+    def visible_plan(self, slug) -> Plan:
+        plans = self.visible(Plan.objects.select_related("municipality"))
+        return get_object_or_404(plans, slug=slug)
+
+
+def listings_of(queryset, projects):
+    """Listings with their project, its plan and home measure, and its targets."""
+    return (
+        queryset.filter(project__in=projects)
+        .select_related("project__plan", "project__home_node", "node")
+        .prefetch_related("project__targets")
+    )
+
+
+class HomeView(VisibleContentMixin, TemplateView):
+    """The plans of every municipality, with ways in: basic policies, strategies, wards, SDGs, search."""
+
+    template_name = "policies/home.html"
+
+    def get_context_data(self, **kwargs):
+        plans = self.visible(Plan.objects.all()).prefetch_related(
+            "basic_goals", "periods", "levels", "strategies"
+        )
+        roots = self.visible(PolicyNode.objects.filter(parent=None)).select_related("level_label")
+        municipalities = Municipality.objects.prefetch_related(
+            Prefetch(
+                "plans",
+                queryset=plans.prefetch_related(Prefetch("nodes", queryset=roots, to_attr="roots")),
+            ),
+            "wards",
+        ).order_by("pk")
+        sections = []
+        for municipality in municipalities:
+            plans_here = list(municipality.plans.all())
+            if plans_here:
+                sections.append(
+                    {
+                        "municipality": municipality,
+                        "plans": [p for p in plans_here if p.kind != Plan.Kind.DRAFTING_POLICY],
+                        "drafting_policies": [
+                            p for p in plans_here if p.kind == Plan.Kind.DRAFTING_POLICY
+                        ],
+                    }
+                )
+        return super().get_context_data(sections=sections, **kwargs)
+
+
+class PlanDetailView(VisibleContentMixin, TemplateView):
+    """A plan: its vision and goals, periods, strategies and its whole tree."""
+
+    template_name = "policies/plan_detail.html"
+
+    def get_context_data(self, slug, **kwargs):
+        plan = self.visible_plan(slug)
+        nodes = self.visible(plan.nodes.all()).select_related("level_label")
+        return super().get_context_data(
+            plan=plan,
+            tree=nodes.get_cached_trees(),
+            basic_goals=plan.basic_goals.all(),
+            periods=plan.periods.all(),
+            strategies=plan.strategies.all(),
+            related_plans=self.visible(plan.related_plans.all()),
+            parent_plan=plan.related_plan if plan.related_plan_id else None,
+            project_count=self.visible(plan.projects.all()).count(),
+            has_sdg_links=_sdg_links(plan).exists(),
+            **kwargs,
+        )
+
+
+def _sdg_links(plan):
+    return SDGGoal.objects.filter(Q(nodes__plan=plan) | Q(projects__plan=plan))
+
+
+class NodeDetailView(VisibleContentMixin, TemplateView):
+    """A node: breadcrumbs, texts, children and the projects listed under it."""
+
+    template_name = "policies/node_detail.html"
+
+    def get_context_data(self, slug, pk, **kwargs):
+        plan = self.visible_plan(slug)
+        nodes = self.visible(plan.nodes.select_related("level_label"))
+        node = get_object_or_404(
+            nodes.prefetch_related("strategies__plan", "sdg_goals", "wards"), pk=pk
+        )
+        projects = self.visible(Project.objects.all())
+        below = ProjectListing.objects.filter(
+            node__tree_id=OuterRef("tree_id"),
+            node__lft__gte=OuterRef("lft"),
+            node__rght__lte=OuterRef("rght"),
+            project__in=projects,
+        )
+        children = nodes.filter(parent=node).annotate(has_projects=Exists(below))
+        listings = listings_of(node.listings.all(), projects)
+        return super().get_context_data(
+            plan=plan,
+            node=node,
+            ancestors=nodes.filter(
+                tree_id=node.tree_id, lft__lt=node.lft, rght__gt=node.rght
+            ).order_by("lft"),
+            trail=[{"label": str(node)}],
+            texts=node.texts.all(),
+            children=children,
+            listings=Paginator(listings, LISTINGS_PER_PAGE).get_page(self.request.GET.get("page")),
+            projects_below=projects.under(node).count() if not node.is_leaf_node() else 0,
+            **kwargs,
+        )
+
+
+class StrategyDetailView(VisibleContentMixin, TemplateView):
+    template_name = "policies/strategy_detail.html"
+
+    def get_context_data(self, slug, pk, **kwargs):
+        plan = self.visible_plan(slug)
+        strategy = get_object_or_404(plan.strategies.all(), pk=pk)
+        return super().get_context_data(
+            plan=plan,
+            strategy=strategy,
+            trail=[{"label": str(strategy)}],
+            nodes=self.visible(strategy.nodes.select_related("plan", "level_label")),
+            projects=self.visible(strategy.projects.select_related("plan")),
+            **kwargs,
+        )
+
+
+class WardListView(VisibleContentMixin, TemplateView):
+    template_name = "policies/ward_list.html"
+
+    def get_context_data(self, **kwargs):
+        municipalities = (
+            Municipality.objects.prefetch_related("wards")
+            .annotate(ward_count=Count("wards"))
+            .filter(ward_count__gt=0)
+        )
+        return super().get_context_data(
+            municipalities=municipalities, trail=[{"label": _("区から探す")}], **kwargs
+        )
+
+
+class WardDetailView(VisibleContentMixin, TemplateView):
+    """A ward's projects: those tagged with it, and the (各区) projects of its city."""
+
+    template_name = "policies/ward_detail.html"
+
+    def get_context_data(self, municipality, ward, **kwargs):
+        ward = get_object_or_404(
+            Ward.objects.select_related("municipality"), municipality__slug=municipality, slug=ward
+        )
+        projects = self.visible(
+            Project.objects.filter(plan__municipality=ward.municipality)
+        ).select_related("plan", "home_node")
+        return super().get_context_data(
+            ward=ward,
+            trail=[
+                {"label": _("区から探す"), "url": reverse("policies:wards")},
+                {"label": ward.name},
+            ],
+            tagged_projects=projects.filter(wards=ward),
+            each_ward_projects=projects.filter(each_ward=True),
+            nodes=self.visible(ward.nodes.select_related("plan", "level_label")),
+            **kwargs,
+        )
+
+
+class SDGListView(VisibleContentMixin, TemplateView):
+    template_name = "policies/sdg_list.html"
+
+    def get_context_data(self, **kwargs):
+        nodes = self.visible(PolicyNode.objects.all())
+        projects = self.visible(Project.objects.all())
+        goals = SDGGoal.objects.annotate(
+            node_count=Count("nodes", filter=Q(nodes__in=nodes), distinct=True),
+            project_count=Count("projects", filter=Q(projects__in=projects), distinct=True),
+        )
+        plans = self.visible(Plan.objects.all())
+        return super().get_context_data(
+            goals=goals, plans=plans, trail=[{"label": _("SDGsから探す")}], **kwargs
+        )
+
+
+class SDGDetailView(VisibleContentMixin, TemplateView):
+    template_name = "policies/sdg_detail.html"
+
+    def get_context_data(self, number, **kwargs):
+        goal = get_object_or_404(SDGGoal, number=number)
+        return super().get_context_data(
+            goal=goal,
+            trail=[
+                {"label": _("SDGsから探す"), "url": reverse("policies:sdgs")},
+                {"label": str(goal)},
+            ],
+            nodes=self.visible(goal.nodes.select_related("plan", "level_label")),
+            projects=self.visible(goal.projects.select_related("plan")),
+            **kwargs,
+        )
+
+
+class SDGMatrixView(VisibleContentMixin, TemplateView):
+    """Policy × SDG: which goals each top-level node serves, itself or through what is below it."""
+
+    template_name = "policies/sdg_matrix.html"
+
+    def get_context_data(self, slug, **kwargs):
+        plan = self.visible_plan(slug)
+        goals = list(SDGGoal.objects.all())
+        roots = list(self.visible(plan.nodes.filter(parent=None)).select_related("level_label"))
+        node_links = self.visible(plan.nodes.all()).values_list("tree_id", "sdg_goals__number")
+        project_links = self.visible(plan.projects.all()).values_list(
+            "listings__node__tree_id", "sdg_goals__number"
+        )
+        linked = {(tree_id, number) for tree_id, number in [*node_links, *project_links] if number}
+        rows = [
+            (root, [(goal, (root.tree_id, goal.number) in linked) for goal in goals])
+            for root in roots
+        ]
+        return super().get_context_data(
+            plan=plan,
+            goals=goals,
+            rows=rows,
+            has_links=bool(linked),
+            trail=[{"label": _("政策とSDGsの対応表")}],
+            **kwargs,
+        )
+
+
+class SearchView(VisibleContentMixin, TemplateView):
+    template_name = "policies/search.html"
+
+    def get_context_data(self, **kwargs):
+        form = SearchForm(self.request.GET or None, visible=self.visible)
+        results = form.search() if form.is_valid() else None
+        query = self.request.GET.copy()
+        query.pop("page", None)
+        return super().get_context_data(
+            form=form,
+            results=results,
+            query_string=query.urlencode(),
+            trail=[{"label": _("検索")}],
+            **kwargs,
+        )

@@ -1,0 +1,41 @@
+"""The public page of a project."""
+
+from django.shortcuts import get_object_or_404
+from django.views.generic import TemplateView
+
+from policies.views import VisibleContentMixin
+
+
+class ProjectDetailView(VisibleContentMixin, TemplateView):
+    """A project: summary, baseline, yearly targets, where it is listed, its tags."""
+
+    template_name = "projects/project_detail.html"
+
+    def get_context_data(self, slug, pk, **kwargs):
+        plan = self.visible_plan(slug)
+        projects = self.visible(
+            plan.projects.select_related("plan", "home_node", "bureau", "division")
+        )
+        project = get_object_or_404(
+            projects.prefetch_related("targets", "wards", "strategies", "sdg_goals"), pk=pk
+        )
+        visible_nodes = self.visible(plan.nodes.all())
+        listings = project.listings.filter(node__in=visible_nodes).select_related(
+            "node__level_label"
+        )
+        home_node = (
+            project.home_node if visible_nodes.filter(pk=project.home_node_id).exists() else None
+        )
+        return super().get_context_data(
+            plan=plan,
+            project=project,
+            listings=listings,
+            home_node=home_node,
+            ancestors=(
+                home_node.get_ancestors(include_self=True).filter(pk__in=visible_nodes)
+                if home_node
+                else []
+            ),
+            trail=[{"label": project.display_name}],
+            **kwargs,
+        )
