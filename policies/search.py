@@ -4,7 +4,7 @@ Japanese has no spaces between words, so the search is by substring: every
 space-separated term must occur somewhere in a node (code, title, texts) or a
 project (name, summary, baseline, actions, yearly targets). Full-width
 letters and digits are folded first. On PostgreSQL, trigram indexes
-(migration policies 0002, projects 0002) serve these LIKE queries.
+(policies/search_indexes.py) serve these LIKE queries.
 """
 
 from __future__ import annotations

@@ -19,6 +19,11 @@ from projects.models import Project, ProjectListing
 LISTINGS_PER_PAGE = 50
 
 
+def paginate(request, queryset, param: str = "page"):
+    """One page of ``queryset``; a missing or malformed page number gives a valid page."""
+    return Paginator(queryset, LISTINGS_PER_PAGE).get_page(request.GET.get(param))
+
+
 class VisibleContentMixin:
     """One place that decides what a visitor may see."""
 
@@ -135,7 +140,7 @@ class NodeDetailView(VisibleContentMixin, TemplateView):
             trail=[{"label": str(node)}],
             texts=node.texts.all(),
             children=children,
-            listings=Paginator(listings, LISTINGS_PER_PAGE).get_page(self.request.GET.get("page")),
+            listings=paginate(self.request, listings),
             projects_below=projects.under(node).count() if not node.is_leaf_node() else 0,
             **kwargs,
         )
@@ -152,7 +157,10 @@ class StrategyDetailView(VisibleContentMixin, TemplateView):
             strategy=strategy,
             trail=[{"label": str(strategy)}],
             nodes=self.visible(strategy.nodes.select_related("plan", "level_label")),
-            projects=self.visible(strategy.projects.select_related("plan")),
+            projects=paginate(
+                self.request,
+                self.visible(strategy.projects.select_related("plan", "home_node")).order_by("pk"),
+            ),
             **kwargs,
         )
 
@@ -189,8 +197,10 @@ class WardDetailView(VisibleContentMixin, TemplateView):
                 {"label": _("区から探す"), "url": reverse("policies:wards")},
                 {"label": ward.name},
             ],
-            tagged_projects=projects.filter(wards=ward),
-            each_ward_projects=projects.filter(each_ward=True),
+            tagged_projects=paginate(self.request, projects.filter(wards=ward).order_by("pk")),
+            each_ward_projects=paginate(
+                self.request, projects.filter(each_ward=True).order_by("pk"), "each_page"
+            ),
             nodes=self.visible(ward.nodes.select_related("plan", "level_label")),
             **kwargs,
         )
@@ -224,7 +234,10 @@ class SDGDetailView(VisibleContentMixin, TemplateView):
                 {"label": str(goal)},
             ],
             nodes=self.visible(goal.nodes.select_related("plan", "level_label")),
-            projects=self.visible(goal.projects.select_related("plan")),
+            projects=paginate(
+                self.request,
+                self.visible(goal.projects.select_related("plan", "home_node")).order_by("pk"),
+            ),
             **kwargs,
         )
 

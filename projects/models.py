@@ -43,7 +43,7 @@ class Project(Publishable):
     )
     home_node = models.ForeignKey(
         PolicyNode,
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,  # a measure goes only together with its projects
         null=True,
         blank=True,
         related_name="home_projects",

@@ -44,9 +44,13 @@ def superuser(db):
 
 
 @pytest.fixture
-def admin_client(client, superuser):
-    client.force_login(superuser)
-    return client
+def admin_client(superuser):
+    """A separate, signed-in client: the plain ``client`` stays anonymous."""
+    from django.test import Client
+
+    staff = Client()
+    staff.force_login(superuser)
+    return staff
 
 
 @pytest.fixture

@@ -1,0 +1,174 @@
+"""The citizen pages: content, published-only, caching and a fixed number of queries."""
+
+import pytest
+from django.core.cache import cache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from bench.generate_plan import generate_plan
+from policies.models import Plan, PolicyNode, PublicationStatus, Strategy
+from projects.models import Project
+
+DRAFT = PublicationStatus.DRAFT
+
+
+def get_text(client, url):
+    response = client.get(url)
+    assert response.status_code == 200, url
+    return response.content.decode()
+
+
+def test_home_lists_the_seed_plans_with_vision_goals_and_ways_in(client, db):
+    html = get_text(client, "/")
+    for title in (
+        "川崎市総合計画",
+        "川崎市 実行計画（2011～2013年度）",
+        "逗子市総合計画",
+        "これからのコミュニティ施策の基本的考え方（素案）",
+        "第6次鶴ヶ島市総合計画 後期基本計画",
+    ):
+        assert title in html
+    assert "成長と成熟の調和による持続可能な最幸のまち かわさき" in html
+    assert "安心のふるさとづくり（成熟）" in html
+    assert "参加と協働による市民自治のまちづくり" in html  # by basic policy
+    assert "「みんなで守る強くしなやかなまち」をめざす" in html  # by strategy
+    assert 'href="/wards/"' in html and 'href="/sdgs/"' in html and 'action="/search/"' in html
+
+
+def test_node_page_shows_texts_children_and_projects_with_relisting_marked(client, db):
+    node = PolicyNode.objects.get(
+        plan__slug="kawasaki-2011", title="区における地域のまちづくりの推進"
+    )
+    html = get_text(client, node.get_absolute_url())
+    assert "現状と課題" in html and "計画期間(2011～2013年度)の取組" in html
+    assert "安全・安心まちづくり事業(各区)" in html
+    assert html.count("再掲</span>") == 6  # 地域コミュニティ推進事業 and five short-form 再掲 rows
+    assert "本来の施策：" in html
+    assert "Ⅶ-2-(1) 区における地域課題への的確な対応" in html  # breadcrumbs
+    parent = node.parent
+    html = get_text(client, parent.get_absolute_url())
+    assert "区における総合的な子ども支援の推進" in html  # a child
+
+
+def test_project_page_labels_fiscal_years_in_both_calendars_and_keeps_table_semantics(client, db):
+    project = Project.objects.get(name="戸籍住民基本台帳事務")
+    html = get_text(client, project.get_absolute_url())
+    assert "2012年度" in html and "平成24年度" in html
+    assert "2014年度以降" in html and "平成26年度以降" in html
+    assert "前年度と同じ" in html  # 2012 is "→"
+    merged = Project.objects.get(name="地域情報化推進事業")
+    html = get_text(client, merged.get_absolute_url())
+    assert 'colspan="3"' in html and "2011年度～2013年度" in html
+    relisted = Project.objects.get(name="道路維持補修事業")
+    html = get_text(client, relisted.get_absolute_url())
+    assert "範囲外" in html  # its home measure is outside the seed, and the page says so
+
+
+def test_english_pages_translate_fiscal_labels(client, db):
+    project = Project.objects.get(name="戸籍住民基本台帳事務")
+    html = get_text(client, "/en" + project.get_absolute_url())
+    assert '<html lang="en">' in html
+    assert "FY2012" in html and "Heisei 24" in html
+
+
+def test_unknown_urls_get_a_helpful_404(client, db):
+    for url in (
+        "/no-such-page/",
+        "/plans/no-such-plan/",
+        "/plans/kawasaki-2011/nodes/999999/",
+        "/plans/kawasaki/projects/1/",
+        "/sdgs/18/",
+        "/wards/kawasaki/no-ward/",
+    ):
+        response = client.get(url)
+        assert response.status_code == 404, url
+        assert "ページが見つかりません" in response.content.decode()
+        assert 'action="/search/"' in response.content.decode()
+
+
+def test_drafts_are_hidden_from_citizens_and_previewed_for_staff(client, admin_client, db):
+    node = PolicyNode.objects.get(plan__slug="kawasaki-2011", code="Ⅶ-1-(2)")
+    child = node.get_children().first()
+    project = Project.objects.get(name="地域振興事業")
+    PolicyNode.objects.filter(pk=node.pk).unpublish()
+    Project.objects.filter(pk=project.pk).unpublish()
+    assert client.get(node.get_absolute_url()).status_code == 404
+    assert client.get(child.get_absolute_url()).status_code == 404  # below a draft
+    assert client.get(project.get_absolute_url()).status_code == 404
+    assert "協働のまちづくりの推進" not in get_text(client, "/plans/kawasaki-2011/")
+    assert "地域振興事業" not in get_text(client, "/search/?q=地域振興")
+    preview = admin_client.get(node.get_absolute_url()).content.decode()
+    assert "職員向けプレビュー" in preview and "下書き" in preview
+
+
+def test_a_draft_plan_is_hidden_everywhere(client, db):
+    Plan.objects.filter(slug="zushi").unpublish()
+    assert client.get("/plans/zushi/").status_code == 404
+    assert "逗子市総合計画" not in get_text(client, "/")
+    assert "逗子" not in get_text(client, "/search/?q=協働のまちづくり")
+
+
+def test_pages_are_cached_and_a_staff_save_refreshes_them(client, db, django_assert_num_queries):
+    node = PolicyNode.objects.get(plan__slug="kawasaki-2011", code="Ⅶ-1")
+    url = node.get_absolute_url()
+    get_text(client, url)
+    with django_assert_num_queries(0):
+        assert client.get(url).status_code == 200
+    node.title = "自治と協働のしくみをつくる（改）"
+    node.save()
+    assert "自治と協働のしくみをつくる（改）" in get_text(client, url)
+
+
+# --- a fixed number of queries, whatever the plan's size --------------------
+
+EXPECTED_QUERIES = {
+    "home": 8,
+    "plan": 9,
+    "basic policy": 10,
+    "measure": 11,
+    "project": 10,
+    "sdg matrix": 5,
+    "strategy": 4,
+    "wards": 2,
+    "ward": 6,
+    "sdgs": 2,
+    "sdg goal": 3,
+    "search": 10,
+}
+
+
+def page_urls(slug):
+    plan = Plan.objects.get(slug=slug)
+    measure = plan.nodes.filter(listings__isnull=False).order_by("tree_id", "lft").first()
+    return {
+        "home": "/",
+        "plan": plan.get_absolute_url(),
+        "basic policy": plan.nodes.filter(parent=None)
+        .order_by("tree_id")
+        .first()
+        .get_absolute_url(),
+        "measure": measure.get_absolute_url(),
+        "project": plan.projects.order_by("pk").first().get_absolute_url(),
+        "sdg matrix": f"/plans/{slug}/sdgs/",
+        "strategy": Strategy.objects.order_by("pk").first().get_absolute_url(),
+        "wards": "/wards/",
+        "ward": "/wards/kawasaki/saiwai-ku/",
+        "sdgs": "/sdgs/",
+        "sdg goal": "/sdgs/11/",
+        "search": "/search/?q=事業",
+    }
+
+
+def count_queries(client, url):
+    cache.clear()
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(url).status_code == 200, url
+    return len(queries.captured_queries)
+
+
+@pytest.mark.parametrize("slug", ["kawasaki-2011", "generated"])
+def test_every_page_type_runs_a_fixed_number_of_queries(client, db, slug):
+    if slug == "generated":
+        slug = generate_plan(20_000).slug  # ~20,000 projects, 448 nodes
+    counts = {name: count_queries(client, url) for name, url in page_urls(slug).items()}
+    assert counts == EXPECTED_QUERIES

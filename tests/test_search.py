@@ -1,0 +1,129 @@
+"""Japanese substring search: matches, filters, highlights, and odd input answered gracefully."""
+
+import re
+
+import pytest
+from django.db import connection
+
+from policies.models import PolicyNode, Strategy, Ward
+from projects.models import Project
+
+
+def search(client, **params):
+    """The page as text: markup (such as the <mark> of highlights) removed."""
+    response = client.get("/search/", params)
+    assert response.status_code == 200
+    return re.sub(r"<[^>]+>", "", response.content.decode())
+
+
+def results(client, **params):
+    """Only the results, without the form's option lists."""
+    page = search_html(client, **params)
+    section = page.split('<section aria-labelledby="results"', 1)[1]
+    return re.sub(r"<[^>]+>", "", section)
+
+
+def search_html(client, **params):
+    response = client.get("/search/", params)
+    assert response.status_code == 200
+    return response.content.decode()
+
+
+@pytest.mark.parametrize(
+    ("query", "found"),
+    [
+        ("区民会", "区民会議運営事業"),  # a substring of a project name
+        ("区民会", "区民会議の充実"),  # and of a measure's title
+        ("サンキューコール", "総合的広聴制度の推進"),  # only in a measure's text
+        ("柿生連絡所機能再編", "区役所窓口サービス機能の再編"),  # only in a yearly target
+        ("区役所 リフォーム", "区役所快適化リフォーム事業"),  # every term must match
+        ("ＣＳＲ", "CSR推進事業"),  # full-width letters folded
+        ("Ⅶ-1-(1)", "分権時代の新たな自治のしくみづくり"),  # a printed code
+        ("まちのひろば", "地域の居場所"),  # the sectoral plan's sections
+    ],
+)
+def test_finds_japanese_substrings(client, db, query, found):
+    assert found in search(client, q=query)
+
+
+def test_matches_are_highlighted_and_escaped(client, db):
+    html = search_html(client, q="区民会議")
+    assert "<mark>区民会議</mark>" in html
+    html = search_html(client, q='<script>alert("x")</script>')
+    assert "<script>alert" not in html
+    assert "&lt;script&gt;" in html
+
+
+def test_all_terms_must_match(client, db):
+    html = search(client, q="区民会議 ポータルサイト")
+    assert "区民会議運営事業" not in html
+
+
+def test_filters_by_plan_policy_ward_and_strategy(client, db):
+    html = results(client, q="協働", plan="zushi")
+    assert "協働のまちづくり" in html and "協働型事業の推進" not in html
+    root = PolicyNode.objects.get(plan__slug="kawasaki-2011", code="Ⅶ")
+    html = results(client, q="推進", policy=root.pk)
+    assert "自治基本条例に基づく自治の推進" in html and "逗子" not in html
+    html = results(client, ward=Ward.objects.get(slug="saiwai-ku").pk)
+    assert "幸区役所庁舎整備事業" in html  # tagged with the ward
+    assert "安全・安心まちづくり事業(各区)" in html  # carried out by each ward
+    assert "広報事業" not in html
+    strategy = Strategy.objects.get(plan__slug="kawasaki", label="戦略6")
+    Project.objects.get(name="地域振興事業").strategies.add(strategy)
+    html = results(client, strategy=strategy.pk)
+    assert "地域振興事業" in html and "広報事業" not in html
+
+
+def test_results_are_paginated(client, db):
+    total = Project.objects.filter(name__contains="事業").count()
+    assert total > 30 and 'rel="next"' in search_html(client, q="事業")
+    assert "事業" in search(client, q="事業", page=2)
+    assert search(client, q="事業", page="abc")  # a malformed page is page 1
+    assert search(client, q="事業", page=9999)  # past the end is the last page
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [
+        ({}, ""),  # no query at all: the form, no error yet
+        ({"q": "   "}, "検索語を入力するか"),
+        ({"q": "あ" * 101}, "100文字以内"),
+        ({"q": "a b c d e f"}, "5個まで"),
+        ({"q": "区", "plan": "no-such-plan"}, "候補にありません"),
+        ({"q": "区", "ward": "abc"}, "候補にありません"),
+    ],
+)
+def test_odd_queries_get_a_clear_message(client, db, params, message):
+    html = search(client, **params)
+    assert message in html
+
+
+@pytest.mark.parametrize("query", ["%", "_", "\\", "'", '"', "%_%", "\x00", "𠮷野家", "🙂"])
+def test_wildcards_and_strange_characters_are_searched_literally(client, db, query):
+    html = search(client, q=query)
+    assert "見つかりました" in html or "入力" in html
+
+
+def test_like_wildcards_are_literal(client, db):
+    assert "見つかりませんでした" in search(
+        client, q="_"
+    )  # as a wildcard it would match everything
+    html = results(client, q="%")
+    assert "29%" in html  # seed 003 prints percentages
+    assert "区民会議運営事業" not in html
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="trigram indexes exist on PostgreSQL only"
+)
+def test_trigram_indexes_exist_on_postgresql(db):
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT indexname FROM pg_indexes WHERE indexname LIKE '%%_trgm'")
+        names = {row[0] for row in cursor.fetchall()}
+    assert {
+        "policynode_title_trgm",
+        "nodetext_body_trgm",
+        "project_name_trgm",
+        "yearlytarget_text_trgm",
+    } <= names
