@@ -1,0 +1,42 @@
+"""The English UI: every message of the catalogue is translated, and the compiled
+catalogue the site loads says the same as the source."""
+
+import ast
+import gettext
+import re
+from pathlib import Path
+
+from django.conf import settings
+from django.utils import translation
+
+PO = Path(settings.BASE_DIR) / "locale" / "en" / "LC_MESSAGES" / "django.po"
+
+
+def unquote(text: str) -> str:
+    return "".join(ast.literal_eval(part) for part in re.findall(r'"(?:[^"\\]|\\.)*"', text))
+
+
+def po_messages():
+    """(msgid, msgstr) of every singular message in the .po file."""
+    for block in PO.read_text(encoding="utf-8").split("\n\n")[1:]:
+        if "msgid_plural" in block:
+            continue
+        msgid, _, msgstr = block.partition("\nmsgstr ")
+        yield unquote(msgid.split("msgid ", 1)[1]), unquote(msgstr)
+
+
+def test_every_message_has_an_english_translation():
+    untranslated = [
+        block
+        for block in PO.read_text(encoding="utf-8").split("\n\n")[1:]
+        if "#, fuzzy" in block or re.search(r'^msgstr(\[\d\])? ""\s*$', block, re.M)
+    ]
+    assert untranslated == []
+
+
+def test_the_compiled_catalogue_matches_the_source():
+    compiled = gettext.GNUTranslations(PO.with_suffix(".mo").open("rb"))
+    stale = [msgid for msgid, msgstr in po_messages() if compiled.gettext(msgid) != msgstr]
+    assert stale == [], "run: manage.py compilemessages -l en --ignore=.venv"
+    with translation.override("en"):
+        assert translation.gettext("本文へ移動") == "Skip to main content"
