@@ -18,7 +18,7 @@ BASIC_POLICIES, POLICIES, MEASURES = 8, 5, 10
 
 
 def generate_plan(projects: int = 20_000, slug: str | None = None):
-    from django.db import transaction
+    from django.db import connection, transaction
 
     from policies.caching import bump_content_version
     from policies.models import Municipality, Plan, PlanLevel, PolicyNode, PublicationStatus
@@ -120,6 +120,9 @@ def generate_plan(projects: int = 20_000, slug: str | None = None):
             batch_size=5000,
         )
     bump_content_version()
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:  # fresh statistics, as autovacuum would gather
+            cursor.execute("ANALYZE")
     return plan
 
 

@@ -30,11 +30,13 @@ class ProjectQuerySet(PublishableQuerySet):
 
     def under(self, node: PolicyNode):
         """Projects listed under ``node`` or any node below it, home or 再掲, once each."""
-        return self.filter(
-            listings__node__tree_id=node.tree_id,
-            listings__node__lft__gte=node.lft,
-            listings__node__rght__lte=node.rght,
-        ).distinct()
+        listed_below = ProjectListing.objects.filter(
+            project=models.OuterRef("pk"),
+            node__tree_id=node.tree_id,
+            node__lft__gte=node.lft,
+            node__rght__lte=node.rght,
+        )
+        return self.filter(models.Exists(listed_below))
 
 
 class Project(Publishable):
