@@ -19,20 +19,24 @@ import urllib.request
 
 
 def page_urls(slug: str) -> dict[str, str]:
-    from policies.models import Plan
+    """One URL of every public page type, for the plan ``slug`` (also used by the tests)."""
+    from policies.models import Plan, Strategy
 
     plan = Plan.objects.get(slug=slug)
     measure = plan.nodes.filter(listings__isnull=False).order_by("tree_id", "lft").first()
+    root = plan.nodes.filter(parent=None).order_by("tree_id").first()
     return {
         "home": "/",
-        "plan (whole tree)": plan.get_absolute_url(),
-        "basic policy": plan.nodes.filter(parent=None)
-        .order_by("tree_id")
-        .first()
-        .get_absolute_url(),
-        "measure (50 projects)": measure.get_absolute_url(),
+        "plan": plan.get_absolute_url(),
+        "basic policy": root.get_absolute_url(),
+        "measure": measure.get_absolute_url(),
         "project": plan.projects.order_by("pk").first().get_absolute_url(),
+        "sdg matrix": f"/plans/{slug}/sdgs/",
+        "strategy": Strategy.objects.order_by("pk").first().get_absolute_url(),
+        "wards": "/wards/",
         "ward": "/wards/kawasaki/saiwai-ku/",
+        "sdgs": "/sdgs/",
+        "sdg goal": "/sdgs/11/",
         "search": "/search/?q=事業",
     }
 

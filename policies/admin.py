@@ -205,10 +205,6 @@ class PolicyNodeAdmin(PublishableAdminMixin, DraggableMPTTAdmin):
             return ["title", "code"]
         return super().get_search_fields(request)
 
-    def get_search_results(self, request, queryset, search_term):
-        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        return queryset.distinct() if may_have_duplicates else queryset, False
-
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("plan", "level_label")
 

@@ -72,10 +72,6 @@ class ProjectAdmin(PublishableAdminMixin, admin.ModelAdmin):
     def display_name(self, project):
         return project.display_name
 
-    def get_search_results(self, request, queryset, search_term):
-        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
-        return (queryset.distinct() if may_have_duplicates else queryset), False
-
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
         if obj is not None:

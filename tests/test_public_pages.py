@@ -6,7 +6,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from bench.generate_plan import generate_plan
-from policies.models import Plan, PolicyNode, PublicationStatus, Strategy
+from bench.pages import page_urls
+from policies.models import Plan, PolicyNode, PublicationStatus
 from projects.models import Project
 
 DRAFT = PublicationStatus.DRAFT
@@ -135,28 +136,6 @@ EXPECTED_QUERIES = {
     "sdg goal": 3,
     "search": 10,
 }
-
-
-def page_urls(slug):
-    plan = Plan.objects.get(slug=slug)
-    measure = plan.nodes.filter(listings__isnull=False).order_by("tree_id", "lft").first()
-    return {
-        "home": "/",
-        "plan": plan.get_absolute_url(),
-        "basic policy": plan.nodes.filter(parent=None)
-        .order_by("tree_id")
-        .first()
-        .get_absolute_url(),
-        "measure": measure.get_absolute_url(),
-        "project": plan.projects.order_by("pk").first().get_absolute_url(),
-        "sdg matrix": f"/plans/{slug}/sdgs/",
-        "strategy": Strategy.objects.order_by("pk").first().get_absolute_url(),
-        "wards": "/wards/",
-        "ward": "/wards/kawasaki/saiwai-ku/",
-        "sdgs": "/sdgs/",
-        "sdg goal": "/sdgs/11/",
-        "search": "/search/?q=事業",
-    }
 
 
 def count_queries(client, url):
