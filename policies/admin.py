@@ -165,6 +165,7 @@ class PolicyNodeAdmin(PublishableAdminMixin, DraggableMPTTAdmin):
     through ``policies.tree`` under the tree lock.
     """
 
+    expand_tree_by_default = True
     list_display = ["tree_actions", "indented_title", "level_label", "plan", "status"]
     list_display_links = ["indented_title"]
     list_filter = ["plan", "status"]
