@@ -95,7 +95,7 @@ def build_timeline(periods, label=lambda period: period.part) -> Timeline:
         else:
             lane.append(period)
     rows = []
-    for part, members in lanes:
+    for _part, members in lanes:
         row = Row(label=label(members[0]))
         column = 0
         for period in sorted(members, key=lambda p: p.start_fiscal_year):
