@@ -15,6 +15,7 @@ from django.views.generic import TemplateView
 from policies.models import Municipality, Plan, PolicyNode, SDGGoal, Ward
 from policies.search import SearchForm
 from projects.models import Project, ProjectListing
+from schedule.timeline import build_timeline
 
 LISTINGS_PER_PAGE = 50
 
@@ -88,14 +89,18 @@ class PlanDetailView(VisibleContentMixin, TemplateView):
     def get_context_data(self, slug, **kwargs):
         plan = self.visible_plan(slug)
         nodes = self.visible(plan.nodes.all()).select_related("level_label")
+        parent_plan = plan.related_plan if plan.related_plan_id else None
         return super().get_context_data(
             plan=plan,
             tree=nodes.get_cached_trees(),
             basic_goals=plan.basic_goals.all(),
-            periods=plan.periods.all(),
+            timeline=build_timeline(plan.periods.all()),
+            has_milestones=self.visible(plan.milestones.all()).exists(),
+            parent_has_milestones=bool(parent_plan)
+            and self.visible(parent_plan.milestones.all()).exists(),
             strategies=plan.strategies.all(),
             related_plans=self.visible(plan.related_plans.all()),
-            parent_plan=plan.related_plan if plan.related_plan_id else None,
+            parent_plan=parent_plan,
             project_count=self.visible(plan.projects.all()).count(),
             has_sdg_links=_sdg_links(plan).exists(),
             **kwargs,

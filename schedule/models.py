@@ -76,6 +76,11 @@ class PlanPeriod(models.Model):
     def label(self) -> str:
         return fiscal_year_range_label(self.start_fiscal_year, self.end_fiscal_year)
 
+    @property
+    def row_label(self) -> str:
+        """The row of the period timeline it is drawn in: its part, or its own name."""
+        return self.name if self.part == self.Part.OTHER else self.get_part_display()
+
 
 class MilestoneQuerySet(PublishableQuerySet):
     def published(self):

@@ -5,7 +5,7 @@ year, one row per part (基本構想, 基本計画, 実施計画), each period a
 its years; the three phases of the implementation plan share one row. An
 open-ended period (基本構想: 30年程度を展望) runs off the right edge.
 
-This module computes that grid from anything with ``part``,
+This module computes that grid from anything with ``part``, ``row_label``,
 ``start_fiscal_year`` and ``end_fiscal_year``; templates only draw it. It is
 pure Python.
 """
@@ -24,6 +24,7 @@ class Bar:
     first_column: int
     span: int
     open_ended: bool  # runs on past the last column
+    is_bar = True
 
     @property
     def first_year(self) -> int:
@@ -36,6 +37,7 @@ class Gap:
 
     first_column: int
     span: int
+    is_bar = False
 
 
 @dataclass
@@ -66,7 +68,7 @@ def _overlap(one, other, last: int) -> bool:
     )
 
 
-def build_timeline(periods, label=lambda period: period.part) -> Timeline:
+def build_timeline(periods, label=lambda period: period.row_label) -> Timeline:
     """The grid of ``periods``, in their order: rows by part, lanes where periods overlap.
 
     Periods of one part share a row while they do not overlap (第1期, 第2期,

@@ -12,6 +12,10 @@ class Period:
     start_fiscal_year: int
     end_fiscal_year: int | None = None
 
+    @property
+    def row_label(self) -> str:
+        return self.part
+
 
 KAWASAKI = [
     Period("basic_vision", "基本構想", 2016),
