@@ -12,9 +12,10 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
-from policies.models import Municipality, Plan, PolicyNode, SDGGoal, Ward
+from policies.models import Municipality, Plan, PolicyNode, ScaleLevel, SDGGoal, Ward
 from policies.search import SearchForm
-from projects.models import Project, ProjectListing
+from projects.models import Project, ProjectListing, ProjectResult
+from projects.progress import count_by_level
 from schedule.timeline import build_timeline
 
 LISTINGS_PER_PAGE = 50
@@ -131,6 +132,12 @@ class NodeDetailView(VisibleContentMixin, TemplateView):
         )
         children = nodes.filter(parent=node).annotate(has_projects=Exists(below))
         listings = listings_of(node.listings.all(), projects)
+        results = list(
+            self.visible(ProjectResult.objects.filter(project__in=projects.under(node))).only(
+                "fiscal_year", "achievement_id", "review_id"
+            )
+        )
+        scales = plan.scales
         return super().get_context_data(
             plan=plan,
             node=node,
@@ -142,6 +149,13 @@ class NodeDetailView(VisibleContentMixin, TemplateView):
             children=children,
             listings=Paginator(listings, LISTINGS_PER_PAGE).get_page(self.request.GET.get("page")),
             projects_below=projects.under(node).count() if not node.is_leaf_node() else 0,
+            achievement_rollup=count_by_level(
+                results, scales.levels_of(ScaleLevel.Scale.ACHIEVEMENT) if scales else [], "achievement"
+            ),
+            review_rollup=count_by_level(
+                results, scales.levels_of(ScaleLevel.Scale.REVIEW) if scales else [], "review"
+            ),
+            indicators=self.visible(node.indicators.all()).prefetch_related("values"),
             **kwargs,
         )
 
