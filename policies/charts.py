@@ -66,9 +66,7 @@ def _open(chart_id: str, title: str, description: str, width: int, height: int) 
 
 def _text(x: float, y: float, text: str, anchor: str = "start", css: str = "") -> str:
     css_attr = f' class="{css}"' if css else ""
-    return (
-        f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}"{css_attr}>{escape(text)}</text>'
-    )
+    return f'<text x="{x:.1f}" y="{y:.1f}" text-anchor="{anchor}"{css_attr}>{escape(text)}</text>'
 
 
 def bar_chart(*, chart_id: str, title: str, description: str, bars: list[tuple[str, int]]) -> str:
@@ -137,7 +135,9 @@ def line_chart(
     parts = _open(chart_id, title, description, WIDTH, LINE_HEIGHT)
     for tick in ticks:
         y = y_of(tick)
-        parts.append(f'<line class="grid" x1="{left}" y1="{y:.1f}" x2="{WIDTH - right}" y2="{y:.1f}"/>')
+        parts.append(
+            f'<line class="grid" x1="{left}" y1="{y:.1f}" x2="{WIDTH - right}" y2="{y:.1f}"/>'
+        )
         parts.append(_text(left - 6, y + 4, format_quantity(Decimal(str(tick))), anchor="end"))
     if unit:
         parts.append(_text(left - 6, top - 12, f"({unit})", anchor="end"))
@@ -165,9 +165,7 @@ def _series(line: Series, years, x_of, y_of) -> list[str]:
     """A polyline per run of consecutive years with values, and a marker per value."""
     parts, run = [], []
     points = [
-        (x_of(i), y_of(float(line.values[year])))
-        if line.values.get(year) is not None
-        else None
+        (x_of(i), y_of(float(line.values[year]))) if line.values.get(year) is not None else None
         for i, year in enumerate(years)
     ]
     for point in [*points, None]:

@@ -649,8 +649,12 @@ class IndicatorValue(models.Model):
         Indicator, on_delete=models.CASCADE, related_name="values", verbose_name=_("成果指標")
     )
     fiscal_year = models.PositiveSmallIntegerField(_("年度"), validators=fiscal_year_validators)
-    target = models.DecimalField(_("目標値"), max_digits=16, decimal_places=4, null=True, blank=True)
-    actual = models.DecimalField(_("実績値"), max_digits=16, decimal_places=4, null=True, blank=True)
+    target = models.DecimalField(
+        _("目標値"), max_digits=16, decimal_places=4, null=True, blank=True
+    )
+    actual = models.DecimalField(
+        _("実績値"), max_digits=16, decimal_places=4, null=True, blank=True
+    )
 
     class Meta:
         verbose_name = _("成果指標の年度別の値")
@@ -678,9 +682,7 @@ def check_plan_year(plan: Plan, fiscal_year: int) -> None:
     if span and not span[0] <= fiscal_year <= span[1]:
         raise ValidationError(
             {
-                "fiscal_year": _(
-                    "年度は計画期間（%(first)s～%(last)s年度）の中にしてください。"
-                )
+                "fiscal_year": _("年度は計画期間（%(first)s～%(last)s年度）の中にしてください。")
                 % {"first": span[0], "last": span[1]}
             }
         )

@@ -150,7 +150,9 @@ class NodeDetailView(VisibleContentMixin, TemplateView):
             listings=Paginator(listings, LISTINGS_PER_PAGE).get_page(self.request.GET.get("page")),
             projects_below=projects.under(node).count() if not node.is_leaf_node() else 0,
             achievement_rollup=count_by_level(
-                results, scales.levels_of(ScaleLevel.Scale.ACHIEVEMENT) if scales else [], "achievement"
+                results,
+                scales.levels_of(ScaleLevel.Scale.ACHIEVEMENT) if scales else [],
+                "achievement",
             ),
             review_rollup=count_by_level(
                 results, scales.levels_of(ScaleLevel.Scale.REVIEW) if scales else [], "review"

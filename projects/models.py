@@ -314,7 +314,9 @@ class ProjectResult(Publishable):
             ("review", ScaleLevel.Scale.REVIEW),
         ):
             level = getattr(self, field)
-            if level and (level.scale != scale or level.scale_set_id != getattr(scales, "pk", None)):
+            if level and (
+                level.scale != scale or level.scale_set_id != getattr(scales, "pk", None)
+            ):
                 errors[field] = _("この計画の評価区分（%(name)s）から選んでください。") % {
                     "name": scales.name if scales else "—"
                 }
