@@ -55,6 +55,10 @@ class Timeline:
     def bars(self) -> list[Bar]:
         return [cell for row in self.rows for cell in row.cells if isinstance(cell, Bar)]
 
+    @property
+    def has_open_ended(self) -> bool:
+        return any(bar.open_ended for bar in self.bars)
+
 
 def _last_year(periods) -> int:
     ends = [p.end_fiscal_year for p in periods if p.end_fiscal_year]

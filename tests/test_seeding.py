@@ -5,7 +5,15 @@ from io import StringIO
 from django.core import serializers
 from django.core.management import call_command
 
-from policies.models import NodeText, Plan, PolicyNode, PublicationStatus, Strategy
+from policies.models import (
+    NodeText,
+    Plan,
+    PolicyNode,
+    PublicationStatus,
+    ScaleLevel,
+    ScaleSet,
+    Strategy,
+)
 from projects.models import Project, ProjectListing, YearlyTarget
 from schedule.models import Milestone, PlanPeriod
 
@@ -20,6 +28,8 @@ MODELS = [
     YearlyTarget,
     PlanPeriod,
     Milestone,
+    ScaleSet,
+    ScaleLevel,
 ]
 
 

@@ -53,6 +53,7 @@ def test_kawasaki_as_seed_000_prints_it():
         ),
     ]
     assert [bar.first_column for bar in timeline.bars] == [0, 0, 0, 2, 6]
+    assert timeline.has_open_ended
 
 
 def test_gaps_before_between_and_after_bars():
@@ -84,6 +85,7 @@ def test_tsurugashima_single_period_and_empty_input():
     timeline = build_timeline([Period("basic_plan", "後期基本計画", 2025, 2029)])
     assert timeline.years == [2025, 2026, 2027, 2028, 2029]
     assert layout(timeline) == [("basic_plan", [("後期基本計画", 5, False)])]
+    assert not timeline.has_open_ended
     empty = build_timeline([])
     assert empty.years == [] and empty.rows == []
 

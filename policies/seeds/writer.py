@@ -23,10 +23,13 @@ from policies.models import (
     PlanLevel,
     PolicyNode,
     PublicationStatus,
+    ScaleLevel,
+    ScaleSet,
     SDGGoal,
     Strategy,
     Ward,
 )
+from policies.scales import ensure_default_scale_set
 from policies.seeds.spec import MilestoneSpec, NodeSpec, PlanSpec
 from projects.models import Project
 from projects.services import PlacedRow, apply_table_rows, sync_fields
@@ -53,6 +56,7 @@ def sync(model, lookup: dict, values: dict):
 
 
 def write_reference_data() -> None:
+    ensure_default_scale_set(ScaleSet, ScaleLevel)
     for entry in _reference("municipalities.json"):
         sync(Municipality, {"slug": entry["slug"]}, {"name": entry["name"]})
     for municipality_slug, wards in _reference("wards.json").items():
