@@ -15,7 +15,7 @@ from django.views.generic import TemplateView
 from policies.models import Municipality, Plan, PolicyNode, ScaleLevel, SDGGoal, Ward
 from policies.search import SearchForm
 from projects.models import Project, ProjectListing, ProjectResult
-from projects.progress import count_by_level
+from projects.progress import rollup_of_scale
 from schedule.timeline import build_timeline
 
 LISTINGS_PER_PAGE = 50
@@ -149,14 +149,8 @@ class NodeDetailView(VisibleContentMixin, TemplateView):
             children=children,
             listings=Paginator(listings, LISTINGS_PER_PAGE).get_page(self.request.GET.get("page")),
             projects_below=projects.under(node).count() if not node.is_leaf_node() else 0,
-            achievement_rollup=count_by_level(
-                results,
-                scales.levels_of(ScaleLevel.Scale.ACHIEVEMENT) if scales else [],
-                "achievement",
-            ),
-            review_rollup=count_by_level(
-                results, scales.levels_of(ScaleLevel.Scale.REVIEW) if scales else [], "review"
-            ),
+            achievement_rollup=rollup_of_scale(results, scales, ScaleLevel.Scale.ACHIEVEMENT),
+            review_rollup=rollup_of_scale(results, scales, ScaleLevel.Scale.REVIEW),
             indicators=self.visible(node.indicators.all()).prefetch_related("values"),
             **kwargs,
         )

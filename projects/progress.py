@@ -86,3 +86,9 @@ def count_by_level(results, levels, attribute: str) -> Rollup:
         rollup.rows.append(LevelRow(level, [counts[(year, level.pk)] for year in years]))
     rollup.unrated = [counts[(year, None)] for year in years]
     return rollup
+
+
+def rollup_of_scale(results, scales, scale: str) -> Rollup:
+    """``count_by_level`` over the levels of ``scale`` ("achievement" or "review", also the
+    name of the result's field) in the plan's scale set ``scales`` (None: no levels)."""
+    return count_by_level(results, scales.levels_of(scale) if scales else [], scale)
