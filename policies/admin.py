@@ -1,5 +1,6 @@
 """The staff workplace for plans, their trees and the cross-cutting lists."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count
 from django.http import HttpResponse
@@ -11,15 +12,20 @@ from policies.models import (
     BasicGoal,
     Bureau,
     Division,
+    Indicator,
+    IndicatorValue,
     Municipality,
     NodeText,
     Plan,
     PlanLevel,
     PolicyNode,
+    ScaleLevel,
+    ScaleSet,
     SDGGoal,
     Strategy,
     Ward,
 )
+from schedule.fiscal import dual_label
 from schedule.models import PlanPeriod
 
 
@@ -116,6 +122,7 @@ class PlanAdmin(PublishableAdminMixin, admin.ModelAdmin):
         (None, {"fields": ["municipality", "title", "slug", "kind", "stage", "related_plan"]}),
         (_("計画期間"), {"fields": ["start_fiscal_year", "end_fiscal_year", "period_note"]}),
         (_("内容"), {"fields": ["vision", "summary", "strategy_set_name", "source"]}),
+        (_("進行管理"), {"fields": ["scale_set"]}),
         (_("公開"), {"fields": ["status", "published_at", "position"]}),
     ]
 
@@ -235,3 +242,66 @@ class PolicyNodeAdmin(PublishableAdminMixin, DraggableMPTTAdmin):
             return HttpResponse("FAIL, invalid move.")
         with tree.tree_lock():
             return super()._move_node(request)
+
+
+# --- progress management: scales and indicators ------------------------------
+
+
+def limit_fiscal_years(form_class, plan) -> None:
+    """Offer only the plan's fiscal years, in both calendars, in ``form_class``'s fiscal_year."""
+    span = plan.fiscal_year_span() if plan else None
+    if not span:
+        return
+    field = form_class.base_fields["fiscal_year"]
+    form_class.base_fields["fiscal_year"] = forms.TypedChoiceField(
+        label=field.label,
+        coerce=int,
+        choices=[("", "---------")]
+        + [(year, dual_label(year)) for year in range(span[0], span[1] + 1)],
+        help_text=_("計画期間の年度から選びます。"),
+    )
+
+
+class ScaleLevelInline(admin.TabularInline):
+    model = ScaleLevel
+    extra = 0
+    fields = ["scale", "position", "code", "group", "label"]
+
+
+@admin.register(ScaleSet)
+class ScaleSetAdmin(admin.ModelAdmin):
+    """The scales a plan evaluates with; Kawasaki's 達成度 1–5 and 評価結果 A–H is the default."""
+
+    list_display = ["name", "is_default"]
+    search_fields = ["name"]
+    inlines = [ScaleLevelInline]
+
+
+class IndicatorValueInline(admin.TabularInline):
+    model = IndicatorValue
+    extra = 1
+    fields = ["fiscal_year", "target", "actual"]
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        if obj is not None:
+            limit_fiscal_years(formset.form, obj.node.plan)
+        return formset
+
+
+@admin.register(Indicator)
+class IndicatorAdmin(PublishableAdminMixin, admin.ModelAdmin):
+    """Outcome indicators (成果指標 / KPI / 数値目標) of a node, with yearly targets and actuals."""
+
+    list_display = ["name", "node", "kind", "unit", "direction", "status", "updated_at"]
+    list_filter = ["node__plan", "kind", "direction", "status"]
+    list_select_related = ["node__plan"]
+    search_fields = ["name", "node__title", "node__code", "source"]
+    autocomplete_fields = ["node"]
+    readonly_fields = ["published_at", "updated_at"]
+    inlines = [IndicatorValueInline]
+    fieldsets = [
+        (None, {"fields": ["node", "kind", "name", "unit", "direction", "source", "position"]}),
+        (_("基準値"), {"fields": ["baseline_value", "baseline_year"]}),
+        (_("公開"), {"fields": ["status", "published_at", "updated_at"]}),
+    ]

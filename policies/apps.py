@@ -22,4 +22,8 @@ class PoliciesConfig(AppConfig):
             models.Strategy,
             models.PolicyNode,
             models.NodeText,
+            models.ScaleSet,
+            models.ScaleLevel,
+            models.Indicator,
+            models.IndicatorValue,
         )

@@ -236,6 +236,15 @@ class Plan(Publishable):
         help_text=_("例：かわさき10年戦略、重点戦略。"),
     )
     position = models.PositiveSmallIntegerField(_("表示順"), default=0)
+    scale_set = models.ForeignKey(
+        "ScaleSet",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="plans",
+        verbose_name=_("評価区分"),
+        help_text=_("事業の達成度と評価結果の区分。空欄なら標準の区分を使います。"),
+    )
 
     objects = PlanQuerySet.as_manager()
 
@@ -275,6 +284,27 @@ class Plan(Publishable):
         if self.start_fiscal_year:
             return fiscal_year_range_label(self.start_fiscal_year, self.end_fiscal_year)
         return self.period_note
+
+    def fiscal_year_span(self) -> tuple[int, int] | None:
+        """The fiscal years the plan covers, from its own period and its parts' periods.
+
+        An open-ended part (基本構想: 30年程度を展望) does not extend it; None
+        when no last year is known.
+        """
+        firsts = [self.start_fiscal_year] if self.start_fiscal_year else []
+        lasts = [self.end_fiscal_year] if self.end_fiscal_year else []
+        for period in self.periods.all():
+            firsts.append(period.start_fiscal_year)
+            if period.end_fiscal_year:
+                lasts.append(period.end_fiscal_year)
+        if not firsts or not lasts:
+            return None
+        return min(firsts), max(lasts)
+
+    @property
+    def scales(self) -> "ScaleSet | None":
+        """The scale set the plan evaluates with: its own, or the default one."""
+        return self.scale_set if self.scale_set_id else default_scale_set()
 
     def level_name(self, depth: int) -> str:
         for level in self.levels.all():
@@ -475,3 +505,184 @@ class NodeText(models.Model):
 
     def __str__(self):
         return self.heading or self.get_kind_display()
+
+
+# --- progress management: evaluation scales and outcome indicators ----------
+
+
+class ScaleSet(models.Model):
+    """The scales a plan evaluates its projects with: an achievement level and a review result.
+
+    Kawasaki's progress sheets (達成度 1–5, 評価結果 A–H) are the default set;
+    a city whose sheets differ gets a set of its own, chosen on its plan.
+    """
+
+    name = models.CharField(_("名称"), max_length=100, unique=True)
+    description = models.TextField(_("説明"), blank=True)
+    is_default = models.BooleanField(
+        _("標準"), default=False, help_text=_("評価区分を選んでいない計画はこれを使います。")
+    )
+
+    class Meta:
+        verbose_name = _("評価区分の組")
+        verbose_name_plural = _("評価区分の組")
+        ordering = ["-is_default", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["is_default"], condition=Q(is_default=True), name="scaleset_one_default"
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def levels_of(self, scale: str) -> "list[ScaleLevel]":
+        return [level for level in self.levels.all() if level.scale == scale]
+
+
+class ScaleLevel(models.Model):
+    """One level of a scale: 達成度 "3 目標をほぼ達成", 評価結果 "C" …"""
+
+    class Scale(models.TextChoices):
+        ACHIEVEMENT = "achievement", _("達成度")
+        REVIEW = "review", _("評価結果")
+
+    scale_set = models.ForeignKey(
+        ScaleSet, on_delete=models.CASCADE, related_name="levels", verbose_name=_("評価区分の組")
+    )
+    scale = models.CharField(_("尺度"), max_length=20, choices=Scale.choices)
+    code = models.CharField(_("記号"), max_length=5, help_text=_("例：1、A"))
+    label = models.CharField(_("内容"), max_length=100)
+    group = models.CharField(
+        _("区分"), max_length=50, blank=True, help_text=_("例：目標どおりに進める")
+    )
+    position = models.PositiveSmallIntegerField(_("表示順"), default=0)
+
+    class Meta:
+        verbose_name = _("評価区分")
+        verbose_name_plural = _("評価区分")
+        ordering = ["scale_set", "scale", "position", "code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["scale_set", "scale", "code"], name="scalelevel_unique_code"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.code} {self.full_label}"
+
+    @property
+    def full_label(self) -> str:
+        return f"{self.group}：{self.label}" if self.group else self.label
+
+
+def default_scale_set() -> "ScaleSet | None":
+    return ScaleSet.objects.filter(is_default=True).first()
+
+
+class IndicatorQuerySet(PublishableQuerySet):
+    def published(self):
+        return super().published().filter(node__in=PolicyNode.objects.published())
+
+
+class Indicator(Publishable):
+    """An outcome indicator on a node: 成果指標, KPI or 数値目標, with yearly targets and actuals.
+
+    Zushi sets numerical targets per pillar of its basic vision and KPIs per
+    concrete measure: both are indicators, on nodes of different levels.
+    """
+
+    class Kind(models.TextChoices):
+        OUTCOME = "outcome", _("成果指標")
+        KPI = "kpi", _("重要業績評価指標（KPI）")
+        NUMERICAL_TARGET = "numerical_target", _("数値目標")
+
+    class Direction(models.TextChoices):
+        HIGHER = "higher", _("値が大きいほど良い")
+        LOWER = "lower", _("値が小さいほど良い")
+
+    node = models.ForeignKey(
+        PolicyNode, on_delete=models.CASCADE, related_name="indicators", verbose_name=_("項目")
+    )
+    kind = models.CharField(_("種類"), max_length=20, choices=Kind.choices, default=Kind.OUTCOME)
+    name = models.CharField(_("指標名"), max_length=200)
+    unit = models.CharField(_("単位"), max_length=20, blank=True, help_text=_("例：%、人、件"))
+    direction = models.CharField(
+        _("望ましい方向"), max_length=10, choices=Direction.choices, default=Direction.HIGHER
+    )
+    source = models.CharField(
+        _("出典"), max_length=200, blank=True, help_text=_("例：市民アンケート")
+    )
+    baseline_value = models.DecimalField(
+        _("基準値"), max_digits=16, decimal_places=4, null=True, blank=True
+    )
+    baseline_year = models.PositiveSmallIntegerField(
+        _("基準値の年度"), null=True, blank=True, validators=fiscal_year_validators
+    )
+    position = models.PositiveSmallIntegerField(_("表示順"), default=0)
+    updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
+
+    objects = IndicatorQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("成果指標")
+        verbose_name_plural = _("成果指標")
+        ordering = ["node", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["node", "name"], name="indicator_unique_name")
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if (self.baseline_value is None) != (self.baseline_year is None):
+            raise ValidationError(
+                {"baseline_year": _("基準値と基準値の年度は、両方入れるか両方空欄にしてください。")}
+            )
+
+
+class IndicatorValue(models.Model):
+    """An indicator's target and actual value for one fiscal year of the plan."""
+
+    indicator = models.ForeignKey(
+        Indicator, on_delete=models.CASCADE, related_name="values", verbose_name=_("成果指標")
+    )
+    fiscal_year = models.PositiveSmallIntegerField(_("年度"), validators=fiscal_year_validators)
+    target = models.DecimalField(
+        _("目標値"), max_digits=16, decimal_places=4, null=True, blank=True
+    )
+    actual = models.DecimalField(
+        _("実績値"), max_digits=16, decimal_places=4, null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("成果指標の年度別の値")
+        verbose_name_plural = _("成果指標の年度別の値")
+        ordering = ["indicator", "fiscal_year"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["indicator", "fiscal_year"], name="indicatorvalue_unique_year"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.indicator} {self.fiscal_year}"
+
+    def clean(self):
+        if self.target is None and self.actual is None:
+            raise ValidationError(_("目標値か実績値の少なくとも一方を入れてください。"))
+        if self.indicator_id and self.fiscal_year:
+            check_plan_year(self.indicator.node.plan, self.fiscal_year)
+
+
+def check_plan_year(plan: Plan, fiscal_year: int) -> None:
+    """Raise a ValidationError on ``fiscal_year`` when it lies outside the plan's years."""
+    span = plan.fiscal_year_span()
+    if span and not span[0] <= fiscal_year <= span[1]:
+        raise ValidationError(
+            {
+                "fiscal_year": _("年度は計画期間（%(first)s～%(last)s年度）の中にしてください。")
+                % {"first": span[0], "last": span[1]}
+            }
+        )

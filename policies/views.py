@@ -12,9 +12,11 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
-from policies.models import Municipality, Plan, PolicyNode, SDGGoal, Ward
+from policies.models import Municipality, Plan, PolicyNode, ScaleLevel, SDGGoal, Ward
 from policies.search import SearchForm
-from projects.models import Project, ProjectListing
+from projects.models import Project, ProjectListing, ProjectResult
+from projects.progress import rollups
+from schedule.timeline import build_timeline
 
 LISTINGS_PER_PAGE = 50
 
@@ -72,6 +74,8 @@ class HomeView(VisibleContentMixin, TemplateView):
         sections = []
         for municipality in municipalities:
             plans_here = list(municipality.plans.all())
+            for plan in plans_here:
+                plan.timeline = build_timeline(plan.periods.all())
             if plans_here:
                 sections.append(
                     {
@@ -93,14 +97,18 @@ class PlanDetailView(VisibleContentMixin, TemplateView):
     def get_context_data(self, slug, **kwargs):
         plan = self.visible_plan(slug)
         nodes = self.visible(plan.nodes.all()).select_related("level_label")
+        parent_plan = plan.related_plan if plan.related_plan_id else None
         return super().get_context_data(
             plan=plan,
             tree=nodes.get_cached_trees(),
             basic_goals=plan.basic_goals.all(),
-            periods=plan.periods.all(),
+            timeline=build_timeline(plan.periods.all()),
+            has_milestones=self.visible(plan.milestones.all()).exists(),
+            parent_has_milestones=bool(parent_plan)
+            and self.visible(parent_plan.milestones.all()).exists(),
             strategies=plan.strategies.all(),
             related_plans=self.visible(plan.related_plans.all()),
-            parent_plan=plan.related_plan if plan.related_plan_id else None,
+            parent_plan=parent_plan,
             project_count=self.visible(plan.projects.all()).count(),
             has_sdg_links=_sdg_links(plan).exists(),
             **kwargs,
@@ -131,6 +139,8 @@ class NodeDetailView(VisibleContentMixin, TemplateView):
         )
         children = nodes.filter(parent=node).annotate(has_projects=Exists(below))
         listings = listings_of(node.listings.all(), projects)
+        results = self.visible(ProjectResult.objects.filter(project__in=projects.under(node)))
+        progress = rollups(results, plan.scales)
         return super().get_context_data(
             plan=plan,
             node=node,
@@ -142,6 +152,9 @@ class NodeDetailView(VisibleContentMixin, TemplateView):
             children=children,
             listings=paginate(self.request, listings),
             projects_below=projects.under(node).count() if not node.is_leaf_node() else 0,
+            achievement_rollup=progress[ScaleLevel.Scale.ACHIEVEMENT],
+            review_rollup=progress[ScaleLevel.Scale.REVIEW],
+            indicators=self.visible(node.indicators.all()).prefetch_related("values"),
             **kwargs,
         )
 

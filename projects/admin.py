@@ -3,9 +3,9 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from policies.admin import PublishableAdminMixin
-from policies.models import Strategy, Ward
-from projects.models import Project, ProjectListing, YearlyTarget
+from policies.admin import PublishableAdminMixin, limit_fiscal_years
+from policies.models import ScaleLevel, Strategy, Ward
+from projects.models import Project, ProjectListing, ProjectResult, YearlyTarget
 
 
 class YearlyTargetInline(admin.TabularInline):
@@ -21,6 +21,35 @@ class ProjectListingInline(admin.TabularInline):
     fields = ["node", "position"]
     verbose_name = _("掲載箇所（本来の施策と再掲）")
     verbose_name_plural = _("掲載箇所（本来の施策と再掲）")
+
+
+def limit_scale_levels(form_class, plan) -> None:
+    """Offer only the levels of the scale set ``plan`` evaluates with."""
+    scales = plan.scales
+    for name, scale in (
+        ("achievement", ScaleLevel.Scale.ACHIEVEMENT),
+        ("review", ScaleLevel.Scale.REVIEW),
+    ):
+        form_class.base_fields[name].queryset = ScaleLevel.objects.filter(
+            scale_set=scales, scale=scale
+        )
+
+
+class ProjectResultInline(admin.StackedInline):
+    """A year's actual result and evaluation, entered on the project."""
+
+    model = ProjectResult
+    extra = 0
+    fields = [("fiscal_year", "status"), "actual", ("achievement", "review"), "comment"]
+    verbose_name = _("年度別の実績と評価")
+    verbose_name_plural = _("年度別の実績と評価")
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        if obj is not None:
+            limit_fiscal_years(formset.form, obj.plan)
+            limit_scale_levels(formset.form, obj.plan)
+        return formset
 
 
 @admin.register(Project)
@@ -56,7 +85,7 @@ class ProjectAdmin(PublishableAdminMixin, admin.ModelAdmin):
     autocomplete_fields = ["plan", "home_node", "bureau", "division"]
     filter_horizontal = ["wards", "strategies", "sdg_goals"]
     readonly_fields = ["published_at", "updated_at"]
-    inlines = [YearlyTargetInline, ProjectListingInline]
+    inlines = [YearlyTargetInline, ProjectResultInline, ProjectListingInline]
     fieldsets = [
         (None, {"fields": ["plan", "name", "each_ward", "home_node", "home_note"]}),
         (_("内容"), {"fields": ["summary", "baseline", "actions_in_period"]}),
@@ -103,3 +132,33 @@ class YearlyTargetAdmin(admin.ModelAdmin):
     list_select_related = ["project"]
     search_fields = ["project__name", "text"]
     autocomplete_fields = ["project"]
+
+
+@admin.register(ProjectResult)
+class ProjectResultAdmin(PublishableAdminMixin, admin.ModelAdmin):
+    """Every project's results by fiscal year: filter a year, publish its evaluations at once."""
+
+    list_display = ["project", "fiscal_year", "achievement", "review", "status", "updated_at"]
+    list_filter = ["project__plan", "fiscal_year", "achievement", "review", "status"]
+    list_select_related = ["project", "achievement", "review"]
+    search_fields = ["project__name", "actual", "comment"]
+    autocomplete_fields = ["project"]
+    readonly_fields = ["published_at", "updated_at"]
+    fields = [
+        "project",
+        "fiscal_year",
+        "actual",
+        "achievement",
+        "review",
+        "comment",
+        "status",
+        "published_at",
+        "updated_at",
+    ]
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if obj is not None:
+            limit_fiscal_years(form, obj.project.plan)
+            limit_scale_levels(form, obj.project.plan)
+        return form

@@ -10,4 +10,6 @@ class ProjectsConfig(AppConfig):
         from policies.caching import register_public_content
         from projects import models
 
-        register_public_content(models.Project, models.ProjectListing, models.YearlyTarget)
+        register_public_content(
+            models.Project, models.ProjectListing, models.YearlyTarget, models.ProjectResult
+        )

@@ -17,9 +17,12 @@ from policies.models import (
     PublicationStatus,
     Publishable,
     PublishableQuerySet,
+    ScaleLevel,
     SDGGoal,
     Strategy,
     Ward,
+    check_plan_year,
+    fiscal_year_validators,
 )
 from projects.target_table import Cell, Column, build_row, display_name, plan_columns
 
@@ -243,3 +246,81 @@ class YearlyTarget(models.Model):
                     % {"first": first, "last": last, "after": last + 1}
                 }
             )
+
+
+class ProjectResultQuerySet(PublishableQuerySet):
+    def published(self):
+        return super().published().filter(project__in=Project.objects.published())
+
+
+class ProjectResult(Publishable):
+    """A project's actual result (実績) for one fiscal year, with its evaluation.
+
+    The achievement level (達成度) and review result (評価結果) are levels of
+    the scale set the plan evaluates with (``Plan.scales``).
+    """
+
+    project = models.ForeignKey(
+        Project, on_delete=models.CASCADE, related_name="results", verbose_name=_("事業")
+    )
+    fiscal_year = models.PositiveSmallIntegerField(_("年度"), validators=fiscal_year_validators)
+    actual = models.TextField(_("実績"), blank=True)
+    achievement = models.ForeignKey(
+        ScaleLevel,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        limit_choices_to={"scale": ScaleLevel.Scale.ACHIEVEMENT},
+        verbose_name=_("達成度"),
+    )
+    review = models.ForeignKey(
+        ScaleLevel,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        limit_choices_to={"scale": ScaleLevel.Scale.REVIEW},
+        verbose_name=_("評価結果"),
+    )
+    comment = models.TextField(
+        _("評価の説明"), blank=True, help_text=_("評価の理由や今後の方向性。")
+    )
+    updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
+
+    objects = ProjectResultQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = _("実績と評価")
+        verbose_name_plural = _("実績と評価")
+        ordering = ["project", "fiscal_year"]
+        constraints = [
+            models.UniqueConstraint(fields=["project", "fiscal_year"], name="result_unique_year")
+        ]
+
+    def __str__(self):
+        return f"{self.project} {self.fiscal_year}"
+
+    def clean(self):
+        if not (self.actual.strip() or self.achievement_id or self.review_id):
+            raise ValidationError(_("実績、達成度、評価結果のいずれかを入れてください。"))
+        if not self.project_id:
+            return
+        plan = self.project.plan
+        if self.fiscal_year:
+            check_plan_year(plan, self.fiscal_year)
+        scales = plan.scales
+        errors = {}
+        for field, scale in (
+            ("achievement", ScaleLevel.Scale.ACHIEVEMENT),
+            ("review", ScaleLevel.Scale.REVIEW),
+        ):
+            level = getattr(self, field)
+            if level and (
+                level.scale != scale or level.scale_set_id != getattr(scales, "pk", None)
+            ):
+                errors[field] = _("この計画の評価区分（%(name)s）から選んでください。") % {
+                    "name": scales.name if scales else "—"
+                }
+        if errors:
+            raise ValidationError(errors)

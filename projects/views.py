@@ -4,10 +4,12 @@ from django.shortcuts import get_object_or_404
 from django.views.generic import TemplateView
 
 from policies.views import VisibleContentMixin
+from projects.models import ProjectResult
+from projects.progress import yearly_progress
 
 
 class ProjectDetailView(VisibleContentMixin, TemplateView):
-    """A project: summary, baseline, yearly targets, where it is listed, its tags."""
+    """A project: summary, baseline, yearly targets beside actual results, where it is listed."""
 
     template_name = "projects/project_detail.html"
 
@@ -23,6 +25,11 @@ class ProjectDetailView(VisibleContentMixin, TemplateView):
         listings = project.listings.filter(node__in=visible_nodes).select_related(
             "node__level_label"
         )
+        results = list(
+            self.visible(ProjectResult.objects.filter(project=project)).select_related(
+                "achievement", "review"
+            )
+        )
         home_node = (
             project.home_node if visible_nodes.filter(pk=project.home_node_id).exists() else None
         )
@@ -37,5 +44,6 @@ class ProjectDetailView(VisibleContentMixin, TemplateView):
                 else []
             ),
             trail=[{"label": project.display_name}],
+            progress=yearly_progress(project, results) if results else [],
             **kwargs,
         )

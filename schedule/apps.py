@@ -10,4 +10,4 @@ class ScheduleConfig(AppConfig):
         from policies.caching import register_public_content
         from schedule import models
 
-        register_public_content(models.PlanPeriod)
+        register_public_content(models.PlanPeriod, models.Milestone)

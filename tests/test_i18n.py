@@ -17,12 +17,15 @@ def unquote(text: str) -> str:
 
 
 def po_messages():
-    """(msgid, msgstr) of every singular message in the .po file."""
+    """(context or None, msgid, msgstr) of every singular message in the .po file."""
     for block in PO.read_text(encoding="utf-8").split("\n\n")[1:]:
-        if "msgid_plural" in block:
+        if "msgid_plural" in block or "msgid " not in block:
             continue
-        msgid, _, msgstr = block.partition("\nmsgstr ")
-        yield unquote(msgid.split("msgid ", 1)[1]), unquote(msgstr)
+        block = "\n".join(line for line in block.splitlines() if not line.startswith("#"))
+        head, _, msgstr = block.partition("\nmsgstr ")
+        head, _, msgid = head.partition("msgid ")
+        context = unquote(head.split("msgctxt ", 1)[1]) if "msgctxt " in head else None
+        yield context, unquote(msgid), unquote(msgstr)
 
 
 def test_every_message_has_an_english_translation():
@@ -36,7 +39,11 @@ def test_every_message_has_an_english_translation():
 
 def test_the_compiled_catalogue_matches_the_source():
     compiled = gettext.GNUTranslations(PO.with_suffix(".mo").open("rb"))
-    stale = [msgid for msgid, msgstr in po_messages() if compiled.gettext(msgid) != msgstr]
+    stale = [
+        msgid
+        for context, msgid, msgstr in po_messages()
+        if (compiled.pgettext(context, msgid) if context else compiled.gettext(msgid)) != msgstr
+    ]
     assert stale == [], "run: manage.py compilemessages -l en --ignore=.venv"
     with translation.override("en"):
         assert translation.gettext("本文へ移動") == "Skip to main content"

@@ -5,12 +5,32 @@ from io import StringIO
 from django.core import serializers
 from django.core.management import call_command
 
-from policies.models import NodeText, Plan, PolicyNode, PublicationStatus, Strategy
+from policies.models import (
+    NodeText,
+    Plan,
+    PolicyNode,
+    PublicationStatus,
+    ScaleLevel,
+    ScaleSet,
+    Strategy,
+)
 from projects.models import Project, ProjectListing, YearlyTarget
-from schedule.models import PlanPeriod
+from schedule.models import Milestone, PlanPeriod
 
 SLUGS = {"kawasaki", "kawasaki-2011", "zushi", "kawasaki-community", "tsurugashima"}
-MODELS = [Plan, PolicyNode, NodeText, Strategy, Project, ProjectListing, YearlyTarget, PlanPeriod]
+MODELS = [
+    Plan,
+    PolicyNode,
+    NodeText,
+    Strategy,
+    Project,
+    ProjectListing,
+    YearlyTarget,
+    PlanPeriod,
+    Milestone,
+    ScaleSet,
+    ScaleLevel,
+]
 
 
 def snapshot():
@@ -102,3 +122,63 @@ def test_tsurugashima_names_nothing_it_does_not_print(db):
     assert not plan.nodes.exists() and not plan.strategies.exists()
     policy = Plan.objects.get(slug="tsurugashima-policy")
     assert policy.related_plan == plan and policy.kind == Plan.Kind.DRAFTING_POLICY
+
+
+def test_kawasaki_drafting_schedule_from_seed_000(db):
+    """The table under 4 計画策定までのスケジュール（予定）, on the plan it drafts."""
+    milestones = list(Milestone.objects.filter(plan__slug="kawasaki").chronological())
+    assert [(m.fiscal_year, m.when, m.title) for m in milestones] == [
+        (2021, "4月中旬", "第3期実施計画策定方針の策定・公表"),
+        (2021, "7月下旬", "サマーレビュー"),
+        (2021, "8月下旬", "第3期実施計画「基本的な考え方」の策定・公表"),
+        (2021, "11月下旬", "オータムレビュー"),
+        (2021, "11月下旬", "第3期実施計画「素案」の策定・公表"),
+        (2021, "12月中", "市民説明会、パブリックコメント手続の実施"),
+        (2021, "2月上旬", "第3期実施計画「計画（案）」の策定・公表"),
+        (2021, "3月下旬", "第3期実施計画の策定・公表"),
+    ]
+    assert [m.kind for m in milestones] == [
+        "policy",
+        "review",
+        "policy",
+        "review",
+        "draft",
+        "public_comment",
+        "final_draft",
+        "adoption",
+    ]
+    # The document says 予定: nothing is marked done.
+    assert {m.progress for m in milestones} == {Milestone.Progress.PLANNED}
+    assert {m.period.name for m in milestones} == {"第3期実施計画"}
+    assert milestones[0].document.slug == "kawasaki-3rd-policy"
+    assert [m.document_id for m in milestones[1:]] == [None] * 7
+    assert (milestones[6].starts_on.isoformat(), milestones[6].ends_on.isoformat()) == (
+        "2022-02-01",
+        "2022-02-10",
+    )
+
+
+def test_tsurugashima_drafting_schedule_from_seed_004(db):
+    """The quarters of 5. 主な策定作業スケジュール, one milestone per 《…》 step."""
+    milestones = list(Milestone.objects.filter(plan__slug="tsurugashima").chronological())
+    assert [(m.fiscal_year, m.when, m.title) for m in milestones] == [
+        (2023, "4～6月", "策定基本方針等、庁内準備作業"),
+        (2023, "7～9月", "市民意識調査及び基礎調査・ニーズ等の把握"),
+        (2023, "7～9月", "現行計画の分析"),
+        (2023, "10～12月", "調査結果の分析・まとめ"),
+        (2023, "1～3月", "後期基本計画の素案検討"),
+        (2024, "4～6月", "素案審議・まとめ"),
+        (2024, "4～6月", "素案公表"),
+        (2024, "7～9月", "後期基本計画の原案決定"),
+        (2024, "10～12月", "議案の提出・議決"),
+        (2024, "1～3月", "計画の策定"),
+    ]
+    assert milestones[2].details.splitlines() == [
+        "前期基本計画の進捗確認・分析と課題抽出",
+        "施策の成果・課題の把握（各課ヒアリング）",
+    ]
+    assert milestones[6].kind == "public_comment" and milestones[8].kind == "council"
+    assert milestones[0].document.slug == "tsurugashima-policy"
+    assert milestones[4].starts_on.isoformat() == "2024-01-01"  # 令和5年度の1～3月
+    assert {m.period.name for m in milestones} == {"後期基本計画"}
+    assert not Milestone.objects.exclude(status=PublicationStatus.PUBLISHED).exists()

@@ -8,12 +8,17 @@ It yields two plans:
   directions and the main actions of the 2nd phase. The document does not name
   the 5 basic policies or 23 policies, so the plan's tree stays empty.
 - ``kawasaki-3rd-policy``, the drafting policy itself, as a numbered outline.
+  Its schedule (4 計画策定までのスケジュール（予定）) is the drafting schedule of
+  the 3rd implementation plan: its milestones belong to ``kawasaki``, the plan
+  being drafted, and draft its period 第3期実施計画; the step that published
+  this policy links to it.
 """
 
 from __future__ import annotations
 
 import re
 
+from policies.seeds.drafting import rows_to_milestones, table_after
 from policies.seeds.outline import Level, clean_line, join_paragraphs, paragraphs, parse_outline
 from policies.seeds.spec import PeriodSpec, PlanSpec, StrategySpec
 from schedule.fiscal import parse_fiscal_year
@@ -29,6 +34,8 @@ PERIOD_TABLE = "【「基本構想」「基本計画」「実施計画」の計�
 PHASE = re.compile(r"第(?P<phase>\d+)期\s*実施計画\s*(?P<first>\w+)～(?P<last>\w+)")
 MAIN_ACTIONS = re.compile(r"^戦略(?P<n>\d)\s+「[^」]+」をめざす\s*→\s*(?P<actions>.+)$")
 DIRECTION_HEADING = "かわさき10年戦略における戦略ごとの方向性（案）"
+SCHEDULE_HEADING = "4 計画策定までのスケジュール（予定）"
+DRAFTED_PERIOD = "第3期実施計画"
 STRATEGY = re.compile(r"^戦略(?P<n>\d)\s+(?P<title>「[^」]+」をめざす)$")
 
 OUTLINE = [
@@ -123,5 +130,8 @@ def parse(text: str) -> list[PlanSpec]:
         summary=context,
         related_plan="kawasaki",
         nodes=nodes,
+        milestones=rows_to_milestones(
+            table_after(lines, SCHEDULE_HEADING), plan="kawasaki", period=DRAFTED_PERIOD
+        ),
     )
     return [comprehensive, drafting_policy]

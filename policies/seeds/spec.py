@@ -48,6 +48,21 @@ class PeriodSpec:
 
 
 @dataclass
+class MilestoneSpec:
+    """A step of a drafting schedule, for the plan it drafts (``plan``, a slug)."""
+
+    plan: str
+    fiscal_year: int
+    when: str  # as printed: 4月中旬, 7～9月
+    title: str
+    kind: str  # a Milestone.Kind value
+    details: list[str] = field(default_factory=list)
+    period: str = ""  # the name of the PlanPeriod it drafts
+    position: int = 0
+    documented_here: bool = False  # the step that produced the document read
+
+
+@dataclass
 class PlanSpec:
     slug: str
     municipality: str
@@ -69,6 +84,7 @@ class PlanSpec:
     nodes: list[NodeSpec] = field(default_factory=list)
     bureaus: dict[str, str] = field(default_factory=dict)  # project name -> bureau
     home_note: str = ""  # for 再掲 projects whose home lies outside the document
+    milestones: list[MilestoneSpec] = field(default_factory=list)  # its drafting schedule
 
     def walk(self):
         for node in self.nodes:

@@ -4,12 +4,15 @@ It yields the later basic plan (vision, period, its levels 政策分野 → 施�
 its 重点戦略) and the drafting policy itself as a numbered outline. The
 document counts 7 policy fields, 40 measures and 3 priority strategies but
 names none of them, so none are created: the plan's summary quotes the count.
+Its schedule (5. 主な策定作業スケジュール, by quarter over 令和5–6年度) becomes
+the drafting milestones of the later basic plan, one per 《…》 step.
 """
 
 from __future__ import annotations
 
 import re
 
+from policies.seeds.drafting import rows_to_milestones, table_after
 from policies.seeds.outline import Level, parse_outline
 from policies.seeds.spec import PeriodSpec, PlanSpec
 from schedule.fiscal import parse_fiscal_year
@@ -23,6 +26,7 @@ OUTLINE = [
 ]
 VISION = re.compile(r"「(?P<vision>[^「」]+)」を将来像に掲げ")
 PERIOD = re.compile(r"(?P<era>令和)(?P<first>\d+)年度から(?P<last>\d+)年度までを計画期間")
+SCHEDULE_HEADING = "5. 主な策定作業スケジュール"
 STRUCTURE = re.compile(r"前期基本計画では、[^。]+。")
 PURPOSE = re.compile(r"そのため、前期基本計画の取組を継承しながらも、[^。]+。")
 
@@ -58,5 +62,10 @@ def parse(text: str) -> list[PlanSpec]:
         summary=preamble[1] if len(preamble) > 1 else "",
         related_plan="tsurugashima",
         nodes=nodes,
+        milestones=rows_to_milestones(
+            table_after(lines, SCHEDULE_HEADING)[1:],  # below the header row (年度 / 月 / …)
+            plan="tsurugashima",
+            period="後期基本計画",
+        ),
     )
     return [plan, drafting_policy]

@@ -23,14 +23,17 @@ from policies.models import (
     PlanLevel,
     PolicyNode,
     PublicationStatus,
+    ScaleLevel,
+    ScaleSet,
     SDGGoal,
     Strategy,
     Ward,
 )
-from policies.seeds.spec import NodeSpec, PlanSpec
+from policies.scales import ensure_default_scale_set
+from policies.seeds.spec import MilestoneSpec, NodeSpec, PlanSpec
 from projects.models import Project
 from projects.services import PlacedRow, apply_table_rows, sync_fields
-from schedule.models import PlanPeriod
+from schedule.models import Milestone, PlanPeriod
 
 PUBLISHED = PublicationStatus.PUBLISHED
 REFERENCE_DIR = Path(settings.BASE_DIR) / "fixtures" / "reference"
@@ -53,6 +56,7 @@ def sync(model, lookup: dict, values: dict):
 
 
 def write_reference_data() -> None:
+    ensure_default_scale_set(ScaleSet, ScaleLevel)
     for entry in _reference("municipalities.json"):
         sync(Municipality, {"slug": entry["slug"]}, {"name": entry["name"]})
     for municipality_slug, wards in _reference("wards.json").items():
@@ -135,7 +139,27 @@ def write_plan(spec: PlanSpec, position: int = 0) -> Plan:
     if placed:
         apply_table_rows(plan, placed, home_note=spec.home_note, bureaus=bureaus, status=PUBLISHED)
         _tag_wards(plan)
+    for milestone in spec.milestones:
+        _write_milestone(milestone, document=plan)
     return plan
+
+
+def _write_milestone(spec: MilestoneSpec, document: Plan) -> Milestone:
+    """A step of the schedule ``document`` prints, on the plan it drafts."""
+    plan = Plan.objects.get(slug=spec.plan)
+    period = PlanPeriod.objects.get(plan=plan, name=spec.period) if spec.period else None
+    return sync(
+        Milestone,
+        {"plan": plan, "fiscal_year": spec.fiscal_year, "when": spec.when, "title": spec.title},
+        {
+            "period": period,
+            "details": "\n".join(spec.details),
+            "kind": spec.kind,
+            "position": spec.position,
+            "document": document if spec.documented_here else None,
+            "status": PUBLISHED,
+        },
+    )
 
 
 def _write_node(plan, parent, spec: NodeSpec, levels, placed) -> PolicyNode:

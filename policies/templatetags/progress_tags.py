@@ -1,0 +1,67 @@
+"""Progress on public pages: quantities, roll-up bar charts and indicator charts as SVG."""
+
+from django import template
+from django.utils.safestring import mark_safe
+from django.utils.translation import gettext as _
+
+from policies.charts import Series, bar_chart, format_quantity, line_chart
+from schedule import fiscal
+
+register = template.Library()
+
+
+@register.filter
+def quantity(value) -> str:
+    """1,234.5 as people write numbers; empty for no value."""
+    return format_quantity(value)
+
+
+def _short_year(fiscal_year: int) -> str:
+    """R4, H28: the era initial and year that tables print under a 西暦 year."""
+    era = fiscal.era_of_fiscal_year(fiscal_year)
+    return f"{era.initial}{fiscal.era_year(era, fiscal_year)}"
+
+
+@register.simple_tag
+def rollup_chart(rollup, index: int, title: str):
+    """Bars of how many projects reached each level in the rollup's ``index``-th year."""
+    chart_id = f"rollup-chart-{rollup.years[index]}"
+    bars = [(f"{level.code} {level.label}", count) for level, count in rollup.year_bars(index)]
+    if rollup.unrated[index]:
+        bars.append((_("未評価"), rollup.unrated[index]))
+    description = "、".join(f"{label}：{count}件" for label, count in bars)
+    return mark_safe(bar_chart(chart_id=chart_id, title=title, description=description, bars=bars))
+
+
+@register.simple_tag
+def indicator_chart(indicator, values):
+    """Targets (dashed, squares) and actuals (solid, circles) of an indicator by fiscal year."""
+    chart_id = f"indicator-chart-{indicator.pk}"
+    values = list(values)
+    years = [value.fiscal_year for value in values]
+    series = [
+        Series(_("目標値"), "target", {v.fiscal_year: v.target for v in values}),
+        Series(_("実績値"), "actual", {v.fiscal_year: v.actual for v in values}),
+    ]
+    series = [line for line in series if any(v is not None for v in line.values.values())]
+    baseline = None
+    if indicator.baseline_value is not None:
+        baseline = (
+            indicator.baseline_value,
+            _("基準値（%(year)s年度）") % {"year": indicator.baseline_year},
+        )
+    description = _(
+        "%(name)sの年度別の目標値と実績値（%(direction)s）。数値はグラフの下の表のとおりです。"
+    ) % {"name": indicator.name, "direction": indicator.get_direction_display()}
+    return mark_safe(
+        line_chart(
+            chart_id=chart_id,
+            title=indicator.name,
+            description=description,
+            years=years,
+            year_labels={year: _short_year(year) for year in years},
+            series=series,
+            baseline=baseline,
+            unit=indicator.unit,
+        )
+    )

@@ -1,0 +1,20 @@
+"""Display helpers for schedules: fiscal-year column headers in both calendars."""
+
+from django import template
+from django.utils.html import format_html
+from django.utils.translation import get_language
+
+from schedule import fiscal
+
+register = template.Library()
+
+
+@register.filter
+def year_header(fiscal_year: int):
+    """平成28年度 (2016) as the seed's period table heads its columns; FY2016 (Heisei 28)."""
+    era = fiscal.era_of_fiscal_year(fiscal_year)
+    if (get_language() or "ja").startswith("en"):
+        first, second = f"FY{fiscal_year}", f"{era.romaji} {fiscal.era_year(era, fiscal_year)}"
+    else:
+        first, second = fiscal.wareki_label(fiscal_year), str(fiscal_year)
+    return format_html('{}<span class="year-alt">({})</span>', first, second)

@@ -1,0 +1,284 @@
+"""Progress: a year's results and evaluations, scale sets, indicators, and their public pages."""
+
+from decimal import Decimal
+
+import pytest
+from django.core.exceptions import ValidationError
+from django.test import Client
+
+from policies.models import (
+    Indicator,
+    IndicatorValue,
+    PolicyNode,
+    PublicationStatus,
+    ScaleLevel,
+    ScaleSet,
+)
+from policies.tree import create_node
+from projects.models import Project, ProjectResult
+from projects.progress import count_by_level, yearly_progress
+
+PUBLISHED = PublicationStatus.PUBLISHED
+pytestmark = pytest.mark.django_db
+
+
+def level(code, scale_set=None):
+    scale_set = scale_set or ScaleSet.objects.get(is_default=True)
+    return scale_set.levels.get(code=code)
+
+
+def community_node():
+    return PolicyNode.objects.get(
+        plan__slug="kawasaki-2011", title="区における地域のまちづくりの推進"
+    )
+
+
+def record(project, fiscal_year, *, achievement=None, review=None, actual="", status=PUBLISHED):
+    result = ProjectResult(
+        project=project,
+        fiscal_year=fiscal_year,
+        actual=actual,
+        achievement=level(achievement) if achievement else None,
+        review=level(review) if review else None,
+        status=status,
+    )
+    result.full_clean()
+    result.save()
+    return result
+
+
+# --- the default scales ----------------------------------------------------
+
+
+def test_default_scales_are_kawasakis_achievement_and_review():
+    scales = ScaleSet.objects.get(is_default=True)
+    achievement = scales.levels_of(ScaleLevel.Scale.ACHIEVEMENT)
+    assert [(lv.code, lv.label) for lv in achievement] == [
+        ("1", "目標を大きく上回って達成"),
+        ("2", "目標を上回って達成"),
+        ("3", "目標をほぼ達成"),
+        ("4", "目標を下回った"),
+        ("5", "目標を大きく下回った"),
+    ]
+    review = scales.levels_of(ScaleLevel.Scale.REVIEW)
+    assert [lv.code for lv in review] == list("ABCDEFGH")
+    assert {lv.group for lv in review[:4]} == {"目標どおりに進める"}
+    assert {lv.group for lv in review[4:]} == {"目標を変更して進める"}
+    assert review[0].label == review[4].label  # A and E: both expand, targets kept or changed
+    assert "廃止" in review[3].label and "廃止" in review[7].label
+
+
+# --- results: validation -----------------------------------------------------
+
+
+def test_a_result_for_a_year_of_the_plan_saves():
+    project = Project.objects.get(plan__slug="kawasaki-2011", name="地域情報化推進事業")
+    result = record(project, 2012, achievement="3", review="C", actual="ポータルサイトを運営")
+    assert result.achievement.label == "目標をほぼ達成"
+
+
+@pytest.mark.parametrize("fiscal_year", [2010, 2014, 2030])
+def test_no_result_for_a_year_outside_the_plan(fiscal_year):
+    project = Project.objects.get(plan__slug="kawasaki-2011", name="地域情報化推進事業")
+    with pytest.raises(ValidationError) as error:
+        record(project, fiscal_year, achievement="3")
+    assert "fiscal_year" in error.value.message_dict
+    assert "2011～2013" in error.value.message_dict["fiscal_year"][0]
+    assert not ProjectResult.objects.filter(project=project).exists()
+
+
+def test_a_result_needs_some_content_and_levels_of_the_right_scale():
+    project = Project.objects.get(plan__slug="kawasaki-2011", name="地域情報化推進事業")
+    with pytest.raises(ValidationError):
+        ProjectResult(project=project, fiscal_year=2012, actual="  ").full_clean()
+    swapped = ProjectResult(
+        project=project, fiscal_year=2012, achievement=level("A"), review=level("3")
+    )
+    with pytest.raises(ValidationError) as error:
+        swapped.full_clean()
+    assert set(error.value.message_dict) == {"achievement", "review"}
+
+
+def test_a_plan_can_choose_its_own_scale_set(make_plan):
+    plan = make_plan("three-levels")
+    scales = ScaleSet.objects.create(name="3段階評価")
+    for position, (code, label) in enumerate([("A", "順調"), ("B", "おおむね順調"), ("C", "遅れ")]):
+        ScaleLevel.objects.create(
+            scale_set=scales, scale="achievement", code=code, label=label, position=position
+        )
+    plan.scale_set = scales
+    plan.save()
+    project = Project.objects.create(plan=plan, name="テスト事業", status=PUBLISHED)
+    own = ProjectResult(project=project, fiscal_year=2023, achievement=level("B", scales))
+    own.full_clean()
+    default_level = ProjectResult(project=project, fiscal_year=2023, achievement=level("3"))
+    with pytest.raises(ValidationError) as error:
+        default_level.full_clean()
+    assert "3段階評価" in error.value.message_dict["achievement"][0]
+
+
+def test_plan_years_come_from_its_period_or_its_closed_parts(make_plan):
+    from policies.models import Plan
+
+    assert Plan.objects.get(slug="kawasaki").fiscal_year_span() == (2016, 2025)
+    assert Plan.objects.get(slug="kawasaki-2011").fiscal_year_span() == (2011, 2013)
+    assert Plan.objects.get(slug="zushi").fiscal_year_span() is None
+
+
+# --- indicators ----------------------------------------------------------------
+
+
+def test_indicator_values_stay_within_the_plan_and_need_a_number():
+    indicator = Indicator.objects.create(node=community_node(), name="認知度", unit="%")
+    with pytest.raises(ValidationError) as error:
+        IndicatorValue(indicator=indicator, fiscal_year=2015, actual=Decimal("3")).full_clean()
+    assert "fiscal_year" in error.value.message_dict
+    with pytest.raises(ValidationError):
+        IndicatorValue(indicator=indicator, fiscal_year=2012).full_clean()
+    with pytest.raises(ValidationError) as error:
+        IndicatorValue(indicator=indicator, fiscal_year=2012, actual="多い").full_clean()
+    assert "actual" in error.value.message_dict
+    with pytest.raises(ValidationError):
+        Indicator(node=community_node(), name="基準", baseline_value=Decimal("1")).full_clean()
+
+
+def test_zushis_scheme_numerical_targets_per_pillar_and_kpis_per_measure(make_plan):
+    """Zushi: a 数値目標 on each pillar of the basic vision, a KPI on each concrete measure."""
+    plan = make_plan("zushi-like", start=2022, end=2026, levels=("基本構想の柱", "具体的施策"))
+    pillar = create_node(plan=plan, parent=None, title="柱1", status=PUBLISHED)
+    measure = create_node(plan=plan, parent=pillar, title="施策1", status=PUBLISHED)
+    target = Indicator.objects.create(
+        node=pillar,
+        kind=Indicator.Kind.NUMERICAL_TARGET,
+        name="転入超過数",
+        unit="人",
+        status=PUBLISHED,
+    )
+    kpi = Indicator.objects.create(
+        node=measure,
+        kind=Indicator.Kind.KPI,
+        name="オンライン手続の件数",
+        unit="件",
+        direction=Indicator.Direction.HIGHER,
+        status=PUBLISHED,
+    )
+    IndicatorValue.objects.create(indicator=target, fiscal_year=2022, target=Decimal("100"))
+    IndicatorValue.objects.create(indicator=kpi, fiscal_year=2022, target=1, actual=2)
+    client = Client()
+    pillar_page = client.get(pillar.get_absolute_url()).content.decode()
+    measure_page = client.get(measure.get_absolute_url()).content.decode()
+    assert "数値目標" in pillar_page and "転入超過数" in pillar_page
+    assert "重要業績評価指標（KPI）" in measure_page and "オンライン手続の件数" in measure_page
+    assert "オンライン手続の件数" not in pillar_page
+
+
+# --- public pages ---------------------------------------------------------------
+
+
+def test_node_page_rolls_up_achievement_levels_per_year():
+    node = community_node()
+    projects = list(Project.objects.under(node).order_by("pk"))[:4]
+    record(projects[0], 2011, achievement="3", review="C")
+    record(projects[1], 2011, achievement="3", review="A")
+    record(projects[2], 2011, achievement="1")
+    record(projects[3], 2011, actual="実施した")  # not yet rated
+    record(projects[0], 2012, achievement="4", review="G")
+    record(projects[1], 2012, achievement="2", status=PublicationStatus.DRAFT)  # not public
+    html = Client().get(node.get_absolute_url()).content.decode()
+    assert "事業の進み具合（達成度）" in html
+    assert html.count('role="img"') == 2  # a bar chart per fiscal year
+    table = html[
+        html.index('id="rollup-table-caption"') : html.index(
+            "</table>", html.index('id="rollup-table-caption"')
+        )
+    ]
+    rows = {
+        "3目標をほぼ達成": ["2", "0"],
+        "1目標を大きく上回って達成": ["1", "0"],
+        "4目標を下回った": ["0", "1"],
+        "未評価": ["1", "0"],
+        "合計（評価済み）": ["3", "1"],
+    }
+    for label, counts in rows.items():
+        expected = "".join(f'<td class="count">{count}</td>' for count in counts)
+        assert f"{label.lstrip('0123456789')}</th>{expected}" in table, label
+    assert "評価結果別の事業数" in html
+
+
+def test_node_page_shows_nothing_of_progress_without_data():
+    html = Client().get(community_node().get_absolute_url()).content.decode()
+    assert "事業の進み具合" not in html and "成果指標" not in html
+    assert "progress.css" not in html
+
+
+def test_indicator_chart_and_its_table_on_the_node_page():
+    node = community_node()
+    indicator = Indicator.objects.create(
+        node=node,
+        name="区民会議の<認知度>",
+        unit="%",
+        baseline_value=Decimal("23.5"),
+        baseline_year=2010,
+        source="市民アンケート",
+        status=PUBLISHED,
+    )
+    for year, target, actual in [(2011, "25", "24.1"), (2012, "28", "29.30"), (2013, "30", None)]:
+        IndicatorValue.objects.create(
+            indicator=indicator,
+            fiscal_year=year,
+            target=Decimal(target),
+            actual=Decimal(actual) if actual else None,
+        )
+    html = Client().get(node.get_absolute_url()).content.decode()
+    assert f'aria-labelledby="indicator-chart-{indicator.pk}-title' in html
+    assert "区民会議の&lt;認知度&gt;" in html and "区民会議の<認知度>" not in html
+    assert '<td class="number">29.3</td>' in html  # no trailing zeros
+    assert '<td class="number">—</td>' in html  # 2013 has no actual yet
+    assert "基準値：23.5%" in html
+    draft = Indicator.objects.create(node=node, name="下書きの指標")
+    assert "下書きの指標" not in Client().get(node.get_absolute_url()).content.decode()
+    assert draft.pk
+
+
+def test_project_page_sets_targets_beside_actuals_year_by_year():
+    project = Project.objects.get(plan__slug="kawasaki-2011", name="地域情報化推進事業")
+    record(project, 2011, achievement="3", review="C", actual="地域ポータルの運営")
+    html = Client().get(project.get_absolute_url()).content.decode()
+    table = html[html.index('id="progress-caption"') :]
+    assert "平成23年度 (2011)" in table and "平成25年度 (2013)" in table
+    assert "地域ポータルの運営" in table
+    assert '<span class="level-code">3</span>目標をほぼ達成' in table
+    assert "目標どおりに進める：事業の規模（予算・人員）を維持" in table
+    assert "未登録" in table  # 2012 and 2013 have targets but no result yet
+
+
+def test_project_page_without_results_shows_no_progress_table():
+    project = Project.objects.get(plan__slug="kawasaki-2011", name="地域情報化推進事業")
+    record(project, 2011, achievement="3", status=PublicationStatus.DRAFT)
+    assert "目標と実績" not in Client().get(project.get_absolute_url()).content.decode()
+
+
+def test_yearly_progress_resolves_arrows_and_merged_cells():
+    """The target a year reads: "→" means the year before, a merged cell spans its years."""
+    project = next(
+        p
+        for p in Project.objects.filter(plan__slug="kawasaki-2011").prefetch_related("targets")
+        if any(t.text.strip() == "→" for t in p.targets.all())
+    )
+    rows = {row.fiscal_year: row.targets for row in yearly_progress(project, [])}
+    assert set(rows) == {2011, 2012, 2013}
+    assert all("→" != text.strip() for texts in rows.values() for text in texts)
+
+
+def test_count_by_level_counts_each_year_and_the_unrated():
+    class Level:
+        def __init__(self, pk):
+            self.pk = pk
+
+    levels = [Level(1), Level(2)]
+    rollup = count_by_level([(2012, 1, 1), (2011, 2, 1), (2011, 2, 1), (2011, None, 1)], levels)
+    assert rollup.years == [2011, 2012]
+    assert [row.counts for row in rollup.rows] == [[0, 1], [2, 0]]
+    assert rollup.unrated == [1, 0] and rollup.totals == [2, 1]
+    assert rollup.has_levels and rollup.has_unrated
+    assert not count_by_level([], levels)

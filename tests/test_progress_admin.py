@@ -1,0 +1,104 @@
+"""Staff record a year's results and indicator values in the admin, with validation."""
+
+import pytest
+from django.urls import reverse
+
+from policies.models import Indicator, PolicyNode, ScaleSet
+from projects.models import Project, ProjectResult
+from schedule.models import Milestone
+from tests.admin_forms import form_data
+
+pytestmark = pytest.mark.django_db
+
+
+def project_form(admin_client, project):
+    url = reverse("admin:projects_project_change", args=[project.pk])
+    response = admin_client.get(url)
+    assert response.status_code == 200
+    return url, response, form_data(response)
+
+
+def add_result(data, **fields):
+    index = int(data["results-TOTAL_FORMS"])
+    data["results-TOTAL_FORMS"] = str(index + 1)
+    for name, value in fields.items():
+        data[f"results-{index}-{name}"] = value
+    return data
+
+
+def test_a_planner_records_a_years_result_on_the_project(admin_client):
+    project = Project.objects.get(plan__slug="kawasaki-2011", name="地域情報化推進事業")
+    url, response, data = project_form(admin_client, project)
+    html = response.content.decode()
+    # Only the plan's years are offered, in both calendars; only the plan's scale levels.
+    assert '<option value="2011">平成23年度 (2011)</option>' in html
+    assert '<option value="2014">' not in html
+    scales = ScaleSet.objects.get(is_default=True)
+    three, keep = scales.levels.get(code="3"), scales.levels.get(code="C")
+    add_result(
+        data,
+        fiscal_year="2012",
+        actual="地域ポータルを運営した",
+        achievement=str(three.pk),
+        review=str(keep.pk),
+        status="published",
+    )
+    response = admin_client.post(url, data)
+    assert response.status_code == 302, response.context["inline_admin_formsets"][1].formset.errors
+    result = ProjectResult.objects.get(project=project)
+    assert (result.fiscal_year, result.achievement, result.review) == (2012, three, keep)
+    page = admin_client.get(project.get_absolute_url()).content.decode()
+    assert "地域ポータルを運営した" in page
+
+
+def test_a_result_outside_the_plan_or_twice_a_year_changes_nothing(admin_client):
+    project = Project.objects.get(plan__slug="kawasaki-2011", name="地域情報化推進事業")
+    url, _response, data = project_form(admin_client, project)
+    add_result(data, fiscal_year="2014", actual="計画期間の後")
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert not ProjectResult.objects.filter(project=project).exists()
+    url, _response, data = project_form(admin_client, project)
+    add_result(data, fiscal_year="2012", actual="一つ目")
+    add_result(data, fiscal_year="2012", actual="二つ目")
+    assert admin_client.post(url, data).status_code == 200
+    assert not ProjectResult.objects.filter(project=project).exists()
+
+
+def test_a_planner_records_indicator_values_with_numbers_only(admin_client):
+    node = PolicyNode.objects.get(
+        plan__slug="kawasaki-2011", title="区における地域のまちづくりの推進"
+    )
+    indicator = Indicator.objects.create(node=node, name="認知度", unit="%")
+    url = reverse("admin:policies_indicator_change", args=[indicator.pk])
+    data = form_data(admin_client.get(url))
+    data.update(
+        {"values-0-fiscal_year": "2012", "values-0-target": "30", "values-0-actual": "多い"}
+    )
+    response = admin_client.post(url, data)
+    assert response.status_code == 200 and not indicator.values.exists()
+    data["values-0-actual"] = "29.5"
+    assert admin_client.post(url, data).status_code == 302
+    value = indicator.values.get()
+    assert (value.fiscal_year, str(value.target), str(value.actual)) == (2012, "30.0000", "29.5000")
+
+
+def test_milestone_admin_refuses_a_date_the_documents_would_not_write(admin_client):
+    milestone = Milestone.objects.filter(plan__slug="kawasaki").order_by("pk").first()
+    url = reverse("admin:schedule_milestone_change", args=[milestone.pk])
+    data = form_data(admin_client.get(url))
+    data["when"] = "4月末"
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert "時期は年度の中の月で" in response.content.decode()
+    milestone.refresh_from_db()
+    assert milestone.when == "4月中旬"
+    data["when"] = "4月20日"
+    data["progress"] = "done"
+    assert admin_client.post(url, data).status_code == 302
+    milestone.refresh_from_db()
+    assert (milestone.when, milestone.progress, str(milestone.starts_on)) == (
+        "4月20日",
+        "done",
+        "2021-04-20",
+    )
