@@ -25,6 +25,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -45,6 +46,12 @@ MAX_ROWS = 50_000
 
 # Recorded on a project that a file only lists as 再掲 and the plan lacks.
 HOME_OUTSIDE_NOTE = "本来の施策は、取り込んだ表の範囲外にあります。ここでは再掲として載っている箇所だけを示しています。"
+
+# Text has no control characters but tabs and line ends. Python's CP932 decodes
+# almost any bytes, mapping what Shift_JIS leaves undefined to private-use
+# characters, so these too mean the file was not Shift_JIS.
+_CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+_PRIVATE = re.compile(r"[\ue000-\uf8ff]")
 
 XLSX_MAGIC = b"PK\x03\x04"
 OLE_MAGIC = b"\xd0\xcf\x11\xe0"  # the old binary .xls
@@ -240,7 +247,7 @@ class _FileReader:
                 text = content.decode(encoding)
             except UnicodeDecodeError:
                 continue
-            if "\x00" not in text:
+            if not _CONTROL.search(text) and not (encoding == "cp932" and _PRIVATE.search(text)):
                 return text
         self.fail(
             None,
