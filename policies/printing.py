@@ -159,14 +159,15 @@ def start_background_build(job: PdfJob) -> bool:
     if not cache.add(claim, True, BUILD_TIMEOUT):
         return False
     thread = threading.Thread(
-        target=_build_in_background, args=(job, claim), name=f"pdf-{claim}", daemon=True
+        target=_build_in_thread, args=(job, claim), name=f"pdf-{claim}", daemon=True
     )
     _running[claim] = thread
     thread.start()
     return True
 
 
-def _build_in_background(job: PdfJob, claim: str) -> None:
+def build_claimed(job: PdfJob, claim: str) -> None:
+    """Build ``job`` and release its claim, whatever happens."""
     try:
         build_pdf(job)
     except Exception:
@@ -174,7 +175,13 @@ def _build_in_background(job: PdfJob, claim: str) -> None:
     finally:
         cache.delete(claim)
         _running.pop(claim, None)
-        connections.close_all()
+
+
+def _build_in_thread(job: PdfJob, claim: str) -> None:
+    try:
+        build_claimed(job, claim)
+    finally:
+        connections.close_all()  # this thread's own connections
 
 
 def wait_for_background_builds(timeout: float | None = None) -> None:
