@@ -27,6 +27,7 @@ import csv
 import io
 import re
 import zipfile
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -34,6 +35,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from policies.caching import invalidation_muted
 from policies.models import Plan, PolicyNode, PublicationStatus
 from projects import layout
 from projects.services import PlacedRow, apply_table_rows, project_key
@@ -171,7 +173,7 @@ def _plan_nodes(plan: Plan):
 def _write(plan, placed, file_name, *, dry_run, publish):
     status = PublicationStatus.PUBLISHED if publish else PublicationStatus.DRAFT
     try:
-        with transaction.atomic():
+        with invalidation_muted() if dry_run else nullcontext(), transaction.atomic():
             result = apply_table_rows(plan, placed, home_note=HOME_OUTSIDE_NOTE, status=status)
             if dry_run:
                 raise _DryRun(result)

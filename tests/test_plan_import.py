@@ -198,7 +198,9 @@ def test_markup_in_cells_is_never_stored(plan):
 
 
 def test_a_dry_run_reports_and_writes_nothing(plan):
-    before = plan_snapshot(plan)
+    from policies.caching import content_version
+
+    before, version = plan_snapshot(plan), content_version()
     report = import_plan(
         plan=plan,
         file_name="a.csv",
@@ -207,6 +209,9 @@ def test_a_dry_run_reports_and_writes_nothing(plan):
     )
     assert [project.name for project in report.created] == ["事業A"]
     assert plan_snapshot(plan) == before == {}
+    assert content_version() == version  # cached pages and PDFs stay valid
+    import_plan(plan=plan, file_name="a.csv", content=csv_bytes([layout_row(LOCAL, "事業A")]))
+    assert content_version() != version
 
 
 def test_under_limits_a_layout_file_to_that_section(plan):
