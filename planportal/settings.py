@@ -153,4 +153,6 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
+    # WeasyPrint reports each rendering step, and every CSS rule meant for screens only.
+    "loggers": {"weasyprint": {"level": "ERROR"}},
 }

@@ -1,9 +1,12 @@
 """The staff workplace for plans, their trees and the cross-cutting lists."""
 
+from functools import partial
+
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count
 from django.http import HttpResponse
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from mptt.admin import DraggableMPTTAdmin
 
@@ -129,6 +132,15 @@ class PlanAdmin(PublishableAdminMixin, admin.ModelAdmin):
     @admin.display(description=_("計画期間"))
     def period_label(self, plan):
         return plan.period_label
+
+    def get_urls(self):
+        """Adds the import page (upload → preview → confirm) of a plan's project tables."""
+        from projects.admin_import import import_view
+
+        view = self.admin_site.admin_view(partial(import_view, model_admin=self))
+        return [path("<int:plan_id>/import/", view, name="policies_plan_import")] + (
+            super().get_urls()
+        )
 
 
 @admin.register(Strategy)

@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import functools
 import hashlib
+import threading
 import uuid
+from contextlib import contextmanager
 
 from django.core.cache import cache
 from django.db import transaction
@@ -38,9 +40,26 @@ def _new_version() -> None:
     cache.set(CONTENT_VERSION_KEY, uuid.uuid4().hex, None)
 
 
+_muted = threading.local()
+
+
+@contextmanager
+def invalidation_muted():
+    """Writes in this thread bump nothing: for a dry run, whose writes are all
+    rolled back and so change no content."""
+    previous = getattr(_muted, "on", False)
+    _muted.on = True
+    try:
+        yield
+    finally:
+        _muted.on = previous
+
+
 def bump_content_version(**_ignored) -> None:
     """Make every cached public page stale: now, and again once the transaction
     commits, so that no page rendered from not-yet-committed data outlives it."""
+    if getattr(_muted, "on", False):
+        return
     _new_version()
     transaction.on_commit(_new_version)
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from policies import views
+from policies import section_views, views
 from policies.caching import cache_public_page
 
 app_name = "policies"
@@ -12,6 +12,32 @@ urlpatterns = [
         "plans/<slug:slug>/nodes/<int:pk>/",
         cache_public_page(views.NodeDetailView.as_view()),
         name="node",
+    ),
+    path(
+        "plans/<slug:slug>/print/",
+        cache_public_page(section_views.SectionPrintView.as_view()),
+        name="plan_print",
+    ),
+    path(
+        "plans/<slug:slug>/nodes/<int:pk>/print/",
+        cache_public_page(section_views.SectionPrintView.as_view()),
+        name="node_print",
+    ),
+    path("plans/<slug:slug>/pdf/", section_views.SectionPdfView.as_view(), name="plan_pdf"),
+    path(
+        "plans/<slug:slug>/nodes/<int:pk>/pdf/",
+        section_views.SectionPdfView.as_view(),
+        name="node_pdf",
+    ),
+    path(
+        "plans/<slug:slug>/export/<str:fmt>/",
+        cache_public_page(section_views.SectionExportView.as_view()),
+        name="plan_export",
+    ),
+    path(
+        "plans/<slug:slug>/nodes/<int:pk>/export/<str:fmt>/",
+        cache_public_page(section_views.SectionExportView.as_view()),
+        name="node_export",
     ),
     path(
         "plans/<slug:slug>/strategies/<int:pk>/",

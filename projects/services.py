@@ -33,6 +33,7 @@ class ApplyResult:
     updated: list[Project] = field(default_factory=list)
     unchanged: list[Project] = field(default_factory=list)
     listings_added: int = 0
+    new_listings: list[ProjectListing] = field(default_factory=list)
 
 
 def sync_fields(obj, values: dict) -> bool:
@@ -121,6 +122,7 @@ def apply_table_rows(
         )
         if created:
             result.listings_added += 1
+            result.new_listings.append(listing)
         elif listing.position != position:
             listing.position = position
             listing.save(update_fields=["position"])

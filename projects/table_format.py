@@ -136,11 +136,18 @@ def is_header(line: str) -> bool:
     )
 
 
-def parse_year_header(cells: list[str], line: int) -> tuple[list[Column], list[RowError]]:
-    """Columns from the second header line: 2011年度, 2012年度, …, 2014年度以降."""
+def column_label(column: Column) -> str:
+    """A column's header as the tables print it: 2012年度, or 2014年度以降."""
+    return f"{column.fiscal_year}年度" + (AFTER_PERIOD_SUFFIX if column.after_period else "")
+
+
+def parse_year_header(
+    cells: list[str], line: int, *, first: int = 2
+) -> tuple[list[Column], list[RowError]]:
+    """Columns from a header's year cells (``cells[first:]``): 2011年度, …, 2014年度以降."""
     columns: list[Column] = []
     errors: list[RowError] = []
-    for index, raw in enumerate(cells[2:], start=3):
+    for index, raw in enumerate(cells[first:], start=first + 1):
         label = normalize_text(strip_markup(raw))
         after = label.endswith(AFTER_PERIOD_SUFFIX)
         if after:
@@ -162,14 +169,24 @@ def parse_year_header(cells: list[str], line: int) -> tuple[list[Column], list[R
 # --- tables ------------------------------------------------------------------
 
 
-def parse_tables(text: str, *, first_line: int = 1) -> list[TableBlock]:
-    """Every project table in a text, in order. Raises TableFormatError."""
+def parse_tables(text: str, *, first_line: int = 1, strict: bool = False) -> list[TableBlock]:
+    """Every project table in a text, in order. Raises TableFormatError.
+
+    A document has prose between its tables; a file to import has nothing
+    else, so with ``strict`` any non-blank line outside a table is an error.
+    """
     lines = text.splitlines()
     blocks: list[TableBlock] = []
     errors: list[RowError] = []
     index = 0
     while index < len(lines):
         if not is_header(lines[index]):
+            if strict and lines[index].strip():
+                errors.append(
+                    RowError(
+                        index + first_line, "", "表の外にある行です（見出し行から始めてください）。"
+                    )
+                )
             index += 1
             continue
         block, index, block_errors = _parse_block(lines, index, first_line)

@@ -1,0 +1,171 @@
+"""Benchmark: the PDF of a 100-project section and of a 1,000-project plan.
+
+    .venv/bin/python bench/pdf_bench.py [--projects 1000] [--per-measure 100]
+
+Builds a throwaway SQLite database in bench/out/ (git-ignored) with one plan of
+``--projects`` projects, ``--per-measure`` under each measure, their texts and
+target tables taken in turn from seed 001's printed tables (so cells are as long
+as real ones), then times the print HTML, the PDF (WeasyPrint) and the exports.
+The figures go into the README. Runs on one core; nothing else should be busy.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+OUT = ROOT / "bench" / "out"
+sys.path.insert(0, str(ROOT))
+
+
+def setup_django() -> None:
+    OUT.mkdir(parents=True, exist_ok=True)
+    database = OUT / "pdf_bench.sqlite3"
+    database.unlink(missing_ok=True)
+    os.environ["DATABASE_URL"] = f"sqlite:///{database}"
+    os.environ["CACHE_DIR"] = str(OUT / "cache")
+    os.environ.setdefault("SECRET_KEY", "bench-only-secret-key")
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "planportal.settings")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def seed_rows():
+    """Every project row of seed 001, as its tables print them."""
+    from django.conf import settings
+
+    from policies.seeds import kawasaki_2011
+
+    text = (settings.SEED_DOCUMENTS_DIR / kawasaki_2011.SOURCE_FILE).read_text(encoding="utf-8")
+    (spec,) = kawasaki_2011.parse(text)
+    return [
+        row
+        for root in spec.nodes
+        for node in root.walk()
+        for row in node.table_rows
+        if not row.project_name.relisted
+    ]
+
+
+def generate_plan(projects: int, per_measure: int):
+    """A plan of basic policies → policies → measures, ``per_measure`` projects each."""
+    from dataclasses import replace
+
+    from policies import tree
+    from policies.models import Municipality, Plan, PlanLevel, PublicationStatus
+    from projects.services import PlacedRow, apply_table_rows
+    from projects.target_table import ProjectName
+
+    published = PublicationStatus.PUBLISHED
+    municipality, _ = Municipality.objects.get_or_create(slug="bench", name="ベンチ市")
+    plan = Plan.objects.create(
+        municipality=municipality,
+        slug="bench",
+        kind=Plan.Kind.COMPREHENSIVE,
+        title="ベンチマーク用の計画",
+        start_fiscal_year=2011,
+        end_fiscal_year=2013,
+        status=published,
+    )
+    levels = [
+        PlanLevel.objects.create(plan=plan, depth=depth, name=name)
+        for depth, name in enumerate(["基本政策", "政策", "施策"])
+    ]
+    rows = seed_rows()
+    measures = max(1, projects // per_measure)
+    numerals = "ⅠⅡⅢⅣⅤⅥⅦⅧⅨⅩ"
+    placed, number = [], 0
+    for index in range(measures):
+        if index % 2 == 0:
+            basic_code = numerals[index // 2 % len(numerals)] + str(index // 20 or "")
+            basic = tree.create_node(
+                plan=plan,
+                code=basic_code,
+                title=f"基本政策 {index // 2 + 1}",
+                level_label=levels[0],
+                status=published,
+            )
+        policy = tree.create_node(
+            plan=plan,
+            parent=basic,
+            code=f"{basic_code}-{index % 2 + 1}",
+            title=f"政策 {index + 1}",
+            level_label=levels[1],
+            status=published,
+        )
+        measure = tree.create_node(
+            plan=plan,
+            parent=policy,
+            title=f"施策 {index + 1}",
+            level_label=levels[2],
+            status=published,
+        )
+        for _ in range(per_measure):
+            row = rows[number % len(rows)]
+            number += 1
+            name = ProjectName(f"{row.project_name.name}（{number:04d}）", False, False)
+            placed.append(PlacedRow(measure, replace(row, project_name=name)))
+    apply_table_rows(plan, placed, status=published)
+    return plan
+
+
+def timed(function, *args, **kwargs):
+    start = time.perf_counter()
+    result = function(*args, **kwargs)
+    seconds = time.perf_counter() - start
+    return result, seconds
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--projects", type=int, default=1000)
+    parser.add_argument("--per-measure", type=int, default=100)
+    options = parser.parse_args()
+    setup_django()
+
+    from io import BytesIO
+
+    from django.core.cache import cache
+    from pypdf import PdfReader
+
+    from policies import printing
+    from policies.models import PolicyNode
+    from projects import export
+    from projects.sections import load_section
+
+    plan, seconds = timed(generate_plan, options.projects, options.per_measure)
+    print(f"generated {plan.projects.count()} projects in {seconds:.1f} s")
+    # The first policy (its measure and the 100 projects under it).
+    policy = PolicyNode.objects.filter(plan=plan, level=1).order_by("tree_id", "lft").first()
+    print(f"{'section':<28}{'listings':>9}{'HTML s':>9}{'PDF s':>8}{'pages':>7}{'MB':>7}")
+    for label, node in ((f"{options.per_measure}-project section", policy), ("whole plan", None)):
+        cache.clear()
+        job = printing.PdfJob(plan.pk, node.pk if node else None, False, "ja", "http://bench/")
+        section = load_section(plan, node, printing._published, with_texts=True)
+        _, html_seconds = timed(printing.render_print_html, section, for_pdf=True, is_preview=False)
+        pdf, pdf_seconds = timed(printing.build_pdf, job)
+        pages = len(PdfReader(BytesIO(pdf)).pages)
+        print(
+            f"{label:<28}{section.listing_count:>9}{html_seconds:>9.2f}{pdf_seconds:>8.1f}"
+            f"{pages:>7}{len(pdf) / 1e6:>7.2f}"
+        )
+    section = load_section(plan, None, printing._published)
+    for name, writer in (
+        ("CSV", export.to_csv),
+        ("Excel", export.to_xlsx),
+        ("JSON", export.to_json),
+    ):
+        data, seconds = timed(writer, section)
+        print(f"export {name:<6} whole plan: {seconds:.2f} s, {len(data) / 1e6:.2f} MB")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,98 @@
+"""A section of a plan (a node with everything below it, or the whole plan) to print
+or download: the print page, its PDF, and the open-data exports.
+
+Like every public page they ask ``VisibleContentMixin.visible()``: citizens get
+published content, signed-in staff also drafts.
+"""
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.http import content_disposition_header
+from django.utils.translation import get_language
+from django.views import View
+from django.views.generic import TemplateView
+
+from policies import printing
+from policies.views import VisibleContentMixin
+from projects import export
+from projects.sections import load_section
+
+EXPORT_FORMATS = {
+    # format: (writer, content type, file name suffix, download as attachment)
+    "csv": (export.to_csv, export.CSV_CONTENT_TYPE, ".csv", True),
+    "xlsx": (export.to_xlsx, export.XLSX_CONTENT_TYPE, ".xlsx", True),
+    "json": (export.to_json, export.JSON_CONTENT_TYPE, ".json", False),
+    "tree": (export.to_tree_json, export.JSON_CONTENT_TYPE, "-tree.json", False),
+}
+
+
+class SectionMixin(VisibleContentMixin):
+    def plan_and_node(self):
+        plan = self.visible_plan(self.kwargs["slug"])
+        node = None
+        if "pk" in self.kwargs:
+            node = get_object_or_404(self.visible(plan.nodes.all()), pk=self.kwargs["pk"])
+        return plan, node
+
+    def print_url(self, plan, node) -> str:
+        if node is None:
+            return reverse("policies:plan_print", args=[plan.slug])
+        return reverse("policies:node_print", args=[plan.slug, node.pk])
+
+
+class SectionPrintView(SectionMixin, TemplateView):
+    """The section as one printable page: headings with codes, texts, project tables."""
+
+    template_name = "policies/print_section.html"
+
+    def get_context_data(self, **kwargs):
+        plan, node = self.plan_and_node()
+        section = load_section(plan, node, self.visible, with_texts=True)
+        return printing.print_context(section, for_pdf=False, is_preview=self.is_preview)
+
+
+class SectionPdfView(SectionMixin, View):
+    """The print page as a PDF; 202 and a come-back page while a big one is being built."""
+
+    def get(self, request, **kwargs):
+        plan, node = self.plan_and_node()
+        job = printing.PdfJob(
+            plan_id=plan.pk,
+            node_id=node.pk if node else None,
+            preview=self.is_preview,
+            language=get_language(),
+            base_url=request.build_absolute_uri("/"),
+        )
+        pdf = printing.pdf_for(job, plan=plan, node=node)
+        if pdf is None:
+            context = {
+                "plan": plan,
+                "section_title": node.heading if node else plan.title,
+                "print_url": self.print_url(plan, node),
+                "trail": [{"label": "PDF"}],
+            }
+            response = TemplateResponse(request, "policies/pdf_pending.html", context, status=202)
+            response["Retry-After"] = "30"
+            return response
+        stem = plan.slug + (f"-node-{node.pk}" if node else "")
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = content_disposition_header(False, f"{stem}.pdf")
+        return response
+
+
+class SectionExportView(SectionMixin, View):
+    """The section's project listings as CSV, Excel or JSON, or its tree as JSON."""
+
+    def get(self, request, fmt, **kwargs):
+        if fmt not in EXPORT_FORMATS:
+            raise Http404
+        writer, content_type, suffix, attachment = EXPORT_FORMATS[fmt]
+        plan, node = self.plan_and_node()
+        section = load_section(plan, node, self.visible, with_texts=fmt == "tree")
+        response = HttpResponse(writer(section), content_type=content_type)
+        response["Content-Disposition"] = content_disposition_header(
+            attachment, section.file_stem() + suffix
+        )
+        return response

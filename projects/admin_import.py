@@ -1,0 +1,156 @@
+"""The admin's import page for a plan: upload → preview → confirm.
+
+The preview is the import itself run as a dry run (``projects.plan_import``),
+so it lists exactly what the confirmed import will create, update and link,
+or every problem that rejects the file. The uploaded file waits in the cache
+for the confirmation, bound to the user and the plan.
+"""
+
+from __future__ import annotations
+
+import secrets
+
+from django import forms
+from django.contrib import messages
+from django.core.cache import cache
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.translation import gettext
+from django.utils.translation import gettext_lazy as _
+
+from policies.models import Plan, PolicyNode
+from projects.plan_import import MAX_FILE_BYTES, PlanImportError, check_size, import_plan
+
+PENDING_TIMEOUT = 30 * 60
+IMPORT_PERMISSIONS = ("projects.add_project", "projects.change_project")
+
+
+class ImportUploadForm(forms.Form):
+    file = forms.FileField(
+        label=_("ファイル"),
+        help_text=_(
+            "このポータルから書き出したCSV・Excel（.xlsx）、または計画書の表の形式"
+            "（タブ区切りのテキスト）。UTF-8 か Shift_JIS。%(max)d MBまで。"
+        )
+        % {"max": MAX_FILE_BYTES // 1024 // 1024},
+    )
+    under = forms.ModelChoiceField(
+        queryset=PolicyNode.objects.none(),
+        required=False,
+        label=_("取り込む先の項目"),
+        help_text=_(
+            "計画書の表の形式では必須です（その施策の表として取り込みます）。"
+            "このポータルの形式では、指定するとその項目の下の行だけを受け付けます。"
+        ),
+    )
+    publish = forms.BooleanField(
+        required=False,
+        label=_("新しい事業を公開する"),
+        help_text=_("チェックしなければ、新しい事業は下書きとして作られます。"),
+    )
+
+    def __init__(self, *args, plan: Plan, **kwargs):
+        super().__init__(*args, **kwargs)
+        nodes = plan.nodes.select_related("level_label").order_by("tree_id", "lft")
+        self.fields["under"].queryset = nodes
+        self.fields["under"].label_from_instance = lambda node: "　" * node.level + str(node)
+
+
+def can_import(request, model_admin, plan: Plan) -> bool:
+    return model_admin.has_change_permission(request, plan) and request.user.has_perms(
+        IMPORT_PERMISSIONS
+    )
+
+
+def import_view(request, plan_id: int, *, model_admin):
+    plan = get_object_or_404(Plan.objects.select_related("municipality"), pk=plan_id)
+    if not can_import(request, model_admin, plan):
+        raise PermissionDenied
+    context = {
+        **model_admin.admin_site.each_context(request),
+        "opts": Plan._meta,
+        "plan": plan,
+        "title": gettext("事業の表を取り込む"),
+    }
+    if request.method == "POST" and "token" in request.POST:
+        return _confirm(request, plan, context)
+    initial = {"under": request.GET.get("under")} if request.GET.get("under") else None
+    form = ImportUploadForm(request.POST or None, request.FILES or None, plan=plan, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        under, publish = form.cleaned_data["under"], form.cleaned_data["publish"]
+        try:
+            check_size(upload.name, upload.size)
+            content = upload.read()
+            report = import_plan(
+                plan=plan,
+                file_name=upload.name,
+                content=content,
+                under=under,
+                dry_run=True,
+                publish=publish,
+            )
+        except PlanImportError as error:
+            context["problems"] = error.problems
+        else:
+            token = secrets.token_urlsafe(24)
+            cache.set(
+                _pending_key(token),
+                {
+                    "user": request.user.pk,
+                    "plan": plan.pk,
+                    "name": upload.name,
+                    "content": content,
+                    "under": under.pk if under else None,
+                    "publish": publish,
+                },
+                PENDING_TIMEOUT,
+            )
+            context.update(report=report, token=token, under=under, publish=publish)
+    context["form"] = form
+    return TemplateResponse(request, "admin/projects/import_plan.html", context)
+
+
+def _pending_key(token: str) -> str:
+    return f"plan-import:{token}"
+
+
+def _confirm(request, plan, context):
+    token = request.POST.get("token", "")
+    pending = cache.get(_pending_key(token)) if token else None
+    if not pending or pending["user"] != request.user.pk or pending["plan"] != plan.pk:
+        messages.error(
+            request, gettext("取り込みの確認の期限が切れました。もう一度ファイルを選んでください。")
+        )
+        return redirect(reverse("admin:policies_plan_import", args=[plan.pk]))
+    under = plan.nodes.filter(pk=pending["under"]).first() if pending["under"] else None
+    try:
+        report = import_plan(
+            plan=plan,
+            file_name=pending["name"],
+            content=pending["content"],
+            under=under,
+            publish=pending["publish"],
+        )
+    except PlanImportError as error:  # the plan changed since the preview
+        context.update(problems=error.problems, form=ImportUploadForm(plan=plan))
+        return TemplateResponse(request, "admin/projects/import_plan.html", context)
+    finally:
+        cache.delete(_pending_key(token))
+    messages.success(
+        request,
+        gettext(
+            "「%(name)s」を取り込みました。新規 %(created)d 件、更新 %(updated)d 件、"
+            "掲載箇所の追加 %(listed)d 件、変更なし %(unchanged)d 件。"
+        )
+        % {
+            "name": report.file_name,
+            "created": len(report.created),
+            "updated": len(report.updated),
+            "listed": len(report.new_listings),
+            "unchanged": len(report.unchanged),
+        },
+    )
+    return redirect(reverse("admin:policies_plan_change", args=[plan.pk]))

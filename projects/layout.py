@@ -1,0 +1,277 @@
+"""The portal's own table layout for project listings: export and import share it.
+
+One row per project listing (a project at its home measure, or again under
+another measure as 再掲), in the plan's printed order:
+
+    階層パス | 項目名 | 事業名 | 事業概要 | 現状 | 計画期間の取組 | 表の行 | 2011年度 | … | 2014年度以降
+
+- 階層パス names the node the project is listed under: the key of each node
+  from the top of the tree down, joined by " > ". A node's key is its printed
+  code (Ⅶ-1-(1)) or, where the plan prints none, its exact title; the tree
+  guarantees both are unique among siblings.
+- 項目名 is that node's title, for readers; the importer does not read it.
+- 事業名 is printed as the plan prints it, markers included:
+  地域コミュニティ活性化推進事業(各区)(再掲).
+- 表の行 is 1 for the first printed line of a project's target table; a table
+  printed on several lines continues on rows 2, 3, … right below it (same
+  path and name, the other text columns empty).
+- One column per fiscal year of the plan, then the after-period column; the
+  cells are as printed: "→" means the same as the year before, an empty cell
+  after a filled one is covered by it (a merged cell).
+
+A plan without a fiscal period has no year columns. Pure Python: the export
+and import services feed it rows and nodes.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+
+from projects.table_format import (
+    SHORT,
+    YEARLY,
+    RowError,
+    TableRow,
+    column_label,
+    parse_year_header,
+    strip_markup,
+)
+from projects.target_table import Column, normalize_name, normalize_text, parse_project_name
+
+PATH_SEPARATOR = " > "
+
+NODE_PATH = "階層パス"
+NODE_TITLE = "項目名"
+PROJECT_NAME = "事業名"
+SUMMARY = "事業概要"
+BASELINE = "現状"
+ACTIONS = "計画期間の取組"
+TABLE_LINE = "表の行"
+
+# (header, JSON key) of the columns before the fiscal years, in order.
+FIXED_COLUMNS: tuple[tuple[str, str], ...] = (
+    (NODE_PATH, "node_path"),
+    (NODE_TITLE, "node_title"),
+    (PROJECT_NAME, "project_name"),
+    (SUMMARY, "summary"),
+    (BASELINE, "baseline"),
+    (ACTIONS, "actions_in_period"),
+    (TABLE_LINE, "table_line"),
+)
+FIXED_HEADERS = [header for header, _key in FIXED_COLUMNS]
+
+# Spreadsheets run a cell that starts with one of these as a formula; a CSV
+# export prefixes such a cell with an apostrophe, which the importer removes.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_GUARD = "'"
+
+
+def headers(columns: list[Column]) -> list[str]:
+    return FIXED_HEADERS + [column_label(column) for column in columns]
+
+
+def json_keys(columns: list[Column]) -> list[str]:
+    years = [
+        f"fy{column.fiscal_year}" + ("_onward" if column.after_period else "") for column in columns
+    ]
+    return [key for _header, key in FIXED_COLUMNS] + years
+
+
+def guard_formula(value: str) -> str:
+    return FORMULA_GUARD + value if value.startswith(FORMULA_STARTS) else value
+
+
+def unguard_formula(value: str) -> str:
+    if value.startswith(FORMULA_GUARD) and value[1:].startswith(FORMULA_STARTS):
+        return value[1:]
+    return value
+
+
+# --- node paths ----------------------------------------------------------------
+
+
+def node_key(code: str, title: str) -> str:
+    return code or title
+
+
+class NodePaths:
+    """Every node of a plan by its path of keys, and back.
+
+    ``nodes`` are objects with ``pk``, ``parent_id``, ``code`` and ``title``:
+    all the nodes of one plan, so that every parent is among them.
+    """
+
+    def __init__(self, nodes: Iterable):
+        self.nodes = {node.pk: node for node in nodes}
+        self._paths: dict[int, str] = {}
+        self.by_path = {self.path(pk): node for pk, node in self.nodes.items()}
+
+    def path(self, pk: int) -> str:
+        if pk not in self._paths:
+            node = self.nodes[pk]
+            key = node_key(node.code, node.title)
+            parent = node.parent_id
+            self._paths[pk] = (self.path(parent) + PATH_SEPARATOR if parent else "") + key
+        return self._paths[pk]
+
+    def find(self, reference: str) -> list:
+        """Nodes a person may mean by ``reference``: a full path, a printed code,
+        or the title of a node the plan prints no code for."""
+        reference = reference.strip()
+        if reference in self.by_path:
+            return [self.by_path[reference]]
+        coded = [node for node in self.nodes.values() if node.code and node.code == reference]
+        if coded:
+            return coded
+        return [node for node in self.nodes.values() if not node.code and node.title == reference]
+
+
+# --- writing -----------------------------------------------------------------
+
+
+@dataclass
+class ListingRecord:
+    """One project listing as the layout lays it out."""
+
+    node_path: str
+    node_title: str
+    printed_name: str
+    summary: str = ""
+    baseline: str = ""
+    actions_in_period: str = ""
+    target_lines: list[dict[Column, str]] = field(default_factory=list)
+
+    def rows(self, columns: list[Column]) -> list[list[str]]:
+        """The record's rows: one per printed line of its target table, at least one."""
+        lines = self.target_lines or [{}]
+        rows = []
+        for number, texts in enumerate(lines, start=1):
+            first = number == 1
+            rows.append(
+                [
+                    self.node_path,
+                    self.node_title,
+                    self.printed_name,
+                    self.summary if first else "",
+                    self.baseline if first else "",
+                    self.actions_in_period if first else "",
+                    str(number),
+                ]
+                + [texts.get(column, "") for column in columns]
+            )
+        return rows
+
+
+# --- reading -----------------------------------------------------------------
+
+
+@dataclass
+class LayoutRow:
+    """A read row: the node path it names and the project row it carries."""
+
+    node_path: str
+    row: TableRow
+
+
+def read_header(cells: list[str], line: int) -> tuple[list[Column], list[RowError]]:
+    """The year columns of a layout header; errors name the column that is wrong."""
+    cells = [cell.strip() for cell in cells]
+    errors = [
+        RowError(line, f"{index}列目", f"見出しは「{expected}」のはずですが「{found}」です。")
+        for index, (expected, found) in enumerate(
+            zip(FIXED_HEADERS, cells + [""] * len(FIXED_HEADERS), strict=False), start=1
+        )
+        if expected != found
+    ]
+    if errors:
+        return [], errors
+    if len(cells) == len(FIXED_HEADERS):
+        return [], []
+    return parse_year_header(cells, line, first=len(FIXED_HEADERS))
+
+
+def clean_cell(text: str) -> str:
+    """A cell's text without markup; its lines stay as typed, spaces are collapsed."""
+    return normalize_text(strip_markup(unguard_formula(text or "")))
+
+
+def read_rows(
+    numbered_rows: Iterable[tuple[int, list[str]]], columns: list[Column], *, max_name: int = 200
+) -> tuple[list[LayoutRow], list[RowError]]:
+    """Read the data rows below a layout header, all of them, collecting every error."""
+    width = len(FIXED_HEADERS) + len(columns)
+    read: list[LayoutRow] = []
+    errors: list[RowError] = []
+    last: tuple[str, str, int] | None = None  # path, name and 表の行 of the row above
+    for line, cells in numbered_rows:
+        if not any(cell.strip() for cell in cells):
+            continue
+        if len(cells) != width:
+            errors.append(
+                RowError(line, "", f"列の数が{len(cells)}です。見出しでは{width}列です。")
+            )
+            last = None
+            continue
+        values = dict(zip(FIXED_HEADERS, cells, strict=False))
+        path = clean_cell(values[NODE_PATH]).replace("\n", " ")
+        printed = normalize_name(strip_markup(unguard_formula(values[PROJECT_NAME])))
+        texts = {
+            column: clean_cell(cell)
+            for column, cell in zip(columns, cells[len(FIXED_HEADERS) :], strict=True)
+        }
+        texts = {column: text for column, text in texts.items() if text}
+        number_text = values[TABLE_LINE].strip() or "1"
+        if not number_text.isdecimal() or int(number_text) < 1:
+            errors.append(RowError(line, TABLE_LINE, f"1以上の整数にしてください: {number_text!r}"))
+            last = None
+            continue
+        number = int(number_text)
+        if number > 1:
+            if last != (path, printed, number - 1):
+                errors.append(
+                    RowError(
+                        line,
+                        TABLE_LINE,
+                        f"{number}行目の行は、同じ階層パスと事業名の{number - 1}行目のすぐ下に置いてください。",
+                    )
+                )
+            elif any(clean_cell(values[header]) for header in (SUMMARY, BASELINE, ACTIONS)):
+                errors.append(RowError(line, "", "表の2行目以降には年度の列だけを書いてください。"))
+            elif texts:
+                read[-1].row.target_lines.append(texts)
+            last = (path, printed, number)
+            continue
+        last = (path, printed, number)
+        row = _layout_row(line, path, printed, values, texts, columns, max_name, errors)
+        if row:
+            read.append(row)
+    return read, errors
+
+
+def _layout_row(line, path, printed, values, texts, columns, max_name, errors):
+    project_name = parse_project_name(printed)
+    problems = []
+    if not path:
+        problems.append(RowError(line, NODE_PATH, "階層パスが空です。"))
+    if not project_name.name:
+        problems.append(RowError(line, PROJECT_NAME, "事業名が空です。"))
+    elif len(project_name.name) > max_name:
+        problems.append(RowError(line, PROJECT_NAME, f"事業名は{max_name}文字までです。"))
+    if problems:
+        errors.extend(problems)
+        return None
+    baseline = clean_cell(values[BASELINE])
+    return LayoutRow(
+        node_path=path,
+        row=TableRow(
+            printed_name=printed,
+            project_name=project_name,
+            form=YEARLY if columns and (texts or baseline) else SHORT,
+            line=line,
+            summary=clean_cell(values[SUMMARY]),
+            baseline=baseline,
+            actions_in_period=clean_cell(values[ACTIONS]),
+            target_lines=[texts] if texts else [],
+        ),
+    )

@@ -1,0 +1,112 @@
+"""The admin's import page: upload → preview → confirm, permission-checked."""
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from policies.models import Plan, PolicyNode
+from projects import export
+from projects.models import Project
+from projects.sections import load_section
+from tests.exchange import plan_snapshot
+
+
+@pytest.fixture
+def plan(db):
+    return Plan.objects.get(slug="kawasaki-2011")
+
+
+def import_url(plan):
+    return reverse("admin:policies_plan_import", args=[plan.pk])
+
+
+def exported_csv(plan, edit=None) -> bytes:
+    content = export.to_csv(load_section(plan, None, lambda queryset: queryset))
+    if edit:
+        content = content.replace(*edit)
+    return content
+
+
+def test_upload_preview_confirm(admin_client, plan):
+    edit = ("第3期自治推進委員会の発足".encode(), "第5期自治推進委員会の発足".encode())
+    before = plan_snapshot(plan)
+    upload = SimpleUploadedFile("plan.csv", exported_csv(plan, edit), "text/csv")
+    preview = admin_client.post(import_url(plan), {"file": upload})
+    assert preview.status_code == 200
+    html = preview.content.decode()
+    assert "取り込みの確認" in html and "自治拡充推進事業" in html
+    assert preview.context["report"].updated[0].name == "自治拡充推進事業"
+    assert plan_snapshot(plan) == before  # the preview writes nothing
+    token = preview.context["token"]
+    done = admin_client.post(import_url(plan), {"token": token})
+    assert done.status_code == 302
+    assert Project.objects.get(plan=plan, name="自治拡充推進事業").baseline.startswith(
+        "第5期自治推進委員会の発足"
+    )
+    # The token is spent: confirming twice imports nothing more.
+    again = admin_client.post(import_url(plan), {"token": token}, follow=True)
+    assert "期限が切れました" in again.content.decode()
+
+
+def test_problems_are_listed_and_nothing_can_be_confirmed(admin_client, plan):
+    content = exported_csv(plan, ("Ⅶ > Ⅶ-1 > ".encode(), "Ⅶ > Ⅶ-9 > ".encode()))
+    response = admin_client.post(
+        import_url(plan), {"file": SimpleUploadedFile("plan.csv", content)}
+    )
+    html = response.content.decode()
+    assert "取り込めません" in html and "この計画にない項目です" in html
+    assert "ファイル「plan.csv」 2行目 「階層パス」列" in html
+    assert "token" not in response.context
+
+
+def test_the_published_format_under_a_node_chosen_in_the_form(admin_client, plan):
+    measure = PolicyNode.objects.get(plan=plan, title="自治基本条例に基づく自治の推進")
+    page = admin_client.get(import_url(plan), {"under": measure.pk})
+    assert page.context["form"].initial["under"] == str(measure.pk)
+    text = "事業名\t事業概要\t計画期間の取組\n新しい事業\t概要です。\t事業推進\n"
+    preview = admin_client.post(
+        import_url(plan),
+        {"file": SimpleUploadedFile("t.tsv", text.encode("cp932")), "under": measure.pk},
+    )
+    assert [p.name for p in preview.context["report"].created] == ["新しい事業"]
+    admin_client.post(import_url(plan), {"token": preview.context["token"]})
+    project = Project.objects.get(plan=plan, name="新しい事業")
+    assert project.home_node == measure and not project.is_published()
+
+
+def test_import_needs_the_permission_to_change_projects(client, plan):
+    user = get_user_model().objects.create_user("viewer", password="unused-pw-2", is_staff=True)
+    user.user_permissions.add(Permission.objects.get(codename="change_plan"))
+    client.force_login(user)
+    assert client.get(import_url(plan)).status_code == 403
+    upload = SimpleUploadedFile("plan.csv", exported_csv(plan))
+    assert client.post(import_url(plan), {"file": upload}).status_code == 403
+    user.user_permissions.add(
+        *Permission.objects.filter(codename__in=["add_project", "change_project"])
+    )
+    client.force_login(get_user_model().objects.get(pk=user.pk))
+    assert client.get(import_url(plan)).status_code == 200
+
+
+def test_a_token_of_another_user_is_refused(admin_client, client, plan):
+    preview = admin_client.post(
+        import_url(plan), {"file": SimpleUploadedFile("plan.csv", exported_csv(plan))}
+    )
+    other = get_user_model().objects.create_superuser("other", "o@example.org", "unused-pw-3")
+    client.force_login(other)
+    response = client.post(import_url(plan), {"token": preview.context["token"]}, follow=True)
+    assert "期限が切れました" in response.content.decode()
+
+
+def test_plan_and_node_admin_pages_link_to_import_and_exports(admin_client, plan):
+    node = PolicyNode.objects.get(plan=plan, code="Ⅶ-1")
+    for url in (
+        reverse("admin:policies_plan_change", args=[plan.pk]),
+        reverse("admin:policies_policynode_change", args=[node.pk]),
+    ):
+        html = admin_client.get(url).content.decode()
+        assert import_url(plan) in html
+        for text in (">CSV<", ">Excel<", ">JSON<", ">PDF<", "印刷用ページ"):
+            assert text in html, (url, text)

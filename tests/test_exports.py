@@ -1,0 +1,141 @@
+"""Open-data exports of a section: CSV (BOM), Excel, JSON rows and the JSON tree."""
+
+import csv
+import io
+import json
+
+import pytest
+from django.test import Client
+from django.urls import reverse
+from openpyxl import load_workbook
+
+from policies import tree
+from policies.models import Plan, PolicyNode, PublicationStatus
+from projects import layout
+from projects.models import Project
+from projects.plan_import import import_plan
+from tests.exchange import plan_snapshot
+
+
+@pytest.fixture
+def plan(db):
+    return Plan.objects.get(slug="kawasaki-2011")
+
+
+@pytest.fixture
+def measure(plan):
+    return PolicyNode.objects.get(plan=plan, code="Ⅶ-1-(1)")
+
+
+def export_url(plan, node, fmt):
+    if node is None:
+        return reverse("policies:plan_export", args=[plan.slug, fmt])
+    return reverse("policies:node_export", args=[plan.slug, node.pk, fmt])
+
+
+def read_csv(content: bytes) -> list[list[str]]:
+    assert content.startswith(b"\xef\xbb\xbf")  # the BOM Excel needs
+    return list(csv.reader(io.StringIO(content.decode("utf-8-sig"), newline="")))
+
+
+def test_csv_of_a_section_has_one_row_per_listing_in_the_documented_layout(client, plan, measure):
+    response = client.get(export_url(plan, measure, "csv"))
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert "attachment" in response["Content-Disposition"]
+    header, *rows = read_csv(response.content)
+    assert header == layout.FIXED_HEADERS + ["2011年度", "2012年度", "2013年度", "2014年度以降"]
+    projects = Project.objects.under(measure)
+    assert {row[2].replace("(再掲)", "") for row in rows} >= {p.display_name for p in projects}
+    first = rows[0]
+    assert first[0] == "Ⅶ > Ⅶ-1 > Ⅶ-1-(1) > 自治基本条例に基づく自治の推進"
+    assert first[1] == "自治基本条例に基づく自治の推進"
+    assert first[2] == "自治拡充推進事業" and first[6] == "1"
+    assert first[-1] == "事業推進"
+    # → and merged (empty) cells are exported as printed.
+    voting = next(row for row in rows if row[2] == "住民投票制度運営事業")
+    assert voting[7] and voting[8] == voting[9] == "" and voting[10] == "事業推進"
+
+
+def test_a_project_printed_on_several_lines_continues_on_the_next_rows(client, plan):
+    project = Project.objects.get(plan=plan, name="地域情報化推進事業")
+    rows = read_csv(client.get(export_url(plan, project.home_node, "csv")).content)[1:]
+    own = [row for row in rows if row[2] == "地域情報化推進事業"]
+    assert [row[6] for row in own] == [str(n) for n in range(1, len(own) + 1)]
+    assert len(own) == project.targets.values("line").distinct().count() > 1
+    assert all(row[3] == row[4] == "" for row in own[1:])
+
+
+def test_excel_and_json_carry_the_same_rows(client, plan, measure):
+    csv_rows = read_csv(client.get(export_url(plan, measure, "csv")).content)
+    response = client.get(export_url(plan, measure, "xlsx"))
+    assert response["Content-Type"] == (
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+    )
+    sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
+    excel_rows = [
+        ["" if value is None else str(value) for value in row]
+        for row in sheet.iter_rows(values_only=True)
+    ]
+    assert excel_rows == csv_rows
+    data = json.loads(client.get(export_url(plan, measure, "json")).content)
+    assert data["format"] == "plan-portal/project-listings"
+    assert [column["header"] for column in data["columns"]] == csv_rows[0]
+    keys = [column["key"] for column in data["columns"]]
+    assert keys[-1] == "fy2014_onward"
+    assert [[str(row[key]) for key in keys] for row in data["rows"]] == csv_rows[1:]
+
+
+def test_the_json_tree_nests_nodes_texts_projects_and_target_cells(client, plan):
+    data = json.loads(client.get(export_url(plan, None, "tree")).content)
+    assert data["format"] == "plan-portal/plan-tree"
+    (root, *others) = data["nodes"]
+    assert root["code"] == "Ⅶ" and root["level"] == "基本政策"
+    direction = root["children"][0]
+    assert direction["code"] == "Ⅶ-1" and direction["children"][0]["code"] == "Ⅶ-1-(1)"
+    measure = direction["children"][0]["children"][0]
+    assert any(text["kind"] == "situation" for text in measure["texts"])
+    project = measure["projects"][0]
+    assert project["name"] == "自治拡充推進事業" and project["relisted"] is False
+    cells = project["target_lines"][0]
+    assert [cell["fiscal_year"] for cell in cells] == [2011, 2012, 2013, 2014]
+    assert cells[-1]["after_period"] and cells[-1]["text"] == "事業推進"
+
+
+def test_formula_like_text_is_defused_in_csv_and_excel_and_still_round_trips(make_plan):
+    plan = make_plan("formula", start=2022, end=2023)
+    measure = tree.create_node(plan=plan, title="施策", status=PublicationStatus.PUBLISHED)
+    project = Project.objects.create(
+        plan=plan, name="事業", home_node=measure, summary="=HYPERLINK(1)", status="published"
+    )
+    project.listings.create(node=measure)
+    client = Client()
+    rows = read_csv(client.get(export_url(plan, measure, "csv")).content)
+    assert rows[1][3] == "'=HYPERLINK(1)"
+    content = client.get(export_url(plan, measure, "xlsx")).content
+    cell = load_workbook(io.BytesIO(content)).worksheets[0]["D2"]
+    assert (cell.value, cell.data_type) == ("=HYPERLINK(1)", "s")
+    before = plan_snapshot(plan)
+    for name, exported in (
+        ("a.csv", client.get(export_url(plan, measure, "csv")).content),
+        ("a.xlsx", content),
+    ):
+        report = import_plan(plan=plan, file_name=name, content=exported)
+        assert report.updated == [] and plan_snapshot(plan) == before
+
+
+def test_drafts_are_exported_to_staff_only(admin_client, plan, measure):
+    project = Project.objects.under(measure).first()
+    Project.objects.filter(pk=project.pk).unpublish()
+    public = Client().get(export_url(plan, measure, "csv")).content.decode("utf-8-sig")
+    staff = admin_client.get(export_url(plan, measure, "csv")).content.decode("utf-8-sig")
+    assert project.name not in public and project.name in staff
+    Plan.objects.filter(pk=plan.pk).unpublish()
+    assert Client().get(export_url(plan, None, "json")).status_code == 404
+    assert admin_client.get(export_url(plan, None, "json")).status_code == 200
+
+
+def test_unknown_formats_and_foreign_nodes_are_not_found(client, plan):
+    other = PolicyNode.objects.exclude(plan=plan).first()
+    assert client.get(export_url(plan, None, "pdfx")).status_code == 404
+    assert client.get(export_url(plan, other, "csv")).status_code == 404

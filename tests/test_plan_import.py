@@ -1,0 +1,338 @@
+"""Importing project tables: formats, encodings, all-or-nothing, idempotence, 再掲."""
+
+import io
+
+import pytest
+from django.core.management import CommandError, call_command
+from openpyxl import Workbook
+
+from policies import tree
+from policies.models import PublicationStatus
+from projects import layout
+from projects.models import Project
+from projects.plan_import import MAX_FILE_BYTES, PlanImportError, import_plan
+from tests.exchange import plan_snapshot
+
+PUBLISHED_HEADER = (
+    "事業名\t現状\t事業内容・目標\t\t\t\n\t\t2022年度\t2023年度\t2024年度\t2025年度以降\n"
+)
+SHORT_HEADER = "事業名\t事業概要\t計画期間の取組\n"
+LAYOUT_HEADER = layout.FIXED_HEADERS + ["2022年度", "2023年度", "2024年度", "2025年度以降"]
+
+
+@pytest.fixture
+def plan(make_plan):
+    """基本政策 Ⅰ → 政策 Ⅰ-1 → two measures without printed codes."""
+    plan = make_plan("import-plan", start=2022, end=2024)
+    published = PublicationStatus.PUBLISHED
+    basic = tree.create_node(plan=plan, code="Ⅰ", title="まちづくり", status=published)
+    policy = tree.create_node(plan=plan, parent=basic, code="Ⅰ-1", title="協働", status=published)
+    tree.create_node(plan=plan, parent=policy, title="地域の推進", status=published)
+    tree.create_node(plan=plan, parent=policy, title="区の推進", status=published)
+    return plan
+
+
+def node(plan, title):
+    return plan.nodes.get(title=title)
+
+
+def csv_bytes(rows, *, header=LAYOUT_HEADER, encoding="utf-8-sig"):
+    import csv
+
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(header)
+    writer.writerows(rows)
+    return buffer.getvalue().encode(encoding)
+
+
+def layout_row(
+    path, name, *, summary="", baseline="", actions="", line="1", targets=("", "", "", "")
+):
+    return [path, "", name, summary, baseline, actions, line, *targets]
+
+
+LOCAL = "Ⅰ > Ⅰ-1 > 地域の推進"
+WARD = "Ⅰ > Ⅰ-1 > 区の推進"
+
+
+def problems_of(plan, name, content, **options):
+    with pytest.raises(PlanImportError) as error:
+        import_plan(plan=plan, file_name=name, content=content, **options)
+    return [str(problem) for problem in error.value.problems]
+
+
+# --- the published table format ------------------------------------------------
+
+
+def test_the_published_table_format_goes_under_the_named_measure(plan):
+    text = (
+        PUBLISHED_HEADER
+        + (
+            "<p>広報事業</p> <p>市政情報を提供します。</p>\t<b>発行</b>\t拡充\t→\t\t事業推進\n"
+            "\t\t第二の行\t\t\t\n"
+            "区民会議運営事業(各区) 区民会議を運営します。\t運営\t運営\t\t\t事業推進\n"
+        )
+        + "\n"
+        + SHORT_HEADER
+        + "道路維持補修事業(再掲)\t道路を補修します。\t事業推進\n"
+    )
+    measure = node(plan, "地域の推進")
+    report = import_plan(
+        plan=plan, file_name="tables.tsv", content=text.encode("utf-8"), under=measure
+    )
+    assert report.file_format == "published-table"
+    assert len(report.created) == 3 and len(report.new_listings) == 3
+    project = Project.objects.get(plan=plan, name="広報事業")
+    assert (project.summary, project.baseline) == ("市政情報を提供します。", "発行")
+    assert project.status == PublicationStatus.DRAFT
+    assert sorted((t.line, t.fiscal_year, t.text) for t in project.targets.all()) == [
+        (0, 2022, "拡充"),
+        (0, 2023, "→"),
+        (0, 2025, "事業推進"),
+        (1, 2022, "第二の行"),
+    ]
+    assert Project.objects.get(plan=plan, name="区民会議運営事業").each_ward
+    relisted = Project.objects.get(plan=plan, name="道路維持補修事業")
+    assert relisted.home_node is None and relisted.home_note
+    assert relisted.listings.get().node == measure
+
+
+def test_the_published_format_needs_a_measure(plan):
+    text = PUBLISHED_HEADER + "事業A 概要\t現状\t目標\t\t\t\n"
+    (problem,) = problems_of(plan, "a.tsv", text.encode())
+    assert "a.tsv" in problem and "--under" in problem
+
+
+def test_lines_outside_the_tables_are_rejected(plan):
+    text = "前置きの文\n" + PUBLISHED_HEADER + "事業A 概要\t現状\t目標\t\t\t\n"
+    (problem,) = problems_of(plan, "a.tsv", text.encode(), under=node(plan, "地域の推進"))
+    assert "1行目" in problem and "表の外" in problem
+
+
+@pytest.mark.parametrize(
+    "encoding", ["utf-8", "utf-8-sig", "cp932", "shift_jis", "utf-16"], ids=str
+)
+def test_text_files_in_every_encoding_japanese_excel_writes(plan, encoding):
+    text = PUBLISHED_HEADER + "地域振興事業 活動を支援します。\t支援\t支援\t→\t\t事業推進\n"
+    import_plan(
+        plan=plan,
+        file_name="a.txt",
+        content=text.encode(encoding),
+        under=node(plan, "地域の推進"),
+    )
+    assert Project.objects.get(plan=plan, name="地域振興事業").summary == "活動を支援します。"
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "事業名,現状\n".encode() + b"\xff\xfd\xfe"],
+    ids=["binary", "neither-utf8-nor-sjis"],
+)
+def test_undecodable_files_are_rejected_with_a_clear_message(plan, content):
+    (problem,) = problems_of(plan, "bad.csv", content)
+    assert "文字コードを読み取れません" in problem and "bad.csv" in problem
+
+
+# --- the portal's own layout ---------------------------------------------------
+
+
+def test_layout_rows_name_their_node_by_path_code_or_title(plan):
+    rows = [
+        layout_row(
+            LOCAL, "事業A", summary="概要A", baseline="現状A", targets=("目標", "→", "", "事業推進")
+        ),
+        layout_row("", "事業A", line="2", targets=("二行目", "", "", "")),
+        layout_row("区の推進", "事業A(再掲)", summary="違う説明"),
+        layout_row(WARD, "事業B(各区)", actions="事業推進"),
+    ]
+    rows[1][0] = LOCAL
+    report = import_plan(plan=plan, file_name="a.csv", content=csv_bytes(rows))
+    assert report.file_format == "csv"
+    a = Project.objects.get(plan=plan, name="事業A")
+    assert a.home_node == node(plan, "地域の推進")
+    assert a.summary == "概要A"  # the 再掲 row does not overwrite the home row
+    assert [listing.node.title for listing in a.listings.all()] == ["地域の推進", "区の推進"]
+    assert sorted((t.line, t.fiscal_year, t.after_period, t.text) for t in a.targets.all()) == [
+        (0, 2022, False, "目標"),
+        (0, 2023, False, "→"),
+        (0, 2025, True, "事業推進"),
+        (1, 2022, False, "二行目"),
+    ]
+    b = Project.objects.get(plan=plan, name="事業B")
+    assert b.each_ward and b.actions_in_period == "事業推進"
+
+
+def test_reimporting_changes_nothing_and_a_changed_row_updates_its_project(plan):
+    rows = [
+        layout_row(LOCAL, "事業A", summary="概要", targets=("目標", "", "", "")),
+        layout_row(WARD, "事業A(再掲)"),
+    ]
+    import_plan(plan=plan, file_name="a.csv", content=csv_bytes(rows))
+    before = plan_snapshot(plan)
+    again = import_plan(plan=plan, file_name="a.csv", content=csv_bytes(rows))
+    assert (again.created, again.updated, again.new_listings) == ([], [], [])
+    assert plan_snapshot(plan) == before
+    rows[0] = layout_row(LOCAL, "事業A", summary="新しい概要", targets=("目標", "→", "", ""))
+    changed = import_plan(plan=plan, file_name="a.csv", content=csv_bytes(rows))
+    assert [project.name for project in changed.updated] == ["事業A"]
+    project = Project.objects.get(plan=plan, name="事業A")
+    assert project.summary == "新しい概要"
+    assert [t.text for t in project.targets.order_by("fiscal_year")] == ["目標", "→"]
+    assert Project.objects.filter(plan=plan).count() == 1
+
+
+def test_markup_in_cells_is_never_stored(plan):
+    rows = [
+        layout_row(
+            LOCAL,
+            "<b>事業A</b>",
+            summary="<p>一行目</p><p>二行目</p><script>alert(1)</script>",
+            targets=("<i>目標</i> &amp; 予定", "", "", ""),
+        )
+    ]
+    import_plan(plan=plan, file_name="a.csv", content=csv_bytes(rows))
+    project = Project.objects.get(plan=plan, name="事業A")
+    assert project.summary == "一行目\n二行目"
+    assert project.targets.get().text == "目標 & 予定"
+
+
+def test_a_dry_run_reports_and_writes_nothing(plan):
+    from policies.caching import content_version
+
+    before, version = plan_snapshot(plan), content_version()
+    report = import_plan(
+        plan=plan,
+        file_name="a.csv",
+        content=csv_bytes([layout_row(LOCAL, "事業A")]),
+        dry_run=True,
+    )
+    assert [project.name for project in report.created] == ["事業A"]
+    assert plan_snapshot(plan) == before == {}
+    assert content_version() == version  # cached pages and PDFs stay valid
+    import_plan(plan=plan, file_name="a.csv", content=csv_bytes([layout_row(LOCAL, "事業A")]))
+    assert content_version() != version
+
+
+def test_under_limits_a_layout_file_to_that_section(plan):
+    rows = [layout_row(LOCAL, "事業A"), layout_row(WARD, "事業B")]
+    (problem,) = problems_of(plan, "a.csv", csv_bytes(rows), under=node(plan, "地域の推進"))
+    assert "3行目" in problem and "階層パス" in problem
+
+
+def test_an_excel_file_in_the_layout(plan):
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(LAYOUT_HEADER)
+    sheet.append([LOCAL, "", "事業X", "概要", "現状", "", 1, 2022, "→", None, "事業推進"])
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    report = import_plan(plan=plan, file_name="book.xlsx", content=buffer.getvalue())
+    assert report.file_format == "xlsx"
+    project = Project.objects.get(plan=plan, name="事業X")
+    assert [t.text for t in project.targets.order_by("fiscal_year")] == ["2022", "→", "事業推進"]
+
+
+# --- all or nothing ----------------------------------------------------------------
+
+
+def test_every_bad_row_is_named_and_nothing_is_written(plan):
+    rows = [
+        layout_row(LOCAL, "正しい事業"),
+        layout_row("Ⅰ > Ⅰ-1 > ない施策", "事業B"),
+        layout_row(LOCAL, "事業C")[:-1],
+        layout_row(LOCAL, ""),
+        layout_row(LOCAL, "事業D", line="x"),
+        layout_row(LOCAL, "正しい事業"),
+    ]
+    problems = problems_of(plan, "plan.csv", csv_bytes(rows))
+    assert len(problems) == 5
+    assert all(problem.startswith("ファイル「plan.csv」") for problem in problems)
+    joined = "\n".join(problems)
+    assert "3行目 「階層パス」列: この計画にない項目です" in joined
+    assert "4行目: 列の数が10です" in joined
+    assert "5行目 「事業名」列: 事業名が空です" in joined
+    assert "6行目 「表の行」列" in joined
+    assert "7行目 「事業名」列" in joined and "2行目にも" in joined
+    assert not Project.objects.filter(plan=plan).exists()
+
+
+def test_a_fiscal_year_outside_the_plan_is_rejected(plan):
+    header = layout.FIXED_HEADERS + ["2023年度", "2024年度", "2025年度", "2026年度以降"]
+    problems = problems_of(plan, "a.csv", csv_bytes([layout_row(LOCAL, "事業A")], header=header))
+    assert any("1行目 「2025年度」列: 計画期間（2022～2024年度）" in p for p in problems)
+    assert any("1行目 「2026年度以降」列" in problem for problem in problems)
+    assert any("「2022年度」の列がありません" in problem for problem in problems)
+    text = PUBLISHED_HEADER.replace("2022年度", "2021年度").replace(
+        "2023年度\t2024年度\t2025年度以降", "2022年度\t2023年度\t2024年度"
+    )
+    problems = problems_of(
+        plan,
+        "b.tsv",
+        (text + "事業A 概要\t現状\t\t\t\t\n").encode(),
+        under=node(plan, "地域の推進"),
+    )
+    assert any("「2021年度」列" in problem for problem in problems)
+
+
+@pytest.mark.parametrize(
+    ("name", "content", "message"),
+    [
+        ("empty.csv", b"", "ファイルが空です"),
+        ("header-only.csv", csv_bytes([]), "事業の行がありません"),
+        ("broken.xlsx", b"PK\x03\x04not really a zip", "Excelファイル（.xlsx）として読めません"),
+        ("old.xls", b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\x00" * 64, "古いExcel形式"),
+        (
+            "wrong.csv",
+            "名前,現状\n事業A,現状\n".encode(),
+            "見出しは「階層パス」のはずですが「名前」です",
+        ),
+        ("big.csv", b"x" * (MAX_FILE_BYTES + 1), "ファイルが大きすぎます"),
+    ],
+)
+def test_broken_empty_or_oversized_files_are_rejected(plan, name, content, message):
+    problems = problems_of(plan, name, content)
+    assert any(message in problem and name in problem for problem in problems), problems
+
+
+# --- the command --------------------------------------------------------------------
+
+
+def test_the_command_imports_and_its_dry_run_writes_nothing(plan, tmp_path):
+    path = tmp_path / "plan.csv"
+    path.write_bytes(csv_bytes([layout_row(LOCAL, "事業A")]))
+    out = io.StringIO()
+    call_command("import_plan", str(path), plan=plan.slug, dry_run=True, stdout=out)
+    assert "1 created" in out.getvalue() and "dry run" in out.getvalue()
+    assert not Project.objects.filter(plan=plan).exists()
+    call_command("import_plan", str(path), plan=plan.slug, publish=True, stdout=io.StringIO())
+    assert Project.objects.get(plan=plan, name="事業A").is_published()
+
+
+def test_the_command_fails_on_any_problem(plan, tmp_path):
+    """CommandError: manage.py exits with status 1."""
+    path = tmp_path / "bad.csv"
+    path.write_bytes(csv_bytes([layout_row("どこにもない", "事業A")]))
+    err = io.StringIO()
+    with pytest.raises(CommandError):
+        call_command("import_plan", str(path), plan=plan.slug, stderr=err)
+    assert "bad.csv" in err.getvalue() and "2行目" in err.getvalue()
+    big = tmp_path / "big.csv"
+    with big.open("wb") as handle:
+        handle.truncate(50 * 1024 * 1024)  # a 50 MB file, never read
+    with pytest.raises(CommandError):
+        call_command("import_plan", str(big), plan=plan.slug, stderr=io.StringIO())
+
+
+def test_under_names_a_node_by_code_title_or_path(plan, tmp_path):
+    path = tmp_path / "t.tsv"
+    path.write_text(PUBLISHED_HEADER + "事業A 概要\t現状\t目標\t\t\t\n", encoding="utf-8")
+    for reference in ("地域の推進", "Ⅰ > Ⅰ-1 > 地域の推進"):
+        call_command(
+            "import_plan", str(path), plan=plan.slug, under=reference, stdout=io.StringIO()
+        )
+    assert Project.objects.get(plan=plan, name="事業A").home_node == node(plan, "地域の推進")
+    with pytest.raises(CommandError):
+        call_command(
+            "import_plan", str(path), plan=plan.slug, under="ない施策", stderr=io.StringIO()
+        )
