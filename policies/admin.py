@@ -9,7 +9,6 @@ from mptt.admin import DraggableMPTTAdmin
 from mptt.exceptions import InvalidMove
 
 from policies import publishing, tree
-from policies.permissions import ScopedInlineMixin, can_restructure_tree
 from policies.models import (
     BasicGoal,
     Bureau,
@@ -23,6 +22,7 @@ from policies.models import (
     Strategy,
     Ward,
 )
+from policies.permissions import ScopedInlineMixin, can_restructure_tree
 from policies.staff_admin import ContentAdmin, ReferenceAdmin
 from schedule.models import PlanPeriod
 
