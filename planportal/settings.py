@@ -167,17 +167,18 @@ SEED_DOCUMENTS_DIR = BASE_DIR / "fixtures" / "seeds"
 # --- Hardening (see README "Deployment") -------------------------------------
 
 HTTPS_ONLY = env_flag("HTTPS_ONLY", True)
-if HTTPS_ONLY:
-    # A TLS-terminating proxy in front of gunicorn says which scheme the
-    # visitor used; it must overwrite any X-Forwarded-Proto the client sent.
-    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-    SECURE_SSL_REDIRECT = True
-    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load-balancer probes may use plain HTTP
-    SESSION_COOKIE_SECURE = True
-    CSRF_COOKIE_SECURE = True
-    SECURE_HSTS_SECONDS = int(os.environ.get("HSTS_SECONDS", str(60 * 60 * 24 * 365)))
-    SECURE_HSTS_INCLUDE_SUBDOMAINS = env_flag("HSTS_INCLUDE_SUBDOMAINS", True)
-    SECURE_HSTS_PRELOAD = env_flag("HSTS_PRELOAD", True)
+# A TLS-terminating proxy in front of gunicorn says which scheme the visitor
+# used; it must overwrite any X-Forwarded-Proto the client sent.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS_ONLY else None
+SECURE_SSL_REDIRECT = HTTPS_ONLY
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load-balancer probes may use plain HTTP
+SESSION_COOKIE_SECURE = HTTPS_ONLY
+CSRF_COOKIE_SECURE = HTTPS_ONLY
+SECURE_HSTS_SECONDS = (
+    int(os.environ.get("HSTS_SECONDS", str(60 * 60 * 24 * 365))) if HTTPS_ONLY else 0
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_flag("HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_flag("HSTS_PRELOAD", True)
 SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 

@@ -47,9 +47,7 @@ def restore_site(path: str) -> int:
     from policies.models import Plan
 
     if Plan.objects.exists() or get_user_model().objects.exists():
-        raise RestoreError(
-            "The database is not empty: restore into a freshly migrated database."
-        )
+        raise RestoreError("The database is not empty: restore into a freshly migrated database.")
     # The backup holds the history itself: loading must not add records
     # (loaddata sets many-to-many values the way an edit would).
     with transaction.atomic(), override_settings(SIMPLE_HISTORY_ENABLED=False):
