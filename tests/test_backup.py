@@ -6,7 +6,6 @@ import subprocess
 import sys
 from contextlib import contextmanager
 
-import pytest
 from django.conf import settings
 from django.db import connection
 from django.urls import reverse
