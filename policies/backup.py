@@ -6,6 +6,7 @@ admin log — with natural keys, so that it does not depend on the ids of
 content types and permissions, which ``migrate`` creates anew. The nested-set
 numbers of the plan trees are stored as they are. Sessions and sign-in
 attempt logs (django-axes) are left out: staff sign in again after a restore.
+Timestamps keep Django's JSON precision, milliseconds.
 """
 
 from __future__ import annotations

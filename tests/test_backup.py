@@ -68,12 +68,19 @@ def manage(database_url, *args, tmp_path):
     return result.stdout
 
 
+def same_instant(value):
+    """Django's JSON keeps milliseconds: 12:00:00.000Z (0.0004 s) reloads as 12:00:00Z."""
+    if isinstance(value, str) and value.endswith(".000Z"):
+        return value[: -len(".000Z")] + "Z"
+    return value
+
+
 def canonical(path):
     """The dump's records, in a stable order (many-to-many lists sorted)."""
     records = []
     for record in json.loads(path.read_text(encoding="utf-8")):
         fields = {
-            name: sorted(value, key=repr) if isinstance(value, list) else value
+            name: sorted(value, key=repr) if isinstance(value, list) else same_instant(value)
             for name, value in record["fields"].items()
         }
         records.append({**record, "fields": fields})
