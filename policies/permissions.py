@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from django.contrib import messages
+from django.contrib import admin, messages
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
@@ -198,8 +198,27 @@ def _autocomplete_source(request):
     return model, request.GET.get("field_name")
 
 
+class InScopeFilter(admin.SimpleListFilter):
+    """A changelist filter for scoped editors: only what they may change."""
+
+    title = _("担当範囲")
+    parameter_name = "in_scope"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("編集できるもの"))]
+
+    def queryset(self, request, queryset):
+        return editable(request.user, queryset) if self.value() == "yes" else queryset
+
+
 class ScopedAdminMixin:
     """Apply the scope rules to a ModelAdmin: every read-write path checks them."""
+
+    def get_list_filter(self, request):
+        filters = list(super().get_list_filter(request))
+        if self.model in _RULES and not is_unrestricted(request.user):
+            filters.insert(0, InScopeFilter)
+        return filters
 
     def has_change_permission(self, request, obj=None):
         allowed = super().has_change_permission(request, obj)

@@ -87,6 +87,15 @@ def test_a_ward_editor_changes_the_each_ward_projects_of_their_city(
     assert Project.objects.get(pk=each_ward.pk).summary == "各区の更新"
 
 
+def test_a_scoped_editor_can_list_just_what_they_may_change(
+    client_for, ward_editor, saiwai, saiwai_project, other_wards_project
+):
+    response = client_for(ward_editor).get(url(Project, "changelist"), {"in_scope": "yes"})
+    listed = list(response.context["cl"].result_list)
+    assert saiwai_project in listed and other_wards_project not in listed
+    assert all(project.each_ward or saiwai in project.wards.all() for project in listed)
+
+
 def test_a_ward_editor_cannot_change_another_wards_project_by_any_route(
     admin_client, client_for, ward_editor, other_wards_project
 ):
