@@ -26,6 +26,9 @@ from collections import defaultdict
 from urllib.parse import urlsplit
 
 
+SEARCH = "/search/?q=%E5%8C%BA%E6%B0%91%E4%BC%9A%E8%AD%B0"  # 区民会議
+
+
 def loopback_only(host: str) -> None:
     for *_rest, address in socket.getaddrinfo(host, None):
         if not ipaddress.ip_address(address[0]).is_loopback:
@@ -41,17 +44,12 @@ def fetch(connection: http.client.HTTPConnection, path: str) -> tuple[int, bytes
 def discover_pages(host: str, port: int) -> dict[str, str]:
     """One URL of each public page type, found by following links like a visitor."""
     connection = http.client.HTTPConnection(host, port, timeout=30)
-    status, body = fetch(connection, "/plans/kawasaki-2011/")
+    status, body = fetch(connection, SEARCH)
     if status != 200:
-        sys.exit(f"/plans/kawasaki-2011/ answered {status}: is the demo data loaded (seed_demo)?")
-    html = body.decode()
-    node = re.search(r'href="(/plans/kawasaki-2011/nodes/\d+/)"', html).group(1)
-    html = fetch(connection, node)[1].decode()
-    project = re.search(r'href="(/plans/kawasaki-2011/projects/\d+/)"', html)
-    if project is None:  # the first node may have no projects of its own: go one level down
-        child = re.findall(r'href="(/plans/kawasaki-2011/nodes/\d+/)"', html)[-1]
-        html = fetch(connection, child)[1].decode()
-        project = re.search(r'href="(/plans/kawasaki-2011/projects/\d+/)"', html)
+        sys.exit(f"the search answered {status}: is the demo data loaded (seed_demo)?")
+    project = re.search(r'href="(/plans/[\w-]+/projects/\d+/)"', body.decode()).group(1)
+    project_html = fetch(connection, project)[1].decode()
+    node = re.findall(r'href="(/plans/[\w-]+/nodes/\d+/)"', project_html)[-1]
     wards_html = fetch(connection, "/wards/")[1].decode()
     ward = re.search(r'href="(/wards/[\w-]+/[\w-]+/)"', wards_html).group(1)
     connection.close()
@@ -60,8 +58,8 @@ def discover_pages(host: str, port: int) -> dict[str, str]:
         "plan": "/plans/kawasaki/",
         "plan tree": "/plans/kawasaki-2011/",
         "node": node,
-        "project": project.group(1),
-        "search": "/search/?q=%E5%8C%BA%E6%B0%91%E4%BC%9A%E8%AD%B0",  # 区民会議
+        "project": project,
+        "search": SEARCH,
         "wards": "/wards/",
         "ward": ward,
         "sdgs": "/sdgs/",
@@ -116,8 +114,10 @@ def run(args) -> int:
 
     total = sum(len(times) for times in results.values())
     failed = sum(errors.values())
-    print(f"{args.clients} clients, {total} requests in {wall:.1f} s"
-          f"{' (page cache bypassed)' if args.bust_cache else ''}")
+    print(
+        f"{args.clients} clients, {total} requests in {wall:.1f} s"
+        f"{' (page cache bypassed)' if args.bust_cache else ''}"
+    )
     print(f"{'page':<12}{'requests':>9}{'errors':>8}{'median ms':>11}{'p95 ms':>9}")
     for name in names:
         times = sorted(results[name])
