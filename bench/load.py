@@ -25,7 +25,6 @@ import time
 from collections import defaultdict
 from urllib.parse import urlsplit
 
-
 SEARCH = "/search/?q=%E5%8C%BA%E6%B0%91%E4%BC%9A%E8%AD%B0"  # 区民会議
 
 
