@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin
-from django.contrib.admin.utils import unquote
+from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
@@ -128,6 +128,8 @@ class OptimisticLockAdminMixin:
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
         if not self._is_versioned() or obj is None:
+            return fieldsets
+        if BASE_VERSION_FIELD in flatten_fieldsets(fieldsets):
             return fieldsets
         (name, options), *rest = fieldsets
         fields = [*options.get("fields", ()), BASE_VERSION_FIELD]

@@ -16,7 +16,7 @@ from policies.permissions import (
     WARD_EDITORS,
     sync_role_groups,
 )
-from projects.models import Project, YearlyTarget
+from projects.models import Project, ProjectListing, YearlyTarget
 from tests.admin_forms import form_data
 
 
@@ -123,6 +123,15 @@ def test_a_ward_editor_cannot_change_another_wards_project_by_any_route(
         {"project": project.pk, "line": 5, "fiscal_year": 2012, "text": "乗っ取り"},
     )
     assert added.status_code == 403
+    relisted = client.post(
+        url(ProjectListing, "add"),
+        {
+            "project": project.pk,
+            "node": project.plan.nodes.exclude(listings__project=project).first().pk,
+            "position": 9,
+        },
+    )
+    assert relisted.status_code == 403
     # Bulk actions on the targets' changelist refuse the whole selection.
     client.post(
         url(YearlyTarget, "changelist"),
@@ -133,6 +142,7 @@ def test_a_ward_editor_cannot_change_another_wards_project_by_any_route(
     assert (after.summary, after.version) == (before.summary, before.version)
     assert YearlyTarget.objects.get(pk=target.pk).text == target.text
     assert not project.targets.filter(text="乗っ取り").exists()
+    assert not project.listings.filter(position=9).exists()
 
 
 def test_a_ward_editor_cannot_hand_their_project_to_another_ward(
