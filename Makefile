@@ -4,8 +4,9 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-$(shell cat requirements.txt | cksum | cut -d' ' -f1)
 
-# Local serving: production settings over plain HTTP on localhost.
-RUN_ENV = DEBUG=0 SECRET_KEY="$$(cat .secret_key)" ALLOWED_HOSTS=127.0.0.1,localhost
+# Local serving: production settings over plain HTTP on localhost (HTTPS_ONLY=0;
+# a real deployment keeps the default, HTTPS only, behind a TLS proxy).
+RUN_ENV = DEBUG=0 HTTPS_ONLY=0 SECRET_KEY="$$(cat .secret_key)" ALLOWED_HOSTS=127.0.0.1,localhost
 
 .PHONY: run test install migrate seed superuser lint clean
 
@@ -24,6 +25,7 @@ $(STAMP): requirements.txt
 
 run: install .secret_key
 	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
+	$(RUN_ENV) $(BIN)/python manage.py setup_staff_roles
 	$(RUN_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(RUN_ENV) $(BIN)/python manage.py seed_demo
 	@echo "Plan Portal: http://127.0.0.1:8000/  (admin: http://127.0.0.1:8000/admin/)"

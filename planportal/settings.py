@@ -7,6 +7,8 @@ One settings module for every environment. Operators set:
 - ``DATABASE_URL``: ``postgres://user@host:5432/name`` for PostgreSQL; the
   default is an embedded SQLite file in the project folder.
 - ``ALLOWED_HOSTS``: comma-separated host names.
+- ``HTTPS_ONLY``: on by default (SSL redirect, secure cookies, HSTS, trust in
+  the proxy's ``X-Forwarded-Proto``); ``0`` only to serve plain HTTP on localhost.
 """
 
 import os
@@ -52,6 +54,9 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "mptt",
+    "simple_history",
+    "axes",
+    "csp",
     "policies",
     "projects",
     "schedule",
@@ -67,6 +72,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes requires: refuses sign-ins while an account is locked.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "planportal.urls"
@@ -83,6 +92,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "planportal.context_processors.languages",
+                "csp.context_processors.nonce",
             ],
         },
     },
@@ -105,6 +115,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+AUTHENTICATION_BACKENDS = [
+    # First, so that a locked-out account is refused before its password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
@@ -147,6 +163,54 @@ CACHES = {
 
 # The seed documents the demo data is parsed from (see fixtures/seeds/README.md).
 SEED_DOCUMENTS_DIR = BASE_DIR / "fixtures" / "seeds"
+
+# --- Hardening (see README "Deployment") -------------------------------------
+
+HTTPS_ONLY = env_flag("HTTPS_ONLY", True)
+# A TLS-terminating proxy in front of gunicorn says which scheme the visitor
+# used; it must overwrite any X-Forwarded-Proto the client sent.
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS_ONLY else None
+SECURE_SSL_REDIRECT = HTTPS_ONLY
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load-balancer probes may use plain HTTP
+SESSION_COOKIE_SECURE = HTTPS_ONLY
+CSRF_COOKIE_SECURE = HTTPS_ONLY
+SECURE_HSTS_SECONDS = (
+    int(os.environ.get("HSTS_SECONDS", str(60 * 60 * 24 * 365))) if HTTPS_ONLY else 0
+)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env_flag("HSTS_INCLUDE_SUBDOMAINS", True)
+SECURE_HSTS_PRELOAD = env_flag("HSTS_PRELOAD", True)
+SESSION_COOKIE_HTTPONLY = True
+X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy: scripts and styles only from our own files (no
+# 'unsafe-inline'); an inline <script> would need the per-request nonce
+# ``{{ CSP_NONCE }}``.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
+
+# Brute-force protection of the admin sign-in (django-axes): after
+# AXES_FAILURE_LIMIT failures, that user name from that address is locked out
+# for AXES_COOLOFF_TIME hours.
+AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_HOURS", "0.25"))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_HTTP_RESPONSE_CODE = 429
+AXES_LOCKOUT_TEMPLATE = "admin/locked_out.html"
+AXES_VERBOSE = False
+
 
 LOGGING = {
     "version": 1,

@@ -1,11 +1,14 @@
-"""URL configuration: the staff admin, and the public site in Japanese (/) and English (/en/)."""
+"""URL configuration: the staff admin, the health check, and the public site in Japanese (/) and English (/en/)."""
 
 from django.conf.urls.i18n import i18n_patterns
 from django.contrib import admin
 from django.urls import include, path
 
+from planportal.health import healthz
+
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("healthz", healthz, name="healthz"),
 ]
 
 urlpatterns += i18n_patterns(

@@ -7,10 +7,12 @@ from django.contrib import admin, messages
 from django.db.models import Count
 from django.http import HttpResponse
 from django.urls import path
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from mptt.admin import DraggableMPTTAdmin
+from mptt.exceptions import InvalidMove
 
-from policies import tree
+from policies import publishing, tree
 from policies.models import (
     BasicGoal,
     Bureau,
@@ -28,48 +30,64 @@ from policies.models import (
     Strategy,
     Ward,
 )
+from policies.permissions import ScopedInlineMixin, can_restructure_tree
+from policies.staff_admin import ContentAdmin, ReferenceAdmin
 from schedule.fiscal import dual_label
 from schedule.models import PlanPeriod
 
 
 class PublishableAdminMixin:
-    """Publish and unpublish as explicit, stamped actions."""
+    """Publish and unpublish as explicit, stamped actions (publishers only)."""
 
     actions = ["publish_selected", "unpublish_selected"]
 
-    @admin.action(description=_("選択したものを公開する"))
+    @admin.action(description=_("選択したものを公開する"), permissions=["publish"])
     def publish_selected(self, request, queryset):
         count = queryset.publish()
         self.message_user(request, _("%(count)d件を公開しました。") % {"count": count})
 
-    @admin.action(description=_("選択したものを下書きに戻す"))
+    @admin.action(description=_("選択したものを下書きに戻す"), permissions=["publish"])
     def unpublish_selected(self, request, queryset):
         count = queryset.unpublish()
         self.message_user(request, _("%(count)d件を下書きに戻しました。") % {"count": count})
 
+    def report_published(self, request, result):
+        self.message_user(
+            request,
+            _("計画%(plans)d件、項目%(nodes)d件、事業%(projects)d件を公開しました。")
+            % {"plans": result.plans, "nodes": result.nodes, "projects": result.projects},
+        )
+        if result.still_hidden_by:
+            self.message_user(
+                request,
+                _("次のものが下書きのため、まだ市民向けページには表示されません：%(names)s")
+                % {"names": "、".join(result.still_hidden_by)},
+                messages.WARNING,
+            )
+
 
 @admin.register(Municipality)
-class MunicipalityAdmin(admin.ModelAdmin):
+class MunicipalityAdmin(ReferenceAdmin):
     list_display = ["name", "slug"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
 
 
 @admin.register(Ward)
-class WardAdmin(admin.ModelAdmin):
+class WardAdmin(ReferenceAdmin):
     list_display = ["name", "municipality", "position"]
     list_filter = ["municipality"]
     list_editable = ["position"]
     search_fields = ["name", "slug"]
 
 
-class DivisionInline(admin.TabularInline):
+class DivisionInline(ScopedInlineMixin, admin.TabularInline):
     model = Division
     extra = 0
 
 
 @admin.register(Bureau)
-class BureauAdmin(admin.ModelAdmin):
+class BureauAdmin(ReferenceAdmin):
     list_display = ["name", "municipality"]
     list_filter = ["municipality"]
     search_fields = ["name"]
@@ -77,7 +95,7 @@ class BureauAdmin(admin.ModelAdmin):
 
 
 @admin.register(Division)
-class DivisionAdmin(admin.ModelAdmin):
+class DivisionAdmin(ReferenceAdmin):
     list_display = ["name", "bureau"]
     list_filter = ["bureau__municipality", "bureau"]
     search_fields = ["name", "bureau__name"]
@@ -85,28 +103,28 @@ class DivisionAdmin(admin.ModelAdmin):
 
 
 @admin.register(SDGGoal)
-class SDGGoalAdmin(admin.ModelAdmin):
+class SDGGoalAdmin(ReferenceAdmin):
     list_display = ["number", "title", "title_en"]
     search_fields = ["title", "title_en"]
 
 
-class PlanLevelInline(admin.TabularInline):
+class PlanLevelInline(ScopedInlineMixin, admin.TabularInline):
     model = PlanLevel
     extra = 0
 
 
-class BasicGoalInline(admin.StackedInline):
+class BasicGoalInline(ScopedInlineMixin, admin.StackedInline):
     model = BasicGoal
     extra = 0
 
 
-class PlanPeriodInline(admin.TabularInline):
+class PlanPeriodInline(ScopedInlineMixin, admin.TabularInline):
     model = PlanPeriod
     extra = 0
 
 
 @admin.register(Plan)
-class PlanAdmin(PublishableAdminMixin, admin.ModelAdmin):
+class PlanAdmin(PublishableAdminMixin, ContentAdmin):
     list_display = [
         "title",
         "municipality",
@@ -121,6 +139,7 @@ class PlanAdmin(PublishableAdminMixin, admin.ModelAdmin):
     autocomplete_fields = ["related_plan"]
     readonly_fields = ["published_at"]
     inlines = [PlanLevelInline, BasicGoalInline, PlanPeriodInline]
+    actions = [*PublishableAdminMixin.actions, "publish_with_contents"]
     fieldsets = [
         (None, {"fields": ["municipality", "title", "slug", "kind", "stage", "related_plan"]}),
         (_("計画期間"), {"fields": ["start_fiscal_year", "end_fiscal_year", "period_note"]}),
@@ -142,9 +161,16 @@ class PlanAdmin(PublishableAdminMixin, admin.ModelAdmin):
             super().get_urls()
         )
 
+    @admin.action(
+        description=_("選択した計画を、すべての項目と事業を含めて公開する"), permissions=["publish"]
+    )
+    def publish_with_contents(self, request, queryset):
+        for plan in queryset:
+            self.report_published(request, publishing.publish_plan(plan))
+
 
 @admin.register(Strategy)
-class StrategyAdmin(admin.ModelAdmin):
+class StrategyAdmin(ContentAdmin):
     list_display = ["__str__", "plan", "position", "node_count", "project_count"]
     list_filter = ["plan"]
     search_fields = ["title", "label", "direction", "main_actions"]
@@ -170,14 +196,14 @@ class StrategyAdmin(admin.ModelAdmin):
         return strategy.project_count
 
 
-class NodeTextInline(admin.StackedInline):
+class NodeTextInline(ScopedInlineMixin, admin.StackedInline):
     model = NodeText
     extra = 0
     fields = ["position", "kind", "heading", "body"]
 
 
 @admin.register(PolicyNode)
-class PolicyNodeAdmin(PublishableAdminMixin, DraggableMPTTAdmin):
+class PolicyNodeAdmin(PublishableAdminMixin, ContentAdmin, DraggableMPTTAdmin):
     """The plan tree: drag and drop reorders siblings in their printed order.
 
     Every structural write (save with a new parent, move, delete) goes
@@ -194,6 +220,11 @@ class PolicyNodeAdmin(PublishableAdminMixin, DraggableMPTTAdmin):
     filter_horizontal = ["strategies", "sdg_goals", "wards"]
     readonly_fields = ["published_at", "updated_at"]
     inlines = [NodeTextInline]
+    actions = [*PublishableAdminMixin.actions, "publish_section"]
+
+    class Media:
+        css = {"all": ["css/admin.css"]}
+
     fieldsets = [
         (None, {"fields": ["plan", "parent", "level_label", "code", "title"]}),
         (
@@ -205,19 +236,36 @@ class PolicyNodeAdmin(PublishableAdminMixin, DraggableMPTTAdmin):
 
     @admin.display(description=_("名称"))
     def indented_title(self, item):
-        return super().indented_title(item)
+        """Indented by a class, not a style attribute: the CSP allows no inline styles."""
+        return format_html('<div class="tree-indent-{}">{}</div>', min(item.level, 9), item)
+
+    @admin.action(
+        description=_("選択した項目を、その下の項目と事業を含めて公開する"),
+        permissions=["publish"],
+    )
+    def publish_section(self, request, queryset):
+        for node in queryset:
+            self.report_published(request, publishing.publish_section(node))
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
         if obj is not None:
-            form.base_fields["level_label"].queryset = PlanLevel.objects.filter(plan=obj.plan)
-            form.base_fields["strategies"].queryset = Strategy.objects.filter(
-                plan__municipality=obj.plan.municipality
-            )
-            form.base_fields["wards"].queryset = Ward.objects.filter(
-                municipality=obj.plan.municipality
-            )
+            choices = {
+                "level_label": PlanLevel.objects.filter(plan=obj.plan),
+                "strategies": Strategy.objects.filter(plan__municipality=obj.plan.municipality),
+                "wards": Ward.objects.filter(municipality=obj.plan.municipality),
+            }
+            for name, queryset in choices.items():
+                if name in form.base_fields:  # not when read-only for this user
+                    form.base_fields[name].queryset = queryset
         return form
+
+    def has_add_permission(self, request):
+        return super().has_add_permission(request) and can_restructure_tree(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and can_restructure_tree(request.user)
 
     def get_search_fields(self, request):
         """Autocomplete looks for a node by its code or title, not its texts."""
@@ -244,16 +292,27 @@ class PolicyNodeAdmin(PublishableAdminMixin, DraggableMPTTAdmin):
                 tree.delete_node(node)
 
     def _move_node(self, request):
-        """Drag and drop: moves stay inside one plan and take the tree lock."""
-        ids = [request.POST.get("cut_item", ""), request.POST.get("pasted_on", "")]
-        plans = PolicyNode.objects.filter(pk__in=[i for i in ids if i.isdigit()]).values_list(
-            "plan_id", flat=True
-        )
-        if len(set(plans)) > 1:
-            self.message_user(request, _("別の計画の項目の下へは移動できません。"), messages.ERROR)
+        """Drag and drop: administrators only, inside one plan, under the tree lock."""
+        try:
+            ids = [int(request.POST.get(key, "")) for key in ("cut_item", "pasted_on")]
+        except ValueError:
+            ids = []
+        nodes = PolicyNode.objects.in_bulk(ids)
+        if not ids or any(i not in nodes for i in ids):
+            self.message_user(request, _("移動する項目が見つかりません。"), messages.ERROR)
+            return HttpResponse("FAIL, invalid objects.")
+        node, target = (nodes[i] for i in ids)
+        if not (can_restructure_tree(request.user) and self.has_change_permission(request, node)):
+            self.message_user(request, _("項目を移動する権限がありません。"), messages.ERROR)
+            return HttpResponse("FAIL, no permission.", status=403)
+        try:
+            tree.move_node(node, target, request.POST.get("position", ""))
+        except InvalidMove as error:
+            self.message_user(request, str(error), messages.ERROR)
             return HttpResponse("FAIL, invalid move.")
-        with tree.tree_lock():
-            return super()._move_node(request)
+        self.log_change(request, node, [{"changed": {"fields": ["parent"]}}])
+        self.message_user(request, _("「%(node)s」を移動しました。") % {"node": node})
+        return HttpResponse("OK, moved.")
 
 
 # --- progress management: scales and indicators ------------------------------
@@ -281,7 +340,7 @@ class ScaleLevelInline(admin.TabularInline):
 
 
 @admin.register(ScaleSet)
-class ScaleSetAdmin(admin.ModelAdmin):
+class ScaleSetAdmin(ReferenceAdmin):
     """The scales a plan evaluates with; Kawasaki's 達成度 1–5 and 評価結果 A–H is the default."""
 
     list_display = ["name", "is_default"]
@@ -289,7 +348,7 @@ class ScaleSetAdmin(admin.ModelAdmin):
     inlines = [ScaleLevelInline]
 
 
-class IndicatorValueInline(admin.TabularInline):
+class IndicatorValueInline(ScopedInlineMixin, admin.TabularInline):
     model = IndicatorValue
     extra = 1
     fields = ["fiscal_year", "target", "actual"]
@@ -302,7 +361,7 @@ class IndicatorValueInline(admin.TabularInline):
 
 
 @admin.register(Indicator)
-class IndicatorAdmin(PublishableAdminMixin, admin.ModelAdmin):
+class IndicatorAdmin(PublishableAdminMixin, ContentAdmin):
     """Outcome indicators (成果指標 / KPI / 数値目標) of a node, with yearly targets and actuals."""
 
     list_display = ["name", "node", "kind", "unit", "direction", "status", "updated_at"]

@@ -27,3 +27,17 @@ class PoliciesConfig(AppConfig):
             models.Indicator,
             models.IndicatorValue,
         )
+        _staff_workflow()
+
+
+def _staff_workflow():
+    """Scope rules for the admin, and owners versioned by their inline rows."""
+    from policies.models import NodeText
+    from policies.permissions import register_default_rules
+    from policies.versioning import version_owner_on_child_change
+    from projects.models import ProjectListing, YearlyTarget
+
+    register_default_rules()
+    version_owner_on_child_change(YearlyTarget, "project")
+    version_owner_on_child_change(ProjectListing, "project")
+    version_owner_on_child_change(NodeText, "node")

@@ -8,15 +8,17 @@ cross-cutting and hang on nodes and projects.
 
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db import models, transaction
+from django.db.models import Exists, F, OuterRef, Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from mptt.models import MPTTModel, TreeForeignKey
 from mptt.querysets import TreeQuerySet
+from simple_history.models import HistoricalRecords
 
 from policies.caching import bump_content_version
+from policies.versioning import Versioned
 from schedule.fiscal import fiscal_year_range_label
 
 fiscal_year_validators = [MinValueValidator(1869), MaxValueValidator(2200)]
@@ -33,16 +35,29 @@ class PublishableQuerySet(models.QuerySet):
 
     def publish(self) -> int:
         """Publish the drafts among these rows, stamping when."""
-        count = self.exclude(status=PublicationStatus.PUBLISHED).update(
-            status=PublicationStatus.PUBLISHED, published_at=timezone.now()
-        )
-        bump_content_version()
-        return count
+        return self._set_status(PublicationStatus.PUBLISHED, timezone.now(), _("公開"))
 
     def unpublish(self) -> int:
-        count = self.filter(status=PublicationStatus.PUBLISHED).update(
-            status=PublicationStatus.DRAFT, published_at=None
-        )
+        return self._set_status(PublicationStatus.DRAFT, None, _("下書きに戻す"))
+
+    def _set_status(self, status, published_at, reason) -> int:
+        """One UPDATE, plus a history record per row and a new version (so that a
+        form opened before this cannot silently undo it)."""
+        model = self.model
+        pks = list(self.exclude(status=status).values_list("pk", flat=True))
+        if not pks:
+            return 0
+        values = {"status": status, "published_at": published_at}
+        if issubclass(model, Versioned):
+            values["version"] = F("version") + 1
+        rows = model._default_manager.filter(pk__in=pks)
+        with transaction.atomic():
+            count = rows.update(**values)
+            history = getattr(model, "history", None)
+            if history is not None:
+                history.bulk_history_create(
+                    list(rows), update=True, default_change_reason=str(reason)
+                )
         bump_content_version()
         return count
 
@@ -181,7 +196,7 @@ class PlanQuerySet(PublishableQuerySet):
     pass
 
 
-class Plan(Publishable):
+class Plan(Publishable, Versioned):
     """A plan document: a comprehensive plan, a sectoral plan or a drafting policy."""
 
     class Kind(models.TextChoices):
@@ -247,6 +262,7 @@ class Plan(Publishable):
     )
 
     objects = PlanQuerySet.as_manager()
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("計画")
@@ -330,6 +346,8 @@ class PlanLevel(models.Model):
             models.UniqueConstraint(fields=["plan", "depth"], name="planlevel_unique_depth")
         ]
 
+    history = HistoricalRecords()
+
     def __str__(self):
         return self.name
 
@@ -343,6 +361,8 @@ class BasicGoal(models.Model):
     title = models.CharField(_("基本目標"), max_length=200)
     description = models.TextField(_("説明"), blank=True)
     position = models.PositiveSmallIntegerField(_("表示順"), default=0)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("基本目標")
@@ -366,6 +386,8 @@ class Strategy(models.Model):
     )
     main_actions = models.TextField(_("主な取組"), blank=True)
     position = models.PositiveSmallIntegerField(_("表示順"), default=0)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("戦略")
@@ -395,7 +417,7 @@ class PolicyNodeQuerySet(TreeQuerySet, PublishableQuerySet):
         ).exclude(Exists(draft_ancestor))
 
 
-class PolicyNode(MPTTModel, Publishable):
+class PolicyNode(MPTTModel, Publishable, Versioned):
     """A node of a plan's tree: a basic policy, policy, measure, chapter, section …
 
     Siblings keep the order the plan prints them in (the tree order; staff
@@ -441,6 +463,12 @@ class PolicyNode(MPTTModel, Publishable):
     updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
 
     objects = PolicyNodeQuerySet.as_manager()
+    # The nested-set numbers are not history: a revert keeps the node where
+    # the tree has it now (policies.tree.save_node moves it if its parent differs).
+    history = HistoricalRecords(
+        excluded_fields=["lft", "rght", "tree_id", "level"],
+        m2m_fields=[strategies, sdg_goals, wards],
+    )
 
     class MPTTMeta:
         order_insertion_by: list[str] = []
@@ -497,6 +525,8 @@ class NodeText(models.Model):
     )
     body = models.TextField(_("本文"), blank=True)
     position = models.PositiveSmallIntegerField(_("表示順"), default=0)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("本文")
@@ -624,6 +654,8 @@ class Indicator(Publishable):
 
     objects = IndicatorQuerySet.as_manager()
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("成果指標")
         verbose_name_plural = _("成果指標")
@@ -656,6 +688,8 @@ class IndicatorValue(models.Model):
         _("実績値"), max_digits=16, decimal_places=4, null=True, blank=True
     )
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("成果指標の年度別の値")
         verbose_name_plural = _("成果指標の年度別の値")
@@ -686,3 +720,6 @@ def check_plan_year(plan: Plan, fiscal_year: int) -> None:
                 % {"first": span[0], "last": span[1]}
             }
         )
+
+
+from policies.staff_models import EditConflict, StaffScope  # noqa: E402, F401  (models of this app)

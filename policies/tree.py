@@ -48,8 +48,25 @@ def create_node(*, plan, parent: PolicyNode | None = None, **fields) -> PolicyNo
 
 
 def save_node(node: PolicyNode) -> None:
-    """Save a node whose parent may have changed (the admin's change form)."""
+    """Save a node whose parent may have changed (the admin's change form, a revert).
+
+    The instance may be older than the tree (another move since it was read,
+    or a historical version): its nested-set numbers and the parent django-mptt
+    compares against are read afresh under the lock, so a changed parent is a
+    proper move.
+    """
     with tree_lock():
+        stored = (
+            PolicyNode.objects.filter(pk=node.pk)
+            .values("lft", "rght", "tree_id", "level", "parent_id")
+            .first()
+            if node.pk
+            else None
+        )
+        if stored is not None:
+            for name in ("lft", "rght", "tree_id", "level"):
+                setattr(node, name, stored[name])
+            node._mptt_cached_fields["parent"] = stored["parent_id"]
         node.save()
 
 

@@ -5,16 +5,18 @@ from django.utils.translation import gettext_lazy as _
 
 from policies.admin import PublishableAdminMixin, limit_fiscal_years
 from policies.models import ScaleLevel, Strategy, Ward
+from policies.permissions import ScopedInlineMixin
+from policies.staff_admin import ContentAdmin
 from projects.models import Project, ProjectListing, ProjectResult, YearlyTarget
 
 
-class YearlyTargetInline(admin.TabularInline):
+class YearlyTargetInline(ScopedInlineMixin, admin.TabularInline):
     model = YearlyTarget
     extra = 0
     fields = ["line", "fiscal_year", "after_period", "text"]
 
 
-class ProjectListingInline(admin.TabularInline):
+class ProjectListingInline(ScopedInlineMixin, admin.TabularInline):
     model = ProjectListing
     extra = 0
     autocomplete_fields = ["node"]
@@ -35,7 +37,7 @@ def limit_scale_levels(form_class, plan) -> None:
         )
 
 
-class ProjectResultInline(admin.StackedInline):
+class ProjectResultInline(ScopedInlineMixin, admin.StackedInline):
     """A year's actual result and evaluation, entered on the project."""
 
     model = ProjectResult
@@ -53,7 +55,7 @@ class ProjectResultInline(admin.StackedInline):
 
 
 @admin.register(Project)
-class ProjectAdmin(PublishableAdminMixin, admin.ModelAdmin):
+class ProjectAdmin(PublishableAdminMixin, ContentAdmin):
     list_display = [
         "display_name",
         "plan",
@@ -105,15 +107,18 @@ class ProjectAdmin(PublishableAdminMixin, admin.ModelAdmin):
         form = super().get_form(request, obj, **kwargs)
         if obj is not None:
             municipality = obj.plan.municipality
-            form.base_fields["wards"].queryset = Ward.objects.filter(municipality=municipality)
-            form.base_fields["strategies"].queryset = Strategy.objects.filter(
-                plan__municipality=municipality
-            )
+            choices = {
+                "wards": Ward.objects.filter(municipality=municipality),
+                "strategies": Strategy.objects.filter(plan__municipality=municipality),
+            }
+            for name, queryset in choices.items():
+                if name in form.base_fields:  # not when read-only for this user
+                    form.base_fields[name].queryset = queryset
         return form
 
 
 @admin.register(ProjectListing)
-class ProjectListingAdmin(admin.ModelAdmin):
+class ProjectListingAdmin(ContentAdmin):
     list_display = ["project", "node", "position", "relisting"]
     list_filter = ["project__plan"]
     list_select_related = ["project", "node"]
@@ -126,7 +131,7 @@ class ProjectListingAdmin(admin.ModelAdmin):
 
 
 @admin.register(YearlyTarget)
-class YearlyTargetAdmin(admin.ModelAdmin):
+class YearlyTargetAdmin(ContentAdmin):
     list_display = ["project", "line", "fiscal_year", "after_period", "text"]
     list_filter = ["project__plan", "fiscal_year", "after_period"]
     list_select_related = ["project"]
@@ -135,7 +140,7 @@ class YearlyTargetAdmin(admin.ModelAdmin):
 
 
 @admin.register(ProjectResult)
-class ProjectResultAdmin(PublishableAdminMixin, admin.ModelAdmin):
+class ProjectResultAdmin(PublishableAdminMixin, ContentAdmin):
     """Every project's results by fiscal year: filter a year, publish its evaluations at once."""
 
     list_display = ["project", "fiscal_year", "achievement", "review", "status", "updated_at"]

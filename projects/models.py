@@ -6,8 +6,10 @@ measures (再掲): those are listings of the same project, never copies.
 
 from django.core.exceptions import ValidationError
 from django.db import models
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from policies.models import (
     Bureau,
@@ -24,12 +26,30 @@ from policies.models import (
     check_plan_year,
     fiscal_year_validators,
 )
+from policies.versioning import Versioned
 from projects.target_table import Cell, Column, build_row, display_name, plan_columns
 
 
 class ProjectQuerySet(PublishableQuerySet):
     def published(self):
-        return super().published().filter(plan__status=PublicationStatus.PUBLISHED)
+        """Published projects of published plans that are not under a draft.
+
+        A project is under a draft when its home measure is hidden (a draft, or
+        below one), or, having no home in the portal, when every measure that
+        lists it is hidden.
+        """
+        visible_nodes = PolicyNode.objects.published()
+        listed = ProjectListing.objects.filter(project=OuterRef("pk"))
+        return (
+            super()
+            .published()
+            .filter(plan__status=PublicationStatus.PUBLISHED)
+            .filter(
+                Q(home_node__in=visible_nodes)
+                | Q(home_node__isnull=True)
+                & (Exists(listed.filter(node__in=visible_nodes)) | ~Exists(listed))
+            )
+        )
 
     def under(self, node: PolicyNode):
         """Projects listed under ``node`` or any node below it, home or 再掲, once each."""
@@ -42,7 +62,7 @@ class ProjectQuerySet(PublishableQuerySet):
         return self.filter(models.Exists(listed_below))
 
 
-class Project(Publishable):
+class Project(Publishable, Versioned):
     plan = models.ForeignKey(
         Plan, on_delete=models.CASCADE, related_name="projects", verbose_name=_("計画")
     )
@@ -106,6 +126,7 @@ class Project(Publishable):
     updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
 
     objects = ProjectQuerySet.as_manager()
+    history = HistoricalRecords(m2m_fields=[wards, strategies, sdg_goals])
 
     class Meta:
         verbose_name = _("事業")
@@ -171,6 +192,8 @@ class ProjectListing(models.Model):
     )
     position = models.PositiveIntegerField(_("掲載順"), default=0)
 
+    history = HistoricalRecords()
+
     class Meta:
         verbose_name = _("掲載箇所")
         verbose_name_plural = _("掲載箇所")
@@ -214,6 +237,8 @@ class YearlyTarget(models.Model):
     text = models.TextField(
         _("内容・目標"), help_text=_("印刷どおりに。「→」だけなら前年度と同じという意味です。")
     )
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("年度別の目標")
@@ -289,6 +314,8 @@ class ProjectResult(Publishable):
     updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
 
     objects = ProjectResultQuerySet.as_manager()
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("実績と評価")

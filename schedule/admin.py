@@ -3,11 +3,12 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from policies.admin import PublishableAdminMixin
+from policies.staff_admin import ContentAdmin
 from schedule.models import Milestone, PlanPeriod
 
 
 @admin.register(PlanPeriod)
-class PlanPeriodAdmin(admin.ModelAdmin):
+class PlanPeriodAdmin(ContentAdmin):
     list_display = ["name", "plan", "part", "phase", "fiscal_years", "span_note"]
     list_filter = ["plan", "part"]
     search_fields = ["name", "plan__title"]
@@ -19,7 +20,7 @@ class PlanPeriodAdmin(admin.ModelAdmin):
 
 
 @admin.register(Milestone)
-class MilestoneAdmin(PublishableAdminMixin, admin.ModelAdmin):
+class MilestoneAdmin(PublishableAdminMixin, ContentAdmin):
     """The drafting schedule: steps dated as the documents date them (4月中旬, 7～9月)."""
 
     list_display = ["when_label", "title", "plan", "kind", "progress", "status"]

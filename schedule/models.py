@@ -5,6 +5,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from policies.models import (
     Plan,
@@ -51,6 +52,8 @@ class PlanPeriod(models.Model):
         help_text=_("計画書の表記どおりに（例：30年程度を展望、概ね10年）。"),
     )
     position = models.PositiveSmallIntegerField(_("表示順"), default=0)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("計画期間")
@@ -166,6 +169,8 @@ class Milestone(Publishable):
     order_in_year = models.PositiveIntegerField(editable=False, default=0)
 
     objects = MilestoneQuerySet.as_manager()
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = _("策定スケジュールの作業")

@@ -20,7 +20,9 @@ def form_data(response) -> dict:
         value = _field_value(adminform.form[name])
         if value not in ("", []):
             data[name] = value
-    for inline in response.context["inline_admin_formsets"]:
+    context = response.context
+    inlines = context["inline_admin_formsets"] if "inline_admin_formsets" in context else []
+    for inline in inlines:
         formset = inline.formset
         for key, value in formset.management_form.initial.items():
             data[f"{formset.prefix}-{key}"] = value

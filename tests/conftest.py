@@ -6,6 +6,7 @@ from django.contrib.auth import get_user_model
 from policies.models import Municipality, Plan, PlanLevel, PublicationStatus
 from policies.seeds import load_demo
 from tests.browser import browser, demo_server, page  # noqa: F401  (fixtures)
+from tests.staff_users import client_for, make_staff  # noqa: F401  (fixtures)
 
 
 def pytest_configure(config):

@@ -2,11 +2,12 @@
 
 import pytest
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group, Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from policies.models import Plan, PolicyNode
+from policies.permissions import PLAN_ADMINS, sync_role_groups
 from projects import export
 from projects.models import Project
 from projects.sections import load_section
@@ -76,16 +77,18 @@ def test_the_published_format_under_a_node_chosen_in_the_form(admin_client, plan
     assert project.home_node == measure and not project.is_published()
 
 
-def test_import_needs_the_permission_to_change_projects(client, plan):
+def test_import_is_for_plan_administrators(client, plan):
+    """An import writes across every bureau's and ward's projects: administrators only."""
     user = get_user_model().objects.create_user("viewer", password="unused-pw-2", is_staff=True)
-    user.user_permissions.add(Permission.objects.get(codename="change_plan"))
+    user.user_permissions.add(
+        *Permission.objects.filter(codename__in=["change_plan", "add_project", "change_project"])
+    )
     client.force_login(user)
-    assert client.get(import_url(plan)).status_code == 403
+    assert client.get(import_url(plan)).status_code == 403  # permissions, but no role
     upload = SimpleUploadedFile("plan.csv", exported_csv(plan))
     assert client.post(import_url(plan), {"file": upload}).status_code == 403
-    user.user_permissions.add(
-        *Permission.objects.filter(codename__in=["add_project", "change_project"])
-    )
+    sync_role_groups()
+    user.groups.add(Group.objects.get(name=PLAN_ADMINS))
     client.force_login(get_user_model().objects.get(pk=user.pk))
     assert client.get(import_url(plan)).status_code == 200
 

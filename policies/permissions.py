@@ -1,0 +1,415 @@
+"""Who may change what: staff roles and scopes, enforced on the server.
+
+Roles are Django groups (``sync_role_groups`` creates them with their model
+permissions): plan administrators may do everything with plan content; bureau
+editors change the projects of their bureau (or one of its sections); ward
+editors change their ward's nodes and projects and the (各区) projects of their
+city; reviewers only look. Superusers count as plan administrators.
+
+A model permission says what kind of object a user may touch; the user's
+``StaffScope`` says which ones. ``editable()`` and ``can_edit()`` are the one
+place that decides; ``ScopedAdminMixin`` and ``ScopedInlineMixin`` apply them to
+every admin view and write (change and delete forms, actions, list editing,
+history reverts, autocomplete). Another app's admin view should call the same
+functions, and a new content model a scoped editor may change registers its
+rule with ``register_scope_rule``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from django.contrib import admin, messages
+from django.contrib.auth.models import Group, Permission
+from django.core.exceptions import PermissionDenied
+from django.db.models import Q
+from django.utils.translation import gettext_lazy as _
+
+PLAN_ADMINS = "計画管理者"
+BUREAU_EDITORS = "局編集者"
+WARD_EDITORS = "区編集者"
+REVIEWERS = "閲覧者"
+
+PUBLISH_PERMISSION = "policies.publish_content"
+NOTHING = Q(pk__in=[])
+
+DENIED_MESSAGE = _("選択したものの中に、あなたの担当範囲外のものがあります。何も変更していません。")
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What part of the plan one staff user may change."""
+
+    unrestricted: bool = False
+    bureau_id: int | None = None
+    division_id: int | None = None
+    ward_id: int | None = None
+    ward_municipality_id: int | None = None
+
+
+def scope_of(user) -> Scope:
+    """The user's scope, computed once per user object (i.e. once per request)."""
+    cached = getattr(user, "_planportal_scope", None)
+    if cached is not None:
+        return cached
+    if not (user.is_authenticated and user.is_active and user.is_staff):
+        scope = Scope()
+    elif user.is_superuser or user.groups.filter(name=PLAN_ADMINS).exists():
+        scope = Scope(unrestricted=True)
+    else:
+        from policies.models import StaffScope
+
+        staff = StaffScope.objects.select_related("ward").filter(user=user).first()
+        scope = Scope(
+            bureau_id=staff and staff.bureau_id,
+            division_id=staff and staff.division_id,
+            ward_id=staff and staff.ward_id,
+            ward_municipality_id=staff and staff.ward_id and staff.ward.municipality_id,
+        )
+    user._planportal_scope = scope
+    return scope
+
+
+# --- scope rules: which rows of a model a scoped editor may change ----------
+
+
+@dataclass(frozen=True)
+class ScopeRule:
+    condition: Callable[[Scope], Q]
+    owner_field: str | None = None  # the FK whose object the row belongs to
+
+
+_RULES: dict[type, ScopeRule] = {}
+
+
+def register_scope_rule(model, condition: Callable[[Scope], Q], owner_field=None) -> None:
+    """Let scoped editors change the rows of ``model`` that match ``condition(scope)``.
+
+    Models without a rule are changed by plan administrators only. With
+    ``owner_field``, a row belongs to another object (a target to its project):
+    autocomplete for that field then offers only objects the editor may change.
+    """
+    _RULES[model] = ScopeRule(condition, owner_field)
+
+
+def project_condition(scope: Scope) -> Q:
+    condition = NOTHING
+    if scope.bureau_id:
+        in_bureau = Q(bureau_id=scope.bureau_id)
+        if scope.division_id:
+            in_bureau &= Q(division_id=scope.division_id)
+        condition |= in_bureau
+    if scope.ward_id:
+        condition |= Q(wards=scope.ward_id) | Q(
+            each_ward=True, plan__municipality_id=scope.ward_municipality_id
+        )
+    return condition
+
+
+def node_condition(scope: Scope) -> Q:
+    return Q(wards=scope.ward_id) if scope.ward_id else NOTHING
+
+
+def _owned_by(model_name: str, condition: Callable[[Scope], Q], field: str):
+    def owned(scope: Scope) -> Q:
+        from django.apps import apps
+
+        owners = apps.get_model(model_name)._default_manager.filter(condition(scope))
+        return Q(**{f"{field}__in": owners.values("pk")})
+
+    return owned
+
+
+def register_default_rules() -> None:
+    """The rules of the plan's own models (called from PoliciesConfig.ready)."""
+    from policies.models import Indicator, IndicatorValue, NodeText, PolicyNode
+    from projects.models import Project, ProjectListing, ProjectResult, YearlyTarget
+
+    register_scope_rule(Project, project_condition)
+    register_scope_rule(
+        YearlyTarget, _owned_by("projects.Project", project_condition, "project"), "project"
+    )
+    register_scope_rule(
+        ProjectListing, _owned_by("projects.Project", project_condition, "project"), "project"
+    )
+    register_scope_rule(PolicyNode, node_condition)
+    register_scope_rule(NodeText, _owned_by("policies.PolicyNode", node_condition, "node"), "node")
+    # Progress: editors record the results of their projects and the indicators of their nodes.
+    register_scope_rule(
+        ProjectResult, _owned_by("projects.Project", project_condition, "project"), "project"
+    )
+    indicator_condition = _owned_by("policies.PolicyNode", node_condition, "node")
+    register_scope_rule(Indicator, indicator_condition, "node")
+    register_scope_rule(
+        IndicatorValue,
+        _owned_by("policies.Indicator", indicator_condition, "indicator"),
+        "indicator",
+    )
+
+
+# --- the questions every view asks ------------------------------------------
+
+
+def is_unrestricted(user) -> bool:
+    return scope_of(user).unrestricted
+
+
+def editable(user, queryset):
+    """The rows of ``queryset`` that ``user``'s scope covers (model permissions aside)."""
+    scope = scope_of(user)
+    if scope.unrestricted:
+        return queryset
+    rule = _RULES.get(queryset.model)
+    if rule is None:
+        return queryset.none()
+    matching = queryset.model._default_manager.filter(rule.condition(scope)).values("pk")
+    return queryset.filter(pk__in=matching)
+
+
+def can_edit(user, obj) -> bool:
+    """May ``user``'s scope change ``obj`` as it is stored now?"""
+    if is_unrestricted(user):
+        return True
+    if obj is None or obj.pk is None:
+        return False
+    return editable(user, type(obj)._default_manager.filter(pk=obj.pk)).exists()
+
+
+def can_publish(user) -> bool:
+    return user.is_active and user.has_perm(PUBLISH_PERMISSION)
+
+
+def can_restructure_tree(user) -> bool:
+    """Adding, moving and deleting nodes reshapes a whole plan: administrators only."""
+    return is_unrestricted(user) and user.has_perm("policies.change_policynode")
+
+
+# --- admin enforcement --------------------------------------------------------
+
+# Fields that decide an object's scope: a scoped editor may not change them.
+SCOPE_FIELDS = {
+    "projects.project": ["plan", "bureau", "division", "wards", "each_ward"],
+    "projects.projectresult": ["project"],
+    "policies.indicator": ["node"],
+    "policies.indicatorvalue": ["indicator"],
+    "policies.policynode": ["plan", "parent", "wards"],
+    "projects.yearlytarget": ["project"],
+    "projects.projectlisting": ["project"],
+    "policies.nodetext": ["node"],
+}
+
+
+def _autocomplete_source(request):
+    if not (request.resolver_match and request.resolver_match.url_name == "autocomplete"):
+        return None
+    from django.apps import apps
+
+    try:
+        model = apps.get_model(request.GET.get("app_label", ""), request.GET.get("model_name", ""))
+    except (LookupError, ValueError):
+        return None
+    return model, request.GET.get("field_name")
+
+
+class InScopeFilter(admin.SimpleListFilter):
+    """A changelist filter for scoped editors: only what they may change."""
+
+    title = _("担当範囲")
+    parameter_name = "in_scope"
+
+    def lookups(self, request, model_admin):
+        return [("yes", _("編集できるもの"))]
+
+    def queryset(self, request, queryset):
+        return editable(request.user, queryset) if self.value() == "yes" else queryset
+
+
+class ScopedAdminMixin:
+    """Apply the scope rules to a ModelAdmin: every read-write path checks them."""
+
+    def get_list_filter(self, request):
+        filters = list(super().get_list_filter(request))
+        if self.model in _RULES and not is_unrestricted(request.user):
+            filters.insert(0, InScopeFilter)
+        return filters
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or can_edit(request.user, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or can_edit(request.user, obj))
+
+    def has_publish_permission(self, request):
+        return can_publish(request.user)
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if hasattr(self.model, "is_published") and not can_publish(request.user):
+            fields.append("status")
+        if obj is not None and not is_unrestricted(request.user):
+            scope_fields = SCOPE_FIELDS.get(self.model._meta.label_lower, [])
+            fields += [name for name in scope_fields if name not in fields]
+        return fields
+
+    def save_form(self, request, form, change):
+        """The last gate before a write, whatever view got here (change forms, list
+        editing, history reverts) and whatever ``save_model`` a subclass has:
+        the stored object must be in scope."""
+        if change:
+            stored = self.model._default_manager.filter(pk=form.instance.pk).first()
+            if stored is None or not self.has_change_permission(request, stored):
+                raise PermissionDenied
+        elif not self.has_add_permission(request):
+            raise PermissionDenied
+        return super().save_form(request, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        """After the many-to-many fields and inlines: the result must be in scope
+        too (no handing a project to another ward); else the transaction rolls back."""
+        super().save_related(request, form, formsets, change)
+        if not can_edit(request.user, form.instance):
+            raise PermissionDenied
+
+    def delete_model(self, request, obj):
+        if not self.has_delete_permission(request, obj):
+            raise PermissionDenied
+        super().delete_model(request, obj)
+
+    def delete_queryset(self, request, queryset):
+        if editable(request.user, queryset).count() != queryset.count():
+            raise PermissionDenied
+        super().delete_queryset(request, queryset)
+
+    def get_actions(self, request):
+        return {
+            name: (_scoped_action(func), name, description)
+            for name, (func, name, description) in super().get_actions(request).items()
+        }
+
+    def get_search_results(self, request, queryset, search_term):
+        queryset, may_have_duplicates = super().get_search_results(request, queryset, search_term)
+        source = _autocomplete_source(request)
+        if source is not None:
+            rule = _RULES.get(source[0])
+            if rule is not None and rule.owner_field == source[1]:
+                queryset = editable(request.user, queryset)
+        return queryset, may_have_duplicates
+
+
+def _scoped_action(func):
+    """An admin action that refuses, changing nothing, when any selected row is out of scope."""
+
+    def action(modeladmin, request, queryset):
+        if editable(request.user, queryset).count() != queryset.count():
+            modeladmin.message_user(request, DENIED_MESSAGE, messages.ERROR)
+            return None
+        return func(modeladmin, request, queryset)
+
+    for attribute in ("short_description", "allowed_permissions", "__name__"):
+        if hasattr(func, attribute):
+            setattr(action, attribute, getattr(func, attribute))
+    return action
+
+
+class ScopedInlineMixin:
+    """An inline is changed through its parent: only within the parent's scope."""
+
+    def has_add_permission(self, request, obj):
+        allowed = super().has_add_permission(request, obj)
+        return allowed and (obj is None or can_edit(request.user, obj))
+
+    def has_change_permission(self, request, obj=None):
+        allowed = super().has_change_permission(request, obj)
+        return allowed and (obj is None or can_edit(request.user, obj))
+
+    def has_delete_permission(self, request, obj=None):
+        allowed = super().has_delete_permission(request, obj)
+        return allowed and (obj is None or can_edit(request.user, obj))
+
+
+# --- the four groups ----------------------------------------------------------
+
+CONTENT_APPS = ("policies", "projects", "schedule")
+HISTORY_PREFIX = "historical"
+STAFF_ONLY_MODELS = {"staffscope", "editconflict"}
+
+EDITOR_PERMISSIONS = {
+    BUREAU_EDITORS: [
+        "projects.add_project",
+        "projects.change_project",
+        "projects.add_yearlytarget",
+        "projects.change_yearlytarget",
+        "projects.delete_yearlytarget",
+        "projects.add_projectlisting",
+        "projects.change_projectlisting",
+        "projects.delete_projectlisting",
+        "projects.add_projectresult",
+        "projects.change_projectresult",
+        "policies.view_editconflict",
+    ],
+    WARD_EDITORS: [
+        "projects.add_project",
+        "projects.change_project",
+        "projects.add_yearlytarget",
+        "projects.change_yearlytarget",
+        "projects.delete_yearlytarget",
+        "projects.add_projectlisting",
+        "projects.change_projectlisting",
+        "projects.delete_projectlisting",
+        "policies.change_policynode",
+        "policies.add_nodetext",
+        "policies.change_nodetext",
+        "policies.delete_nodetext",
+        "projects.add_projectresult",
+        "projects.change_projectresult",
+        "policies.add_indicator",
+        "policies.change_indicator",
+        "policies.add_indicatorvalue",
+        "policies.change_indicatorvalue",
+        "policies.delete_indicatorvalue",
+        "policies.view_editconflict",
+    ],
+}
+
+
+def _content_permissions():
+    return Permission.objects.filter(content_type__app_label__in=CONTENT_APPS).exclude(
+        content_type__model__startswith=HISTORY_PREFIX
+    )
+
+
+def role_permissions() -> dict[str, set[Permission]]:
+    """Each group's permissions: what ``sync_role_groups`` gives them."""
+    content = set(_content_permissions())
+    viewing = {
+        p
+        for p in content
+        if p.codename.startswith("view_") and p.content_type.model not in STAFF_ONLY_MODELS
+    }
+
+    def named(labels):
+        found = set()
+        for label in labels:
+            app_label, codename = label.split(".")
+            found.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))
+        return found
+
+    return {
+        PLAN_ADMINS: content | named(["auth.view_user"]),
+        BUREAU_EDITORS: viewing | named(EDITOR_PERMISSIONS[BUREAU_EDITORS]),
+        WARD_EDITORS: viewing | named(EDITOR_PERMISSIONS[WARD_EDITORS]),
+        REVIEWERS: viewing,
+    }
+
+
+def sync_role_groups() -> dict[str, int]:
+    """Create the four groups, or bring their permissions back to the definition."""
+    counts = {}
+    for name, permissions in role_permissions().items():
+        group, _created = Group.objects.get_or_create(name=name)
+        group.permissions.set(permissions)
+        counts[name] = len(permissions)
+    return counts

@@ -1,0 +1,79 @@
+"""History: every change is recorded with who and when, shown as a diff, and can be reverted."""
+
+from django.urls import reverse
+
+from policies import tree
+from policies.models import PolicyNode
+from projects.models import Project
+from tests.admin_forms import form_data
+
+
+def change_url(obj):
+    return reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_change", args=[obj.pk])
+
+
+def history_url(obj):
+    return reverse(f"admin:{obj._meta.app_label}_{obj._meta.model_name}_history", args=[obj.pk])
+
+
+def revert_url(obj, record):
+    name = f"admin:{obj._meta.app_label}_{obj._meta.model_name}_simple_history"
+    return reverse(name, args=[obj.pk, record.history_id])
+
+
+def test_an_admin_edit_is_recorded_with_who_and_what_and_shown_as_a_diff(admin_client, superuser):
+    project = Project.objects.get(name="幸区役所庁舎整備事業")
+    data = form_data(admin_client.get(change_url(project)))
+    data["summary"] = "新しい事業概要"
+    assert admin_client.post(change_url(project), data).status_code == 302
+
+    record = project.history.first()
+    assert record.history_user == superuser
+    assert record.summary == "新しい事業概要"
+    delta = record.diff_against(record.prev_record)
+    assert [change.field for change in delta.changes] == ["summary"]
+    page = admin_client.get(history_url(project)).content.decode()
+    assert "新しい事業概要" in page and "chief" in page
+
+
+def test_inline_and_child_changes_are_recorded_too(admin_client):
+    project = Project.objects.get(name="幸区役所庁舎整備事業")
+    data = form_data(admin_client.get(change_url(project)))
+    key = next(k for k in data if k.startswith("targets") and k.endswith("-0-text"))
+    data[key] = "基本設計（修正）"
+    admin_client.post(change_url(project), data)
+    target = project.targets.get(text="基本設計（修正）")
+    assert [r.text for r in target.history.all()[:2]] == ["基本設計（修正）", "基本設計"]
+
+
+def test_reverting_restores_an_earlier_version(admin_client):
+    project = Project.objects.get(name="幸区役所庁舎整備事業")
+    original = project.summary
+    for summary in ("一回目", "二回目"):
+        data = form_data(admin_client.get(change_url(project)))
+        data["summary"] = summary
+        admin_client.post(change_url(project), data)
+    first = project.history.filter(summary=original).earliest()
+    form = form_data(admin_client.get(revert_url(project, first)))
+    assert form["summary"] == original
+    response = admin_client.post(revert_url(project, first), form)
+    assert response.status_code == 302
+    project.refresh_from_db()
+    assert project.summary == original
+    assert project.history.first().summary == original  # the revert is history too
+
+
+def test_reverting_a_node_to_its_old_parent_moves_it_and_keeps_the_tree_valid(admin_client):
+    basic = PolicyNode.objects.get(plan__slug="kawasaki-2011", code="Ⅶ-1-(1)")
+    other = PolicyNode.objects.get(plan__slug="kawasaki-2011", code="Ⅶ-1-(2)")
+    node = basic.get_children().first()
+    before_move = node.history.first()
+    tree.move_node(node, other, "last-child")
+    assert PolicyNode.objects.get(pk=node.pk).parent == other
+
+    form = form_data(admin_client.get(revert_url(node, before_move)))
+    assert form["parent"] == str(basic.pk)
+    assert admin_client.post(revert_url(node, before_move), form).status_code == 302
+
+    assert PolicyNode.objects.get(pk=node.pk).parent == basic
+    assert tree.check_trees() == []
