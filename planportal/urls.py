@@ -11,5 +11,6 @@ urlpatterns = [
 urlpatterns += i18n_patterns(
     path("", include("policies.urls")),
     path("", include("projects.urls")),
+    path("", include("consultations.urls")),
     prefix_default_language=False,
 )

@@ -5,12 +5,23 @@ from io import StringIO
 from django.core import serializers
 from django.core.management import call_command
 
+from consultations.models import CommentPeriod
 from policies.models import NodeText, Plan, PolicyNode, PublicationStatus, Strategy
 from projects.models import Project, ProjectListing, YearlyTarget
 from schedule.models import PlanPeriod
 
 SLUGS = {"kawasaki", "kawasaki-2011", "zushi", "kawasaki-community", "tsurugashima"}
-MODELS = [Plan, PolicyNode, NodeText, Strategy, Project, ProjectListing, YearlyTarget, PlanPeriod]
+MODELS = [
+    Plan,
+    PolicyNode,
+    NodeText,
+    Strategy,
+    Project,
+    ProjectListing,
+    YearlyTarget,
+    PlanPeriod,
+    CommentPeriod,
+]
 
 
 def snapshot():
