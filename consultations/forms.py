@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.text import format_lazy
 from django.utils.translation import gettext_lazy as _
 
 from consultations.models import Comment
@@ -36,7 +37,9 @@ class CommentForm(forms.Form):
     text = forms.CharField(
         label=_("ご意見"),
         widget=forms.Textarea(attrs={"rows": 10, "maxlength": MAX_COMMENT_LENGTH}),
-        help_text=_("%(count)s字以内で入力してください。") % {"count": f"{MAX_COMMENT_LENGTH:,}"},
+        help_text=format_lazy(
+            _("{count}字以内で入力してください。"), count=f"{MAX_COMMENT_LENGTH:,}"
+        ),
         error_messages={"required": _("ご意見を入力してください。")},
         strip=False,
     )

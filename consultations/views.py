@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.cache import never_cache
-from django.views.generic import TemplateView
+from django.views.generic import TemplateView, View
 
 from consultations.forms import CommentForm
 from consultations.models import CommentPeriod
@@ -75,7 +75,7 @@ class PeriodDetailView(PeriodMixin, TemplateView):
 
 
 @method_decorator(never_cache, name="dispatch")
-class CommentFormView(PeriodMixin, TemplateView):
+class CommentFormView(PeriodMixin, View):
     """Input → confirmation → submission, each step validating everything again.
 
     GET shows the input form (``?section=<node>`` preselects the section
@@ -83,8 +83,6 @@ class CommentFormView(PeriodMixin, TemplateView):
     screen, ``step=edit`` returns to the input with the values kept, and
     ``step=submit`` stores the comment and redirects to its receipt.
     """
-
-    template_name = "consultations/comment_form.html"
 
     def get(self, request, pk):
         period = self.get_period(pk)
@@ -98,10 +96,10 @@ class CommentFormView(PeriodMixin, TemplateView):
         if not period.is_open():
             return self.closed(period)
         step = request.POST.get("step")
-        form = self.form(period, data=request.POST)
         if step == "edit":
-            form = self.form(period, initial=form.data.dict())
+            form = self.form(period, initial=request.POST.dict())
             return self.render_step(period, form, "input")
+        form = self.form(period, data=request.POST)
         if not form.is_valid():
             return self.render_step(period, form, "input")
         if step != "submit":

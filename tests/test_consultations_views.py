@@ -216,6 +216,7 @@ def test_csrf_is_enforced():
     csrf_client = Client(enforce_csrf_checks=True)
     response = csrf_client.post(form_url(demo_period()), form_data(demo_node(), step="submit"))
     assert response.status_code == 403 and not Comment.objects.exists()
+    assert "送信できませんでした" in response.content.decode()  # a page citizens understand
 
 
 def test_form_pages_are_never_cached(client):
