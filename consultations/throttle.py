@@ -10,6 +10,7 @@ before they become cache keys and are never stored in the database.
 from __future__ import annotations
 
 import hashlib
+import time
 
 from django.conf import settings
 from django.core.cache import cache
@@ -33,14 +34,19 @@ def client_ip(request, trusted_proxies: int | None = None) -> str:
 
 def allow_submission(request) -> bool:
     """Count one submission attempt by this client; False once it is over the limit
-    (``COMMENT_RATE_LIMIT`` attempts per ``COMMENT_RATE_WINDOW`` seconds)."""
+    (``COMMENT_RATE_LIMIT`` attempts in a window of ``COMMENT_RATE_WINDOW`` seconds
+    from its first attempt).
+
+    The count and the window's start are stored together, so the window does not
+    depend on how a cache backend times out an incremented key. Two attempts at
+    the very same moment may be counted as one: a limit against floods, not a quota.
+    """
     digest = hashlib.sha256(f"{settings.SECRET_KEY}:{client_ip(request)}".encode()).hexdigest()
     key = KEY_PREFIX + digest
-    window = settings.COMMENT_RATE_WINDOW
-    cache.add(key, 0, window)
-    try:
-        count = cache.incr(key)
-    except ValueError:  # the entry expired between add() and incr()
-        cache.set(key, 1, window)
-        count = 1
+    window, now = settings.COMMENT_RATE_WINDOW, time.time()
+    count, started = cache.get(key, (0, now))
+    if started + window <= now:
+        count, started = 0, now
+    count += 1
+    cache.set(key, (count, started), timeout=max(1, round(started + window - now)))
     return count <= settings.COMMENT_RATE_LIMIT

@@ -1,16 +1,16 @@
 """The citizen's side of public comment: notices, the form's three steps, closed periods,
 abuse protection, and the published answers."""
 
+import time
 from datetime import timedelta
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 from django.utils import timezone
 
 from consultations.models import Comment, CommentPeriod
-from consultations.throttle import client_ip
+from consultations.throttle import allow_submission, client_ip
 from policies.models import Plan, PolicyNode, PublicationStatus
 from tests.consultations import EMAIL, NAME, close, demo_node, demo_period, form_data, submit
 
@@ -165,7 +165,7 @@ def test_a_period_that_closes_while_the_citizen_confirms(client, monkeypatch):
     assert response.status_code == 403 and not Comment.objects.exists()
 
 
-def test_rate_limit_per_client(client, settings):
+def test_rate_limit_per_client(client, settings, monkeypatch):
     settings.COMMENT_RATE_LIMIT = 2
     period, section = demo_period(), demo_node()
     for _ in range(2):
@@ -179,7 +179,8 @@ def test_rate_limit_per_client(client, settings):
     # Another client is not affected; the first is again once the window has passed.
     other = Client(REMOTE_ADDR="192.0.2.77")
     assert other.post(form_url(period), form_data(section, step="submit")).status_code == 302
-    cache.clear()
+    later = time.time() + settings.COMMENT_RATE_WINDOW
+    monkeypatch.setattr(time, "time", lambda: later)
     assert client.post(form_url(period), form_data(section, step="submit")).status_code == 302
 
 
@@ -193,6 +194,24 @@ def test_rate_limit_trusts_x_forwarded_for_only_when_configured(client, settings
     settings.TRUSTED_PROXY_COUNT = 1
     behind_proxy = client.post(form_url(period), data, HTTP_X_FORWARDED_FOR="198.51.100.3")
     assert behind_proxy.status_code == 302
+
+
+def test_the_window_holds_on_the_shared_file_cache(rf, settings, tmp_path, monkeypatch):
+    """The production cache backend: the window runs from the first attempt, whatever the
+    backend's default timeout (300 s) would make of an incremented key."""
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(tmp_path),
+        }
+    }
+    settings.COMMENT_RATE_LIMIT, settings.COMMENT_RATE_WINDOW = 2, 900
+    request, start = rf.post("/"), time.time()
+    assert [allow_submission(request) for _ in range(3)] == [True, True, False]
+    monkeypatch.setattr(time, "time", lambda: start + 600)
+    assert not allow_submission(request)
+    monkeypatch.setattr(time, "time", lambda: start + 901)
+    assert allow_submission(request)
 
 
 @pytest.mark.parametrize(
