@@ -9,6 +9,10 @@ One settings module for every environment. Operators set:
 - ``ALLOWED_HOSTS``: comma-separated host names.
 - ``HTTPS_ONLY``: on by default (SSL redirect, secure cookies, HSTS, trust in
   the proxy's ``X-Forwarded-Proto``); ``0`` only to serve plain HTTP on localhost.
+- ``EMAIL_*``, ``DEFAULT_FROM_EMAIL``: how acknowledgements of public comments
+  are sent (printed to the console unless configured).
+- ``TRUSTED_PROXY_COUNT``, ``COMMENT_RATE_LIMIT``, ``COMMENT_RATE_WINDOW``: the
+  per-client limit on public comments (see consultations/throttle.py).
 """
 
 import os
@@ -60,6 +64,7 @@ INSTALLED_APPS = [
     "policies",
     "projects",
     "schedule",
+    "consultations",
 ]
 
 MIDDLEWARE = [
@@ -160,6 +165,28 @@ CACHES = {
         "OPTIONS": {"MAX_ENTRIES": 20000},
     }
 }
+
+# E-mail: acknowledgements of public comments. The console backend prints them
+# to the log; set EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and
+# EMAIL_HOST etc. to send them.
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_flag("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_flag("EMAIL_USE_SSL", False)
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
+if os.environ.get("EMAIL_FILE_PATH"):
+    EMAIL_FILE_PATH = os.environ["EMAIL_FILE_PATH"]
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "webmaster@localhost")
+
+# Public comment: how many reverse proxies in front of the portal append to
+# X-Forwarded-For (0: use the connection's address, ignore the header), and how
+# many comments one client may send per window of seconds.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+COMMENT_RATE_LIMIT = int(os.environ.get("COMMENT_RATE_LIMIT", "10"))
+COMMENT_RATE_WINDOW = int(os.environ.get("COMMENT_RATE_WINDOW", "900"))
 
 # The seed documents the demo data is parsed from (see fixtures/seeds/README.md).
 SEED_DOCUMENTS_DIR = BASE_DIR / "fixtures" / "seeds"

@@ -15,5 +15,6 @@ urlpatterns += i18n_patterns(
     path("", include("policies.urls")),
     path("", include("projects.urls")),
     path("", include("schedule.urls")),
+    path("", include("consultations.urls")),
     prefix_default_language=False,
 )

@@ -6,25 +6,37 @@ write that bypasses signals: publishing, tree moves, imports) bumps the
 version, so every cached page goes stale at once. Signed-in staff are never
 served from the cache: they may be previewing drafts.
 
+Some content changes with the clock rather than with a save: a comment
+period opens and closes at set instants. Its app registers those instants
+(``register_schedule``), and the cache key also includes how many of them
+have passed, so pages are rebuilt as soon as one passes.
+
 The cache must be shared by all gunicorn workers: the default is a
 file-based cache (see settings.CACHES).
 """
 
 from __future__ import annotations
 
+import bisect
 import functools
 import hashlib
 import threading
 import uuid
+from collections.abc import Callable, Iterable
 from contextlib import contextmanager
+from datetime import datetime
 
 from django.core.cache import cache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.utils import timezone
 from django.utils.translation import get_language
 
 CONTENT_VERSION_KEY = "public-content-version"
+SCHEDULE_KEY = "public-schedule"
 PAGE_TIMEOUT = 60 * 60  # a page is rebuilt at least hourly, whatever happens
+
+_schedules: list[Callable[[], Iterable[datetime]]] = []
 
 
 def content_version() -> str:
@@ -78,6 +90,28 @@ def register_public_content(*models) -> None:
             )
 
 
+def register_schedule(instants: Callable[[], Iterable[datetime]]) -> None:
+    """Make cached pages stale whenever one of the instants ``instants()`` returns passes.
+
+    The instants are read once per content version: the models they come from
+    must be registered with ``register_public_content`` too.
+    """
+    if instants not in _schedules:
+        _schedules.append(instants)
+
+
+def schedule_epoch(version: str) -> int:
+    """How many registered instants have passed: part of every cached page's key."""
+    if not _schedules:
+        return 0
+    key = f"{SCHEDULE_KEY}:{version}"
+    stamps = cache.get(key)
+    if stamps is None:
+        stamps = sorted(moment.timestamp() for instants in _schedules for moment in instants())
+        cache.set(key, stamps, PAGE_TIMEOUT)
+    return bisect.bisect_right(stamps, timezone.now().timestamp())
+
+
 def cache_public_page(view):
     """Serve a public GET page from the cache; staff and other methods pass through."""
 
@@ -86,7 +120,8 @@ def cache_public_page(view):
         if request.method not in ("GET", "HEAD") or request.user.is_authenticated:
             return view(request, *args, **kwargs)
         path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
-        key = f"page:{content_version()}:{get_language()}:{path}"
+        version = content_version()
+        key = f"page:{version}:{schedule_epoch(version)}:{get_language()}:{path}"
         cached = cache.get(key)
         if cached is not None:
             return cached

@@ -332,9 +332,11 @@ class ScopedInlineMixin:
 
 # --- the four groups ----------------------------------------------------------
 
-CONTENT_APPS = ("policies", "projects", "schedule")
+CONTENT_APPS = ("policies", "projects", "schedule", "consultations")
 HISTORY_PREFIX = "historical"
 STAFF_ONLY_MODELS = {"staffscope", "editconflict"}
+# "view_" permissions that are not for every reviewer: citizens' names and e-mail addresses.
+PRIVATE_PERMISSIONS = {"view_personal_data"}
 
 EDITOR_PERMISSIONS = {
     BUREAU_EDITORS: [
@@ -387,7 +389,9 @@ def role_permissions() -> dict[str, set[Permission]]:
     viewing = {
         p
         for p in content
-        if p.codename.startswith("view_") and p.content_type.model not in STAFF_ONLY_MODELS
+        if p.codename.startswith("view_")
+        and p.content_type.model not in STAFF_ONLY_MODELS
+        and p.codename not in PRIVATE_PERMISSIONS
     }
 
     def named(labels):
@@ -398,7 +402,8 @@ def role_permissions() -> dict[str, set[Permission]]:
         return found
 
     return {
-        PLAN_ADMINS: content | named(["auth.view_user"]),
+        PLAN_ADMINS: {p for p in content if p.codename not in PRIVATE_PERMISSIONS}
+        | named(["auth.view_user"]),
         BUREAU_EDITORS: viewing | named(EDITOR_PERMISSIONS[BUREAU_EDITORS]),
         WARD_EDITORS: viewing | named(EDITOR_PERMISSIONS[WARD_EDITORS]),
         REVIEWERS: viewing,

@@ -3,6 +3,7 @@
 import pytest
 from django.contrib.auth import get_user_model
 
+from consultations.demo import demo_period_ensure
 from policies.models import Municipality, Plan, PlanLevel, PublicationStatus
 from policies.seeds import load_demo
 from tests.browser import browser, demo_server, page  # noqa: F401  (fixtures)
@@ -32,11 +33,24 @@ def empty_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def default_language():
+    """A request to an /en/ page leaves English active in the test's thread (LocaleMiddleware
+    activates, nothing deactivates): every test starts in the default language."""
+    from django.conf import settings
+    from django.utils import translation
+
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.activate(settings.LANGUAGE_CODE)
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
     """Every database test starts from the seeded demo data (and rolls back)."""
     with django_db_blocker.unblock():
         load_demo()
+        demo_period_ensure()
 
 
 @pytest.fixture

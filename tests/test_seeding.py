@@ -5,6 +5,7 @@ from io import StringIO
 from django.core import serializers
 from django.core.management import call_command
 
+from consultations.models import CommentPeriod
 from policies.models import (
     NodeText,
     Plan,
@@ -30,6 +31,7 @@ MODELS = [
     Milestone,
     ScaleSet,
     ScaleLevel,
+    CommentPeriod,
 ]
 
 

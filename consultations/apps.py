@@ -1,0 +1,18 @@
+from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
+
+
+class ConsultationsConfig(AppConfig):
+    name = "consultations"
+    verbose_name = _("パブリックコメント")
+
+    def ready(self):
+        from consultations import models
+        from policies.caching import register_public_content, register_schedule
+
+        # Plan and node pages show a period's notice: a change to a period makes them
+        # stale, and so does the clock when a period opens or closes. Comments and
+        # topics appear only on uncached pages; registering them would let every
+        # citizen's submission empty the whole page cache.
+        register_public_content(models.CommentPeriod)
+        register_schedule(models.CommentPeriod.objects.schedule_instants)

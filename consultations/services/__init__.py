@@ -1,0 +1,1 @@
+"""Use cases of public comment, one module per job: submission, export, shredding."""
