@@ -338,41 +338,33 @@ STAFF_ONLY_MODELS = {"staffscope", "editconflict"}
 # "view_" permissions that are not for every reviewer: citizens' names and e-mail addresses.
 PRIVATE_PERMISSIONS = {"view_personal_data"}
 
+# What every scoped editor may do with the projects in their scope.
+PROJECT_EDITING = [
+    "projects.add_project",
+    "projects.change_project",
+    "projects.add_yearlytarget",
+    "projects.change_yearlytarget",
+    "projects.delete_yearlytarget",
+    "projects.add_projectlisting",
+    "projects.change_projectlisting",
+    "projects.delete_projectlisting",
+    "projects.add_projectresult",
+    "projects.change_projectresult",
+    "policies.view_editconflict",
+]
 EDITOR_PERMISSIONS = {
-    BUREAU_EDITORS: [
-        "projects.add_project",
-        "projects.change_project",
-        "projects.add_yearlytarget",
-        "projects.change_yearlytarget",
-        "projects.delete_yearlytarget",
-        "projects.add_projectlisting",
-        "projects.change_projectlisting",
-        "projects.delete_projectlisting",
-        "projects.add_projectresult",
-        "projects.change_projectresult",
-        "policies.view_editconflict",
-    ],
-    WARD_EDITORS: [
-        "projects.add_project",
-        "projects.change_project",
-        "projects.add_yearlytarget",
-        "projects.change_yearlytarget",
-        "projects.delete_yearlytarget",
-        "projects.add_projectlisting",
-        "projects.change_projectlisting",
-        "projects.delete_projectlisting",
+    BUREAU_EDITORS: PROJECT_EDITING,
+    WARD_EDITORS: PROJECT_EDITING
+    + [
         "policies.change_policynode",
         "policies.add_nodetext",
         "policies.change_nodetext",
         "policies.delete_nodetext",
-        "projects.add_projectresult",
-        "projects.change_projectresult",
         "policies.add_indicator",
         "policies.change_indicator",
         "policies.add_indicatorvalue",
         "policies.change_indicatorvalue",
         "policies.delete_indicatorvalue",
-        "policies.view_editconflict",
     ],
 }
 
