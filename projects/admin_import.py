@@ -153,4 +153,10 @@ def _confirm(request, plan, context):
             "unchanged": len(report.unchanged),
         },
     )
+    if report.new_bureaus or report.new_divisions:
+        messages.success(
+            request,
+            gettext("所管局 %(bureaus)d 件と所管課 %(divisions)d 件を新しく作りました。")
+            % {"bureaus": len(report.new_bureaus), "divisions": len(report.new_divisions)},
+        )
     return redirect(reverse("admin:policies_plan_change", args=[plan.pk]))

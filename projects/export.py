@@ -25,12 +25,19 @@ TREE_FORMAT = "plan-portal/plan-tree"
 FORMAT_VERSION = 1
 
 
+def responsible_bureau(project):
+    """The project's bureau, or its section's where only the section is set: the
+    layout never has a 所管課 without its 所管局."""
+    return project.bureau or (project.division.bureau if project.division else None)
+
+
 def listing_record(section: Section, listing) -> layout.ListingRecord:
     project = listing.project
     printed = ProjectName(project.name, project.each_ward, listing.is_relisting).printed
     lines: dict[int, dict] = {}
     for target in project.targets.all():
         lines.setdefault(target.line, {})[target.column] = target.text
+    bureau = responsible_bureau(project)
     return layout.ListingRecord(
         node_path=section.paths.path(listing.node_id),
         node_title=listing.node.title,
@@ -38,6 +45,9 @@ def listing_record(section: Section, listing) -> layout.ListingRecord:
         summary=project.summary,
         baseline=project.baseline,
         actions_in_period=project.actions_in_period,
+        bureau=bureau.name if bureau else "",
+        division=project.division.name if project.division else "",
+        wards=tuple(ward.name for ward in project.wards.all()),
         target_lines=[lines[line] for line in sorted(lines)],
     )
 
@@ -70,7 +80,7 @@ def to_xlsx(section: Section) -> bytes:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("事業")
     sheet.freeze_panes = "A2"
-    widths = [36, 24, 30, 40, 36, 30, 6] + [30] * len(section.columns)
+    widths = [36, 24, 30, 40, 36, 30, 20, 20, 20, 6] + [30] * len(section.columns)
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[_column_letter(index)].width = width
     wrap = Alignment(wrap_text=True, vertical="top")
@@ -192,6 +202,7 @@ def to_tree_json(section: Section) -> bytes:
 
 def _project_item(slug: str, listing) -> dict:
     project = listing.project
+    bureau = responsible_bureau(project)
     return {
         "name": project.name,
         "each_ward": project.each_ward,
@@ -199,6 +210,9 @@ def _project_item(slug: str, listing) -> dict:
         "summary": project.summary,
         "baseline": project.baseline,
         "actions_in_period": project.actions_in_period,
+        "bureau": bureau.name if bureau else "",
+        "division": project.division.name if project.division else "",
+        "wards": [ward.name for ward in project.wards.all()],
         "url": reverse("projects:project", args=[slug, project.pk]),
         "target_lines": [
             [

@@ -3,7 +3,8 @@
 One row per project listing (a project at its home measure, or again under
 another measure as 再掲), in the plan's printed order:
 
-    階層パス | 項目名 | 事業名 | 事業概要 | 現状 | 計画期間の取組 | 表の行 | 2011年度 | … | 2014年度以降
+    階層パス | 項目名 | 事業名 | 事業概要 | 現状 | 計画期間の取組 | 所管局 | 所管課 | 区 | 表の行
+    | 2011年度 | … | 2014年度以降
 
 - 階層パス names the node the project is listed under: the key of each node
   from the top of the tree down, joined by " > ". A node's key is its printed
@@ -12,6 +13,9 @@ another measure as 再掲), in the plan's printed order:
 - 項目名 is that node's title, for readers; the importer does not read it.
 - 事業名 is printed as the plan prints it, markers included:
   地域コミュニティ活性化推進事業(各区)(再掲).
+- 所管局, 所管課 and 区 are the project's responsible bureau and section and
+  its wards (names joined by "、"). A file that lacks all three columns (one
+  written before they existed) states none: the importer leaves them alone.
 - 表の行 is 1 for the first printed line of a project's target table; a table
   printed on several lines continues on rows 2, 3, … right below it (same
   path and name, the other text columns empty).
@@ -25,12 +29,14 @@ and import services feed it rows and nodes.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from projects.table_format import (
     SHORT,
     YEARLY,
+    Responsibility,
     RowError,
     TableRow,
     column_label,
@@ -47,7 +53,11 @@ PROJECT_NAME = "事業名"
 SUMMARY = "事業概要"
 BASELINE = "現状"
 ACTIONS = "計画期間の取組"
+BUREAU = "所管局"
+DIVISION = "所管課"
+WARDS = "区"
 TABLE_LINE = "表の行"
+WARD_SEPARATOR = "、"
 
 # (header, JSON key) of the columns before the fiscal years, in order.
 FIXED_COLUMNS: tuple[tuple[str, str], ...] = (
@@ -57,9 +67,19 @@ FIXED_COLUMNS: tuple[tuple[str, str], ...] = (
     (SUMMARY, "summary"),
     (BASELINE, "baseline"),
     (ACTIONS, "actions_in_period"),
+    (BUREAU, "bureau"),
+    (DIVISION, "division"),
+    (WARDS, "wards"),
     (TABLE_LINE, "table_line"),
 )
 FIXED_HEADERS = [header for header, _key in FIXED_COLUMNS]
+RESPONSIBILITY_HEADERS = (BUREAU, DIVISION, WARDS)
+# The layout before it carried 所管局, 所管課 and 区; still read, and then leaves them alone.
+FIXED_HEADERS_WITHOUT_RESPONSIBILITY = [
+    header for header in FIXED_HEADERS if header not in RESPONSIBILITY_HEADERS
+]
+# Columns a project's first row carries and its continuation rows (表の行 ≥ 2) leave empty.
+FIRST_ROW_ONLY = (SUMMARY, BASELINE, ACTIONS, *RESPONSIBILITY_HEADERS)
 
 # Spreadsheets run a cell that starts with one of these as a formula; a CSV
 # export prefixes such a cell with an apostrophe, which the importer removes.
@@ -86,6 +106,19 @@ def unguard_formula(value: str) -> str:
     if value.startswith(FORMULA_GUARD) and value[1:].startswith(FORMULA_STARTS):
         return value[1:]
     return value
+
+
+def join_wards(names: Iterable[str]) -> str:
+    return WARD_SEPARATOR.join(names)
+
+
+_WARD_SEPARATORS = re.compile(r"[、,，\n]")
+
+
+def split_wards(text: str) -> tuple[str, ...]:
+    """Ward names from a 区 cell: separated by 、 (or a comma, or a line break), each once."""
+    names = (name.strip() for name in _WARD_SEPARATORS.split(text))
+    return tuple(dict.fromkeys(name for name in names if name))
 
 
 # --- node paths ----------------------------------------------------------------
@@ -140,6 +173,9 @@ class ListingRecord:
     summary: str = ""
     baseline: str = ""
     actions_in_period: str = ""
+    bureau: str = ""
+    division: str = ""
+    wards: tuple[str, ...] = ()
     target_lines: list[dict[Column, str]] = field(default_factory=list)
 
     def rows(self, columns: list[Column]) -> list[list[str]]:
@@ -156,6 +192,9 @@ class ListingRecord:
                     self.summary if first else "",
                     self.baseline if first else "",
                     self.actions_in_period if first else "",
+                    self.bureau if first else "",
+                    self.division if first else "",
+                    join_wards(self.wards) if first else "",
                     str(number),
                 ]
                 + [texts.get(column, "") for column in columns]
@@ -174,21 +213,40 @@ class LayoutRow:
     row: TableRow
 
 
-def read_header(cells: list[str], line: int) -> tuple[list[Column], list[RowError]]:
-    """The year columns of a layout header; errors name the column that is wrong."""
+@dataclass(frozen=True)
+class LayoutHeader:
+    """What a file's header row says: its fixed columns and its fiscal-year columns."""
+
+    fixed: list[str]  # FIXED_HEADERS, or FIXED_HEADERS_WITHOUT_RESPONSIBILITY
+    columns: list[Column]
+
+    @property
+    def width(self) -> int:
+        return len(self.fixed) + len(self.columns)
+
+    @property
+    def states_responsibility(self) -> bool:
+        return BUREAU in self.fixed
+
+
+def read_header(cells: list[str], line: int) -> tuple[LayoutHeader | None, list[RowError]]:
+    """The columns of a layout header; errors name the column that is wrong."""
     cells = [cell.strip() for cell in cells]
-    errors = [
-        RowError(line, f"{index}列目", f"見出しは「{expected}」のはずですが「{found}」です。")
-        for index, (expected, found) in enumerate(
-            zip(FIXED_HEADERS, cells + [""] * len(FIXED_HEADERS), strict=False), start=1
-        )
-        if expected != found
-    ]
-    if errors:
-        return [], errors
-    if len(cells) == len(FIXED_HEADERS):
-        return [], []
-    return parse_year_header(cells, line, first=len(FIXED_HEADERS))
+    for fixed in (FIXED_HEADERS, FIXED_HEADERS_WITHOUT_RESPONSIBILITY):
+        if cells[: len(fixed)] == fixed:
+            break
+    else:
+        return None, [
+            RowError(line, f"{index}列目", f"見出しは「{expected}」のはずですが「{found}」です。")
+            for index, (expected, found) in enumerate(
+                zip(FIXED_HEADERS, cells + [""] * len(FIXED_HEADERS), strict=False), start=1
+            )
+            if expected != found
+        ]
+    if len(cells) == len(fixed):
+        return LayoutHeader(fixed, []), []
+    columns, errors = parse_year_header(cells, line, first=len(fixed))
+    return LayoutHeader(fixed, columns), errors
 
 
 def clean_cell(text: str) -> str:
@@ -196,29 +254,37 @@ def clean_cell(text: str) -> str:
     return normalize_text(strip_markup(unguard_formula(text or "")))
 
 
+def clean_name(text: str) -> str:
+    """A bureau's or section's name: one line."""
+    return clean_cell(text).replace("\n", " ")
+
+
 def read_rows(
-    numbered_rows: Iterable[tuple[int, list[str]]], columns: list[Column], *, max_name: int = 200
+    numbered_rows: Iterable[tuple[int, list[str]]],
+    header: LayoutHeader,
+    *,
+    max_name: int = 200,
 ) -> tuple[list[LayoutRow], list[RowError]]:
     """Read the data rows below a layout header, all of them, collecting every error."""
-    width = len(FIXED_HEADERS) + len(columns)
+    fixed, columns = header.fixed, header.columns
     read: list[LayoutRow] = []
     errors: list[RowError] = []
     last: tuple[str, str, int] | None = None  # path, name and 表の行 of the row above
     for line, cells in numbered_rows:
         if not any(cell.strip() for cell in cells):
             continue
-        if len(cells) != width:
+        if len(cells) != header.width:
             errors.append(
-                RowError(line, "", f"列の数が{len(cells)}です。見出しでは{width}列です。")
+                RowError(line, "", f"列の数が{len(cells)}です。見出しでは{header.width}列です。")
             )
             last = None
             continue
-        values = dict(zip(FIXED_HEADERS, cells, strict=False))
+        values = dict(zip(fixed, cells, strict=False))
         path = clean_cell(values[NODE_PATH]).replace("\n", " ")
         printed = normalize_name(strip_markup(unguard_formula(values[PROJECT_NAME])))
         texts = {
             column: clean_cell(cell)
-            for column, cell in zip(columns, cells[len(FIXED_HEADERS) :], strict=True)
+            for column, cell in zip(columns, cells[len(fixed) :], strict=True)
         }
         texts = {column: text for column, text in texts.items() if text}
         number_text = values[TABLE_LINE].strip() or "1"
@@ -228,6 +294,7 @@ def read_rows(
             continue
         number = int(number_text)
         if number > 1:
+            filled = [name for name in fixed if name in FIRST_ROW_ONLY and clean_cell(values[name])]
             if last != (path, printed, number - 1):
                 errors.append(
                     RowError(
@@ -236,21 +303,25 @@ def read_rows(
                         f"{number}行目の行は、同じ階層パスと事業名の{number - 1}行目のすぐ下に置いてください。",
                     )
                 )
-            elif any(clean_cell(values[header]) for header in (SUMMARY, BASELINE, ACTIONS)):
-                errors.append(RowError(line, "", "表の2行目以降には年度の列だけを書いてください。"))
+            elif filled:
+                errors.extend(
+                    RowError(line, name, "表の2行目以降には年度の列だけを書いてください。")
+                    for name in filled
+                )
             elif texts:
                 read[-1].row.target_lines.append(texts)
             last = (path, printed, number)
             continue
         last = (path, printed, number)
-        row = _layout_row(line, path, printed, values, texts, columns, max_name, errors)
+        row = _layout_row(line, path, printed, values, texts, header, max_name, errors)
         if row:
             read.append(row)
     return read, errors
 
 
-def _layout_row(line, path, printed, values, texts, columns, max_name, errors):
+def _layout_row(line, path, printed, values, texts, header, max_name, errors):
     project_name = parse_project_name(printed)
+    responsibility = _responsibility(values) if header.states_responsibility else None
     problems = []
     if not path:
         problems.append(RowError(line, NODE_PATH, "階層パスが空です。"))
@@ -258,6 +329,8 @@ def _layout_row(line, path, printed, values, texts, columns, max_name, errors):
         problems.append(RowError(line, PROJECT_NAME, "事業名が空です。"))
     elif len(project_name.name) > max_name:
         problems.append(RowError(line, PROJECT_NAME, f"事業名は{max_name}文字までです。"))
+    if responsibility and responsibility.division and not responsibility.bureau:
+        problems.append(RowError(line, DIVISION, "所管課を書くときは、所管局も書いてください。"))
     if problems:
         errors.extend(problems)
         return None
@@ -267,11 +340,20 @@ def _layout_row(line, path, printed, values, texts, columns, max_name, errors):
         row=TableRow(
             printed_name=printed,
             project_name=project_name,
-            form=YEARLY if columns and (texts or baseline) else SHORT,
+            form=YEARLY if header.columns and (texts or baseline) else SHORT,
             line=line,
             summary=clean_cell(values[SUMMARY]),
             baseline=baseline,
             actions_in_period=clean_cell(values[ACTIONS]),
             target_lines=[texts] if texts else [],
+            responsibility=responsibility,
         ),
+    )
+
+
+def _responsibility(values: dict[str, str]) -> Responsibility:
+    return Responsibility(
+        bureau=clean_name(values[BUREAU]),
+        division=clean_name(values[DIVISION]),
+        wards=split_wards(clean_cell(values[WARDS])),
     )

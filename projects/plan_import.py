@@ -12,9 +12,12 @@ preview says exactly what the import will do.
 Accepted files:
 
 - the portal's own layout (``projects.layout``) as CSV, tab-separated text or
-  Excel (.xlsx); each row names its node;
+  Excel (.xlsx); each row names its node, and the project's bureau, section
+  and wards (the file is the truth for the projects it lists: an empty cell
+  clears; a bureau or section the city lacks is created);
 - the published plan's tab-separated tables (``projects.table_format``), which
-  name no node: the rows go under the node given as ``under``.
+  name no node: the rows go under the node given as ``under``. They have no
+  bureau, section or wards, and leave those of a project as they are.
 
 Text files may be UTF-8 (with or without a BOM), UTF-16 with a BOM, or
 Shift_JIS/CP932 as Japanese Excel writes it.
@@ -36,7 +39,7 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from policies.caching import invalidation_muted
-from policies.models import Plan, PolicyNode, PublicationStatus
+from policies.models import Bureau, Division, Plan, PolicyNode, PublicationStatus
 from projects import layout
 from projects.services import PlacedRow, apply_table_rows, project_key
 from projects.table_format import TableFormatError, TableRow, column_label, is_header, parse_tables
@@ -93,10 +96,18 @@ class ImportReport:
     updated: list = field(default_factory=list)
     unchanged: list = field(default_factory=list)
     new_listings: list = field(default_factory=list)  # ProjectListing (home or 再掲)
+    new_bureaus: list = field(default_factory=list)  # Bureau
+    new_divisions: list = field(default_factory=list)  # Division
 
     @property
     def changes_anything(self) -> bool:
-        return bool(self.created or self.updated or self.new_listings)
+        return bool(
+            self.created
+            or self.updated
+            or self.new_listings
+            or self.new_bureaus
+            or self.new_divisions
+        )
 
 
 class _DryRun(Exception):
@@ -132,6 +143,8 @@ def import_plan(
         updated=result.updated,
         unchanged=result.unchanged,
         new_listings=result.new_listings,
+        new_bureaus=result.new_bureaus,
+        new_divisions=result.new_divisions,
     )
 
 
@@ -320,21 +333,24 @@ class _FileReader:
         rows = [(number, cells) for number, cells in rows if any(c.strip() for c in cells)]
         if not rows:
             return []
-        (header_line, header), data = rows[0], rows[1:]
-        columns, errors = layout.read_header(header, header_line)
+        (header_line, cells), data = rows[0], rows[1:]
+        header, errors = layout.read_header(cells, header_line)
         self.add_row_errors(errors)
         if errors:
             return []
-        self.check_columns(columns, header_line)
+        self.check_columns(header.columns, header_line)
         if self.file_format == LAYOUT_XLSX:
-            width = len(layout.FIXED_HEADERS) + len(columns)
+            width = header.width
             data = [(number, cells + [""] * (width - len(cells))) for number, cells in data]
-        read, errors = layout.read_rows(data, columns)
+        read, errors = layout.read_rows(data, header)
         self.add_row_errors(errors)
         paths = layout.NodePaths(_plan_nodes(self.plan))
+        ward_names = list(self.plan.municipality.wards.values_list("name", flat=True))
         placed = []
         for item in read:
             node = self.resolve(paths, item)
+            if item.row.responsibility is not None:
+                self.check_responsibility(item.row, ward_names)
             if node is not None:
                 placed.append(PlacedRow(node, item.row))
         return placed
@@ -424,6 +440,34 @@ class _FileReader:
             )
             return None
         return node
+
+    def check_responsibility(self, row: TableRow, ward_names: list[str]) -> None:
+        """Names that fit their fields, and wards the plan's city has."""
+        responsibility = row.responsibility
+        for column, name, model in (
+            (layout.BUREAU, responsibility.bureau, Bureau),
+            (layout.DIVISION, responsibility.division, Division),
+        ):
+            limit = model._meta.get_field("name").max_length
+            if len(name) > limit:
+                self.fail(
+                    row.line,
+                    column,
+                    _("%(column)sの名前は%(max)d文字までです。") % {"column": column, "max": limit},
+                )
+        unknown = [name for name in responsibility.wards if name not in ward_names]
+        if unknown:
+            city = self.plan.municipality.name
+            if ward_names:
+                message = _(
+                    "%(city)sの区ではありません: %(unknown)s（%(city)sの区は %(wards)s）。"
+                ) % {"city": city, "unknown": "、".join(unknown), "wards": "、".join(ward_names)}
+            else:
+                message = _("%(city)sには区がありません: %(unknown)s") % {
+                    "city": city,
+                    "unknown": "、".join(unknown),
+                }
+            self.fail(row.line, layout.WARDS, message)
 
     def check_duplicate_homes(self, placed: list[PlacedRow]) -> None:
         seen: dict[tuple[str, bool], TableRow] = {}

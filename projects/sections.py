@@ -85,8 +85,14 @@ def load_section(
             node__in=section_nodes(plan, node, visible),
             project__in=visible(Project.objects.filter(plan=plan)),
         )
-        .select_related("project__plan", "project__home_node", "node")
-        .prefetch_related("project__targets")
+        .select_related(
+            "project__plan",
+            "project__home_node",
+            "project__bureau",
+            "project__division__bureau",
+            "node",
+        )
+        .prefetch_related("project__targets", "project__wards")
         .order_by("position", "pk")
     )
     by_node: dict[int, list[ProjectListing]] = {}

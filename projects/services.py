@@ -2,8 +2,10 @@
 
 Used by the seed loader and by the importer, so both treat a table the same
 way: a row without (再掲) is the project's home; a (再掲) row links the
-existing project under another measure; the targets come from the home row.
-Writing the same rows twice changes nothing.
+existing project under another measure; the targets come from the home row,
+and so do the bureau, section and wards where the table states them (a bureau
+or section the city does not have yet is created). Writing the same rows twice
+changes nothing.
 """
 
 from __future__ import annotations
@@ -13,9 +15,17 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from policies.models import Bureau, Plan, PolicyNode, PublicationStatus
+from policies.models import (
+    Bureau,
+    Division,
+    Municipality,
+    Plan,
+    PolicyNode,
+    PublicationStatus,
+    Ward,
+)
 from projects.models import Project, ProjectListing, YearlyTarget
-from projects.table_format import TableRow
+from projects.table_format import Responsibility, TableRow
 from projects.target_table import Column
 
 
@@ -34,6 +44,8 @@ class ApplyResult:
     unchanged: list[Project] = field(default_factory=list)
     listings_added: int = 0
     new_listings: list[ProjectListing] = field(default_factory=list)
+    new_bureaus: list[Bureau] = field(default_factory=list)
+    new_divisions: list[Division] = field(default_factory=list)
 
 
 def sync_fields(obj, values: dict) -> bool:
@@ -57,17 +69,18 @@ def apply_table_rows(
     placed: list[PlacedRow],
     *,
     home_note: str = "",
-    bureaus: dict[str, Bureau] | None = None,
     status: str = PublicationStatus.DRAFT,
 ) -> ApplyResult:
     """Create or update the projects of ``placed`` rows and their listings.
 
     ``home_note`` is recorded on a project that only 再掲 rows mention and
     that the plan does not have yet: its home lies outside the given tables.
-    ``bureaus`` maps a project name to its responsible bureau.
+    A project's bureau, section and wards are the home row's ``responsibility``
+    (of the first 再掲 row for a project created from 再掲 rows only); a row
+    without one leaves them as they are.
     """
-    bureaus = bureaus or {}
     result = ApplyResult()
+    organisation = _Organisation(plan.municipality, result)
     homes: dict[tuple[str, bool], PlacedRow] = {}
     relisted_only: dict[tuple[str, bool], PlacedRow] = {}
     for item in placed:
@@ -83,7 +96,9 @@ def apply_table_rows(
             homes[key] = item
     existing = {
         (project.name, project.each_ward): project
-        for project in Project.objects.filter(plan=plan).select_related("plan")
+        for project in Project.objects.filter(plan=plan)
+        .select_related("plan", "bureau", "division")
+        .prefetch_related("wards")
     }
     projects: dict[tuple[str, bool], Project] = {}
     for key, item in homes.items():
@@ -92,7 +107,7 @@ def apply_table_rows(
             existing.get(key),
             item,
             home=True,
-            bureau=bureaus.get(item.row.printed_name),
+            organisation=organisation,
             status=status,
             result=result,
         )
@@ -107,7 +122,7 @@ def apply_table_rows(
             None,
             item,
             home=False,
-            bureau=bureaus.get(item.row.printed_name),
+            organisation=organisation,
             status=status,
             result=result,
             home_note=home_note,
@@ -129,7 +144,7 @@ def apply_table_rows(
     return result
 
 
-def _write_project(plan, project, item, *, home, bureau, status, result, home_note=""):
+def _write_project(plan, project, item, *, home, organisation, status, result, home_note=""):
     row = item.row
     values = {
         "summary": row.summary,
@@ -138,8 +153,10 @@ def _write_project(plan, project, item, *, home, bureau, status, result, home_no
         "home_node": item.node if home else None,
         "home_note": "" if home else home_note,
     }
-    if bureau is not None:
-        values["bureau"] = bureau
+    wards = None
+    if row.responsibility is not None:
+        values["bureau"], values["division"] = organisation.bureau_and_division(row.responsibility)
+        wards = organisation.wards(row.responsibility)
     if project is None:
         project = Project(
             plan=plan,
@@ -150,10 +167,18 @@ def _write_project(plan, project, item, *, home, bureau, status, result, home_no
         )
         project.full_clean()
         project.save()
+        if wards:
+            project.wards.set(wards)
         result.created.append(project)
         changed = True
     else:
         changed = sync_fields(project, values)
+        if wards is not None and set(wards) != set(project.wards.all()):
+            if not changed:
+                # A save raises the version, so a form opened before refuses to overwrite.
+                project.save(update_fields=["updated_at"])
+            project.wards.set(wards)
+            changed = True
     changed = _sync_targets(project, row) or changed
     if project not in result.created:
         (result.updated if changed else result.unchanged).append(project)
@@ -189,3 +214,57 @@ def _sync_targets(project: Project, row: TableRow) -> bool:
             target.save()
             changed = True
     return changed
+
+
+class _Organisation:
+    """The city's bureaus, sections and wards by name, for the rows of one write.
+
+    A bureau or section the city does not have yet is created (and noted in
+    the result); a ward must exist. The importer has checked the names' length.
+    """
+
+    def __init__(self, municipality: Municipality, result: ApplyResult):
+        self.municipality = municipality
+        self.result = result
+        self._bureaus = {bureau.name: bureau for bureau in municipality.bureaus.all()}
+        self._divisions = {
+            (division.bureau_id, division.name): division
+            for division in Division.objects.filter(bureau__municipality=municipality)
+        }
+        self._wards = {ward.name: ward for ward in municipality.wards.all()}
+
+    def bureau_and_division(
+        self, responsibility: Responsibility
+    ) -> tuple[Bureau | None, Division | None]:
+        if not responsibility.bureau:
+            if responsibility.division:
+                raise ValidationError(f"所管課「{responsibility.division}」に所管局がありません。")
+            return None, None
+        bureau = self._bureaus.get(responsibility.bureau)
+        if bureau is None:
+            # get_or_create: an import running at the same time may create it too.
+            bureau, created = Bureau.objects.get_or_create(
+                municipality=self.municipality, name=responsibility.bureau
+            )
+            self._bureaus[bureau.name] = bureau
+            if created:
+                self.result.new_bureaus.append(bureau)
+        if not responsibility.division:
+            return bureau, None
+        division = self._divisions.get((bureau.pk, responsibility.division))
+        if division is None:
+            division, created = Division.objects.get_or_create(
+                bureau=bureau, name=responsibility.division
+            )
+            self._divisions[(bureau.pk, division.name)] = division
+            if created:
+                self.result.new_divisions.append(division)
+        return bureau, division
+
+    def wards(self, responsibility: Responsibility) -> list[Ward]:
+        unknown = [name for name in responsibility.wards if name not in self._wards]
+        if unknown:
+            raise ValidationError(
+                f"{self.municipality.name}に「{'、'.join(unknown)}」という区はありません。"
+            )
+        return [self._wards[name] for name in responsibility.wards]

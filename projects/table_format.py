@@ -57,6 +57,19 @@ class TableFormatError(ValueError):
         super().__init__("\n".join(str(error) for error in errors))
 
 
+@dataclass(frozen=True)
+class Responsibility:
+    """Who is responsible for a project and where it is carried out, as a row states it.
+
+    The names of its 所管局 (bureau) and 所管課 (section) and of its 区 (wards);
+    an empty name or an empty tuple means "none".
+    """
+
+    bureau: str = ""
+    division: str = ""
+    wards: tuple[str, ...] = ()
+
+
 @dataclass
 class TableRow:
     printed_name: str
@@ -68,6 +81,9 @@ class TableRow:
     actions_in_period: str = ""
     # One dict per printed line of targets: column -> cell text as printed.
     target_lines: list[dict[Column, str]] = field(default_factory=list)
+    # None where the table has no such columns (the published tables): the
+    # project's bureau, section and wards are then left as they are.
+    responsibility: Responsibility | None = None
 
 
 @dataclass

@@ -13,13 +13,32 @@ from projects.models import Project
 SEED_001 = settings.SEED_DOCUMENTS_DIR / kawasaki_2011.SOURCE_FILE
 
 
-def plan_snapshot(plan: Plan, *, with_home_note: bool = True) -> dict:
-    """Everything an import may write, keyed by project (name, 各区) and node path."""
+def plan_snapshot(
+    plan: Plan, *, with_home_note: bool = True, with_responsibility: bool = True
+) -> dict:
+    """Everything an import may write, keyed by project (name, 各区) and node path.
+
+    ``with_responsibility``: with the project's bureau, section and wards by name.
+    """
     paths = NodePaths(plan.nodes.all())
     snapshot = {}
-    projects = Project.objects.filter(plan=plan).prefetch_related("targets", "listings")
+    projects = (
+        Project.objects.filter(plan=plan)
+        .select_related("bureau", "division")
+        .prefetch_related("targets", "listings", "wards")
+    )
     for project in projects:
+        responsibility = (
+            {
+                "bureau": project.bureau.name if project.bureau else None,
+                "division": project.division.name if project.division else None,
+                "wards": sorted(ward.name for ward in project.wards.all()),
+            }
+            if with_responsibility
+            else {}
+        )
         snapshot[(project.name, project.each_ward)] = {
+            **responsibility,
             "summary": project.summary,
             "baseline": project.baseline,
             "actions": project.actions_in_period,

@@ -1,12 +1,15 @@
 """The admin's import page: upload → preview → confirm, permission-checked."""
 
+import csv
+import io
+
 import pytest
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group, Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from policies.models import Plan, PolicyNode
+from policies.models import Bureau, Division, Plan, PolicyNode
 from policies.permissions import PLAN_ADMINS, sync_role_groups
 from projects import export
 from projects.models import Project
@@ -49,6 +52,46 @@ def test_upload_preview_confirm(admin_client, plan):
     # The token is spent: confirming twice imports nothing more.
     again = admin_client.post(import_url(plan), {"token": token}, follow=True)
     assert "期限が切れました" in again.content.decode()
+
+
+def exported_csv_with(plan, project_name, **cells) -> bytes:
+    """The plan's CSV export with some cells of a project's rows changed, by header."""
+    text = exported_csv(plan).decode("utf-8-sig")
+    header, *rows = list(csv.reader(io.StringIO(text, newline="")))
+    for row in rows:
+        if row[2] == project_name:
+            for name, value in cells.items():
+                row[header.index(name)] = value
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerows([header, *rows])
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def test_the_preview_lists_new_bureaus_and_sections_and_the_import_records_history(
+    admin_client, superuser, plan
+):
+    content = exported_csv_with(
+        plan, "自治拡充推進事業", 所管局="市民・こども局", 所管課="協働・連携推進課", 区="幸区"
+    )
+    preview = admin_client.post(import_url(plan), {"file": SimpleUploadedFile("p.csv", content)})
+    html = preview.content.decode()
+    assert "新しく作る所管局" in html and "新しく作る所管課" in html
+    assert "市民・こども局 協働・連携推進課" in html
+    report = preview.context["report"]
+    assert [project.name for project in report.updated] == ["自治拡充推進事業"]
+    assert [bureau.name for bureau in report.new_bureaus] == ["市民・こども局"]
+    assert not Bureau.objects.filter(name="市民・こども局").exists()  # the preview writes nothing
+    assert not Division.objects.filter(name="協働・連携推進課").exists()
+    done = admin_client.post(import_url(plan), {"token": preview.context["token"]}, follow=True)
+    assert "所管局 1 件と所管課 1 件を新しく作りました" in done.content.decode()
+    project = Project.objects.get(plan=plan, name="自治拡充推進事業")
+    assert project.bureau.municipality == plan.municipality
+    assert (project.bureau.name, project.division.name) == ("市民・こども局", "協働・連携推進課")
+    assert [ward.name for ward in project.wards.all()] == ["幸区"]
+    # Who changed the project, and to what, is in its history.
+    record = project.history.first()
+    assert record.history_user == superuser and record.bureau_id == project.bureau_id
+    assert [row.ward.name for row in record.wards.all()] == ["幸区"]
 
 
 def test_problems_are_listed_and_nothing_can_be_confirmed(admin_client, plan):

@@ -10,7 +10,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from policies import tree
-from policies.models import Plan, PolicyNode, PublicationStatus
+from policies.models import Bureau, Division, Plan, PolicyNode, PublicationStatus
 from projects import layout
 from projects.models import Project
 from projects.plan_import import import_plan
@@ -50,20 +50,56 @@ def test_csv_of_a_section_has_one_row_per_listing_in_the_documented_layout(clien
     first = rows[0]
     assert first[0] == "Ⅶ > Ⅶ-1 > Ⅶ-1-(1) > 自治基本条例に基づく自治の推進"
     assert first[1] == "自治基本条例に基づく自治の推進"
-    assert first[2] == "自治拡充推進事業" and first[6] == "1"
+    column = {name: index for index, name in enumerate(header)}
+    assert first[2] == "自治拡充推進事業" and first[column["表の行"]] == "1"
     assert first[-1] == "事業推進"
     # → and merged (empty) cells are exported as printed.
     voting = next(row for row in rows if row[2] == "住民投票制度運営事業")
-    assert voting[7] and voting[8] == voting[9] == "" and voting[10] == "事業推進"
+    assert voting[column["2011年度"]] and voting[column["2014年度以降"]] == "事業推進"
+    assert voting[column["2012年度"]] == voting[column["2013年度"]] == ""
 
 
 def test_a_project_printed_on_several_lines_continues_on_the_next_rows(client, plan):
     project = Project.objects.get(plan=plan, name="地域情報化推進事業")
     rows = read_csv(client.get(export_url(plan, project.home_node, "csv")).content)[1:]
     own = [row for row in rows if row[2] == "地域情報化推進事業"]
-    assert [row[6] for row in own] == [str(n) for n in range(1, len(own) + 1)]
+    line = layout.FIXED_HEADERS.index(layout.TABLE_LINE)
+    assert [row[line] for row in own] == [str(n) for n in range(1, len(own) + 1)]
     assert len(own) == project.targets.values("line").distinct().count() > 1
-    assert all(row[3] == row[4] == "" for row in own[1:])
+    assert all(not any(row[3:line]) for row in own[1:])  # 事業概要 … 区 on the first row only
+
+
+def test_bureau_section_and_wards_are_exported_on_every_listing_of_the_project(client, plan):
+    project = Project.objects.get(plan=plan, name="区役所等庁舎整備事業")
+    project.division = Division.objects.create(
+        bureau=Bureau.objects.get(municipality=plan.municipality, name="まちづくり局"),
+        name="庁舎整備課",
+    )
+    project.save()  # a section without its bureau: the export names the section's bureau
+    header, *rows = read_csv(client.get(export_url(plan, None, "csv")).content)
+    start = header.index("所管局")
+    assert header[start : start + 4] == ["所管局", "所管課", "区", "表の行"]
+    assert header.index("計画期間の取組") == start - 1
+    cells = {tuple(row[start : start + 3]) for row in rows if row[2].startswith(project.name)}
+    assert cells == {("まちづくり局", "庁舎整備課", "川崎区、宮前区")}
+    unset = next(row for row in rows if row[2] == "自治拡充推進事業")
+    assert unset[start : start + 3] == ["", "", ""]
+    tree_data = json.loads(client.get(export_url(plan, project.home_node, "tree")).content)
+    items = [
+        item
+        for node in _walk(tree_data["nodes"])
+        for item in node["projects"]
+        if item["name"] == project.name
+    ]
+    assert [(i["bureau"], i["division"], i["wards"]) for i in items] == [
+        ("まちづくり局", "庁舎整備課", ["川崎区", "宮前区"])
+    ]
+
+
+def _walk(nodes):
+    for node in nodes:
+        yield node
+        yield from _walk(node["children"])
 
 
 def test_excel_and_json_carry_the_same_rows(client, plan, measure):

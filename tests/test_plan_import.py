@@ -7,7 +7,7 @@ from django.core.management import CommandError, call_command
 from openpyxl import Workbook
 
 from policies import tree
-from policies.models import PublicationStatus
+from policies.models import Bureau, Division, PublicationStatus, Ward
 from projects import layout
 from projects.models import Project
 from projects.plan_import import MAX_FILE_BYTES, PlanImportError, import_plan
@@ -47,9 +47,19 @@ def csv_bytes(rows, *, header=LAYOUT_HEADER, encoding="utf-8-sig"):
 
 
 def layout_row(
-    path, name, *, summary="", baseline="", actions="", line="1", targets=("", "", "", "")
+    path,
+    name,
+    *,
+    summary="",
+    baseline="",
+    actions="",
+    bureau="",
+    division="",
+    wards="",
+    line="1",
+    targets=("", "", "", ""),
 ):
-    return [path, "", name, summary, baseline, actions, line, *targets]
+    return [path, "", name, summary, baseline, actions, bureau, division, wards, line, *targets]
 
 
 LOCAL = "Ⅰ > Ⅰ-1 > 地域の推進"
@@ -224,13 +234,157 @@ def test_an_excel_file_in_the_layout(plan):
     workbook = Workbook()
     sheet = workbook.active
     sheet.append(LAYOUT_HEADER)
-    sheet.append([LOCAL, "", "事業X", "概要", "現状", "", 1, 2022, "→", None, "事業推進"])
+    sheet.append(
+        [LOCAL, "", "事業X", "概要", "現状", "", "市民局", None, "", 1, 2022, "→", None, "事業推進"]
+    )
     buffer = io.BytesIO()
     workbook.save(buffer)
     report = import_plan(plan=plan, file_name="book.xlsx", content=buffer.getvalue())
     assert report.file_format == "xlsx"
     project = Project.objects.get(plan=plan, name="事業X")
     assert [t.text for t in project.targets.order_by("fiscal_year")] == ["2022", "→", "事業推進"]
+    assert project.bureau.name == "市民局" and project.division is None
+
+
+# --- bureau, section and wards ---------------------------------------------------
+
+
+@pytest.fixture
+def wards(plan):
+    """Two wards of the test city."""
+    return [
+        Ward.objects.create(municipality=plan.municipality, name=name, slug=slug, position=i)
+        for i, (name, slug) in enumerate([("幸区", "saiwai"), ("中原区", "nakahara")])
+    ]
+
+
+def responsibility_of(project):
+    project.refresh_from_db()
+    return (
+        project.bureau and project.bureau.name,
+        project.division and project.division.name,
+        [ward.name for ward in project.wards.all()],
+    )
+
+
+def test_the_layout_sets_bureau_section_and_wards_creating_missing_ones(plan, wards):
+    existing = Bureau.objects.create(municipality=plan.municipality, name="市民文化局")
+    rows = [
+        layout_row(
+            LOCAL, "事業A", bureau="市民文化局", division="協働推進課", wards="中原区、幸区"
+        ),
+        layout_row(WARD, "事業B", bureau="総務企画局"),
+        layout_row(WARD, "事業C", wards="幸区"),
+    ]
+    report = import_plan(plan=plan, file_name="a.csv", content=csv_bytes(rows))
+    assert [bureau.name for bureau in report.new_bureaus] == ["総務企画局"]
+    assert [(d.bureau, d.name) for d in report.new_divisions] == [(existing, "協働推進課")]
+    a = Project.objects.get(plan=plan, name="事業A")
+    assert responsibility_of(a) == ("市民文化局", "協働推進課", ["幸区", "中原区"])
+    assert a.bureau == existing and a.division.bureau == existing
+    b = Project.objects.get(plan=plan, name="事業B")
+    assert responsibility_of(b) == ("総務企画局", None, [])
+    assert b.bureau.municipality == plan.municipality
+    assert responsibility_of(Project.objects.get(plan=plan, name="事業C")) == (None, None, ["幸区"])
+
+    # The same file again changes nothing and creates nothing.
+    before = plan_snapshot(plan)
+    again = import_plan(plan=plan, file_name="a.csv", content=csv_bytes(rows))
+    assert (again.updated, again.new_bureaus, again.new_divisions) == ([], [], [])
+    assert plan_snapshot(plan) == before
+    assert Bureau.objects.filter(municipality=plan.municipality).count() == 2
+
+    # The file is the truth for the projects it lists: an empty cell clears.
+    version = a.version
+    rows[0] = layout_row(LOCAL, "事業A", wards="幸区")
+    changed = import_plan(plan=plan, file_name="a.csv", content=csv_bytes(rows))
+    assert [project.name for project in changed.updated] == ["事業A"]
+    assert responsibility_of(a) == (None, None, ["幸区"])
+    assert a.version > version  # a form opened before this import cannot overwrite it
+    # A change of wards alone is an update too, and raises the version.
+    version = a.version
+    rows[0] = layout_row(LOCAL, "事業A", wards="幸区、中原区")
+    changed = import_plan(plan=plan, file_name="a.csv", content=csv_bytes(rows))
+    assert [project.name for project in changed.updated] == ["事業A"]
+    assert responsibility_of(a) == (None, None, ["幸区", "中原区"]) and a.version > version
+    assert a.history.first().wards.count() == 2  # the history holds the new wards
+
+
+def test_an_unknown_ward_is_rejected_with_file_row_and_column(plan, wards):
+    rows = [
+        layout_row(LOCAL, "事業A", wards="幸区"),
+        layout_row(WARD, "事業B", bureau="新しい局", wards="幸区、港北区"),
+    ]
+    (problem,) = problems_of(plan, "wards.csv", csv_bytes(rows))
+    assert problem.startswith("ファイル「wards.csv」 3行目 「区」列: ")
+    assert "港北区" in problem and "幸区、中原区" in problem
+    assert not Project.objects.filter(plan=plan).exists()
+    assert not Bureau.objects.filter(name="新しい局").exists()
+
+
+def test_a_section_without_its_bureau_is_rejected(plan):
+    rows = [layout_row(LOCAL, "事業A", division="協働推進課")]
+    (problem,) = problems_of(plan, "a.csv", csv_bytes(rows))
+    assert problem.startswith(
+        "ファイル「a.csv」 2行目 「所管課」列: 所管課を書くときは、所管局も書いてください"
+    )
+    assert not Project.objects.filter(plan=plan).exists()
+    assert not Division.objects.filter(name="協働推進課").exists()
+
+
+def test_a_name_longer_than_its_field_is_rejected(plan):
+    rows = [layout_row(LOCAL, "事業A", bureau="局" * 51, division="課" * 51)]
+    problems = problems_of(plan, "a.csv", csv_bytes(rows))
+    assert [problem.split(": ")[0] for problem in problems] == [
+        "ファイル「a.csv」 2行目 「所管局」列",
+        "ファイル「a.csv」 2行目 「所管課」列",
+    ]
+    assert "50文字まで" in problems[0]
+    assert not Bureau.objects.filter(municipality=plan.municipality).exists()
+
+
+def test_a_continuation_row_leaves_bureau_section_and_wards_empty(plan, wards):
+    rows = [
+        layout_row(LOCAL, "事業A", bureau="市民文化局", targets=("目標", "", "", "")),
+        layout_row(LOCAL, "事業A", line="2", wards="幸区", targets=("二行目", "", "", "")),
+    ]
+    (problem,) = problems_of(plan, "a.csv", csv_bytes(rows))
+    assert problem.startswith("ファイル「a.csv」 3行目 「区」列: 表の2行目以降には年度の列だけ")
+    assert not Project.objects.filter(plan=plan).exists()
+
+
+def test_a_relisting_row_leaves_bureau_section_and_wards_alone(plan, wards):
+    home = [layout_row(LOCAL, "事業A", bureau="市民文化局", division="協働推進課", wards="幸区")]
+    import_plan(plan=plan, file_name="a.csv", content=csv_bytes(home))
+    project = Project.objects.get(plan=plan, name="事業A")
+    relisted = layout_row(WARD, "事業A(再掲)", bureau="総務企画局", wards="中原区")
+    for rows in (home + [relisted], [relisted]):  # with its home row, and on its own
+        report = import_plan(plan=plan, file_name="b.csv", content=csv_bytes(rows))
+        assert report.updated == [] and report.new_bureaus == []
+        assert responsibility_of(project) == ("市民文化局", "協働推進課", ["幸区"])
+    assert not Bureau.objects.filter(name="総務企画局").exists()
+
+
+def test_files_without_those_columns_leave_them_alone(plan, wards):
+    home = [layout_row(LOCAL, "事業A", bureau="市民文化局", division="協働推進課", wards="幸区")]
+    import_plan(plan=plan, file_name="a.csv", content=csv_bytes(home))
+    project = Project.objects.get(plan=plan, name="事業A")
+    # The published tables (a tab-separated text as in seed 001).
+    text = SHORT_HEADER + "事業A\t新しい概要です。\t事業推進\n"
+    import_plan(plan=plan, file_name="t.tsv", content=text.encode(), under=node(plan, "地域の推進"))
+    project.refresh_from_db()
+    assert project.summary == "新しい概要です。"
+    assert responsibility_of(project) == ("市民文化局", "協働推進課", ["幸区"])
+    # The layout as it was before it had 所管局, 所管課 and 区.
+    header = (
+        layout.FIXED_HEADERS_WITHOUT_RESPONSIBILITY + LAYOUT_HEADER[len(layout.FIXED_HEADERS) :]
+    )
+    row = layout_row(LOCAL, "事業A", summary="もっと新しい概要です。")
+    del row[6:9]
+    import_plan(plan=plan, file_name="old.csv", content=csv_bytes([row], header=header))
+    project.refresh_from_db()
+    assert project.summary == "もっと新しい概要です。"
+    assert responsibility_of(project) == ("市民文化局", "協働推進課", ["幸区"])
 
 
 # --- all or nothing ----------------------------------------------------------------
@@ -250,7 +404,7 @@ def test_every_bad_row_is_named_and_nothing_is_written(plan):
     assert all(problem.startswith("ファイル「plan.csv」") for problem in problems)
     joined = "\n".join(problems)
     assert "3行目 「階層パス」列: この計画にない項目です" in joined
-    assert "4行目: 列の数が10です" in joined
+    assert "4行目: 列の数が13です" in joined
     assert "5行目 「事業名」列: 事業名が空です" in joined
     assert "6行目 「表の行」列" in joined
     assert "7行目 「事業名」列" in joined and "2行目にも" in joined

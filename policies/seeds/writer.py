@@ -16,7 +16,6 @@ from django.db import transaction
 from policies import tree
 from policies.models import (
     BasicGoal,
-    Bureau,
     Municipality,
     NodeText,
     Plan,
@@ -31,8 +30,8 @@ from policies.models import (
 )
 from policies.scales import ensure_default_scale_set
 from policies.seeds.spec import MilestoneSpec, NodeSpec, PlanSpec
-from projects.models import Project
 from projects.services import PlacedRow, apply_table_rows, sync_fields
+from projects.table_format import Responsibility
 from schedule.models import Milestone, PlanPeriod
 
 PUBLISHED = PublicationStatus.PUBLISHED
@@ -132,13 +131,9 @@ def write_plan(spec: PlanSpec, position: int = 0) -> Plan:
     placed: list[PlacedRow] = []
     for node_spec in spec.nodes:
         _write_node(plan, None, node_spec, levels, placed)
-    bureaus = {
-        printed: Bureau.objects.get_or_create(municipality=municipality, name=name)[0]
-        for printed, name in spec.bureaus.items()
-    }
     if placed:
-        apply_table_rows(plan, placed, home_note=spec.home_note, bureaus=bureaus, status=PUBLISHED)
-        _tag_wards(plan)
+        _state_responsibility(placed, spec.bureaus, municipality)
+        apply_table_rows(plan, placed, home_note=spec.home_note, status=PUBLISHED)
     for milestone in spec.milestones:
         _write_milestone(milestone, document=plan)
     return plan
@@ -190,14 +185,17 @@ def _write_node(plan, parent, spec: NodeSpec, levels, placed) -> PolicyNode:
     return node
 
 
-def _tag_wards(plan: Plan) -> None:
-    """Tag a project with each ward its printed text names (幸区役所… → 幸区)."""
-    wards = list(Ward.objects.filter(municipality=plan.municipality))
-    for project in Project.objects.filter(plan=plan).prefetch_related("targets", "wards"):
+def _state_responsibility(placed: list[PlacedRow], bureaus: dict[str, str], municipality):
+    """Each row's bureau (the spec's, by printed name) and the wards its printed
+    text names (幸区役所… → 幸区)."""
+    wards = list(municipality.wards.values_list("name", flat=True))
+    for item in placed:
+        row = item.row
         text = " ".join(
-            [project.name, project.summary, project.baseline]
-            + [target.text for target in project.targets.all()]
+            [row.project_name.name, row.summary, row.baseline]
+            + [cell for line in row.target_lines for cell in line.values()]
         )
-        named = {ward for ward in wards if ward.name in text}
-        if named - set(project.wards.all()):
-            project.wards.add(*named)
+        row.responsibility = Responsibility(
+            bureau=bureaus.get(row.printed_name, ""),
+            wards=tuple(name for name in wards if name in text),
+        )

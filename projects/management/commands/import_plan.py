@@ -65,3 +65,7 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {label}: {project.display_name}")
         for listing in report.new_listings:
             self.stdout.write(f"  listed: {listing.project.display_name} → {listing.node}")
+        for bureau in report.new_bureaus:
+            self.stdout.write(f"  new bureau: {bureau.name}")
+        for division in report.new_divisions:
+            self.stdout.write(f"  new section: {division.bureau.name} {division.name}")
