@@ -35,9 +35,10 @@ def _staff_workflow():
     from policies.models import NodeText
     from policies.permissions import register_default_rules
     from policies.versioning import version_owner_on_child_change
-    from projects.models import ProjectListing, YearlyTarget
+    from projects.models import ProjectListing, ProjectResult, YearlyTarget
 
     register_default_rules()
     version_owner_on_child_change(YearlyTarget, "project")
     version_owner_on_child_change(ProjectListing, "project")
+    version_owner_on_child_change(ProjectResult, "project")  # inline on the project form too
     version_owner_on_child_change(NodeText, "node")

@@ -11,7 +11,7 @@ from django.urls import reverse
 from policies import tree
 from policies.models import EditConflict, PolicyNode
 from policies.permissions import PLAN_ADMINS
-from projects.models import Project, YearlyTarget
+from projects.models import Project, ProjectResult, YearlyTarget
 from tests.admin_forms import form_data
 
 
@@ -91,6 +91,16 @@ def test_a_change_to_a_yearly_target_elsewhere_outdates_the_project_form(
     assert second_admin.post(change_url(target), target_form).status_code == 302
     assert admin_client.post(change_url(project), stale).status_code == 200
     assert YearlyTarget.objects.get(pk=target.pk).text == "別画面での変更"
+
+
+def test_a_result_recorded_elsewhere_outdates_the_project_form(
+    admin_client, second_admin, project
+):
+    """Results are an inline of the project form: a stale form must not overwrite them."""
+    stale = form_data(admin_client.get(change_url(project)))
+    ProjectResult.objects.create(project=project, fiscal_year=2011, actual="別画面で入力した実績")
+    assert admin_client.post(change_url(project), stale).status_code == 200
+    assert project.results.get().actual == "別画面で入力した実績"
 
 
 def test_publishing_outdates_open_forms(admin_client, project):
