@@ -107,10 +107,15 @@ def western_dual_label(fiscal_year: int) -> str:
     return f"{western_label(fiscal_year)} ({wareki_label(fiscal_year)})"
 
 
+def romaji_label(fiscal_year: int) -> str:
+    """Reiwa 4: the era-year of a fiscal year for English pages."""
+    era = era_of_fiscal_year(fiscal_year)
+    return f"{era.romaji} {era_year(era, fiscal_year)}"
+
+
 def english_label(fiscal_year: int) -> str:
     """FY2022 (Reiwa 4)."""
-    era = era_of_fiscal_year(fiscal_year)
-    return f"FY{fiscal_year} ({era.romaji} {era_year(era, fiscal_year)})"
+    return f"FY{fiscal_year} ({romaji_label(fiscal_year)})"
 
 
 _ERA_BY_TOKEN = {era.name: era for era in ERAS} | {era.initial: era for era in ERAS}
@@ -145,6 +150,13 @@ def parse_fiscal_year(text: str) -> int:
     if match["paren"] and int(match["paren"]) != fiscal_year:
         raise FiscalYearError(f"Era year and western year disagree: {text!r}")
     return fiscal_year
+
+
+def english_range_label(first: int, last: int | None) -> str:
+    """FY2022–2025; FY2016– when open-ended; FY2011 for one year."""
+    if last == first:
+        return f"FY{first}"
+    return f"FY{first}–{last or ''}"
 
 
 def fiscal_year_range_label(first: int, last: int | None) -> str:

@@ -6,9 +6,11 @@ from schedule.fiscal import (
     FiscalYearError,
     dual_label,
     english_label,
+    english_range_label,
     fiscal_year_of,
     fiscal_year_range_label,
     parse_fiscal_year,
+    romaji_label,
     wareki_label,
 )
 
@@ -36,6 +38,10 @@ def test_wareki_label(fiscal_year, label):
 def test_dual_and_english_labels():
     assert dual_label(2022) == "令和4年度 (2022)"
     assert english_label(2019) == "FY2019 (Reiwa 1)"
+    assert romaji_label(2016) == "Heisei 28"
+    assert english_range_label(2022, 2025) == "FY2022–2025"
+    assert english_range_label(2016, None) == "FY2016–"
+    assert english_range_label(2011, 2011) == "FY2011"
     assert fiscal_year_range_label(2022, 2025) == "令和4年度～令和7年度 (2022–2025)"
     assert fiscal_year_range_label(2016, None) == "平成28年度～ (2016–)"
     assert fiscal_year_range_label(2011, 2011) == "平成23年度 (2011)"

@@ -93,9 +93,7 @@ def test_a_change_to_a_yearly_target_elsewhere_outdates_the_project_form(
     assert YearlyTarget.objects.get(pk=target.pk).text == "別画面での変更"
 
 
-def test_a_result_recorded_elsewhere_outdates_the_project_form(
-    admin_client, second_admin, project
-):
+def test_a_result_recorded_elsewhere_outdates_the_project_form(admin_client, second_admin, project):
     """Results are an inline of the project form: a stale form must not overwrite them."""
     stale = form_data(admin_client.get(change_url(project)))
     ProjectResult.objects.create(project=project, fiscal_year=2011, actual="別画面で入力した実績")

@@ -10,9 +10,9 @@ page is rebuilt on its next request, and the notice is never stale.
 from django import template
 from django.utils import timezone
 from django.utils.formats import date_format
-from django.utils.translation import get_language
 
 from consultations.models import CommentPeriod
+from planportal.i18n import is_english
 
 register = template.Library()
 
@@ -50,7 +50,6 @@ def period_datetime(value) -> str:
     """2025年1月6日（月）10:00 in Japanese, Mon 6 Jan 2025, 10:00 JST in English (Tokyo time)."""
     if not value:
         return ""
-    english = (get_language() or "ja").startswith("en")
     return date_format(
-        timezone.localtime(value), "D j M Y, H:i T" if english else "Y年n月j日（D）H:i"
+        timezone.localtime(value), "D j M Y, H:i T" if is_english() else "Y年n月j日（D）H:i"
     )

@@ -6,8 +6,9 @@ Every helper escapes the content it is given; plan text is never trusted as mark
 from django import template
 from django.utils.html import escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
-from django.utils.translation import get_language, gettext
+from django.utils.translation import gettext
 
+from planportal.i18n import is_english
 from policies import search
 from projects.target_table import ARROW, Column
 from schedule import fiscal
@@ -15,16 +16,12 @@ from schedule import fiscal
 register = template.Library()
 
 
-def _english() -> bool:
-    return (get_language() or "ja").startswith("en")
-
-
 @register.filter
 def fiscal_year(value: int) -> str:
     """令和4年度 (2022) in Japanese, FY2022 (Reiwa 4) in English."""
     if value in (None, ""):
         return ""
-    return fiscal.english_label(value) if _english() else fiscal.dual_label(value)
+    return fiscal.english_label(value) if is_english() else fiscal.dual_label(value)
 
 
 @register.filter
@@ -33,24 +30,16 @@ def fiscal_years(period) -> str:
     first, last = period.start_fiscal_year, period.end_fiscal_year
     if not first:
         return ""
-    if _english():
-        return (
-            f"FY{first}–{last}"
-            if last and last != first
-            else (f"FY{first}–" if not last else f"FY{first}")
-        )
+    if is_english():
+        return fiscal.english_range_label(first, last)
     return fiscal.fiscal_year_range_label(first, last)
 
 
 @register.filter
 def column_header(column: Column):
     """A target-table column in both calendars: 2012年度 / 平成24年度 (or …以降)."""
-    if _english():
-        era = fiscal.era_of_fiscal_year(column.fiscal_year)
-        first, second = (
-            f"FY{column.fiscal_year}",
-            f"{era.romaji} {fiscal.era_year(era, column.fiscal_year)}",
-        )
+    if is_english():
+        first, second = f"FY{column.fiscal_year}", fiscal.romaji_label(column.fiscal_year)
         if column.after_period:
             first, second = f"{first} onward", f"{second} onward"
     else:

@@ -2,8 +2,8 @@
 
 from django import template
 from django.utils.html import format_html
-from django.utils.translation import get_language
 
+from planportal.i18n import is_english
 from schedule import fiscal
 
 register = template.Library()
@@ -12,9 +12,8 @@ register = template.Library()
 @register.filter
 def year_header(fiscal_year: int):
     """平成28年度 (2016) as the seed's period table heads its columns; FY2016 (Heisei 28)."""
-    era = fiscal.era_of_fiscal_year(fiscal_year)
-    if (get_language() or "ja").startswith("en"):
-        first, second = f"FY{fiscal_year}", f"{era.romaji} {fiscal.era_year(era, fiscal_year)}"
+    if is_english():
+        first, second = f"FY{fiscal_year}", fiscal.romaji_label(fiscal_year)
     else:
         first, second = fiscal.wareki_label(fiscal_year), str(fiscal_year)
     return format_html('{}<span class="year-alt">({})</span>', first, second)
