@@ -91,6 +91,12 @@ def wareki_label(fiscal_year: int) -> str:
     return f"{era.name}{_era_year_text(era_year(era, fiscal_year))}年度"
 
 
+def short_wareki_label(fiscal_year: int) -> str:
+    """R4, H28: the era initial and year that tables print (parse_fiscal_year reads it back)."""
+    era = era_of_fiscal_year(fiscal_year)
+    return f"{era.initial}{era_year(era, fiscal_year)}"
+
+
 def western_label(fiscal_year: int) -> str:
     """2022年度."""
     _check(fiscal_year)

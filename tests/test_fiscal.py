@@ -11,6 +11,7 @@ from schedule.fiscal import (
     fiscal_year_range_label,
     parse_fiscal_year,
     romaji_label,
+    short_wareki_label,
     wareki_label,
 )
 
@@ -39,6 +40,8 @@ def test_dual_and_english_labels():
     assert dual_label(2022) == "令和4年度 (2022)"
     assert english_label(2019) == "FY2019 (Reiwa 1)"
     assert romaji_label(2016) == "Heisei 28"
+    assert short_wareki_label(2022) == "R4" and parse_fiscal_year("R4") == 2022
+    assert short_wareki_label(2016) == "H28"
     assert english_range_label(2022, 2025) == "FY2022–2025"
     assert english_range_label(2016, None) == "FY2016–"
     assert english_range_label(2011, 2011) == "FY2011"

@@ -16,12 +16,6 @@ def quantity(value) -> str:
     return format_quantity(value)
 
 
-def _short_year(fiscal_year: int) -> str:
-    """R4, H28: the era initial and year that tables print under a 西暦 year."""
-    era = fiscal.era_of_fiscal_year(fiscal_year)
-    return f"{era.initial}{fiscal.era_year(era, fiscal_year)}"
-
-
 @register.simple_tag
 def rollup_chart(rollup, index: int, title: str):
     """Bars of how many projects reached each level in the rollup's ``index``-th year."""
@@ -59,7 +53,7 @@ def indicator_chart(indicator, values):
             title=indicator.name,
             description=description,
             years=years,
-            year_labels={year: _short_year(year) for year in years},
+            year_labels={year: fiscal.short_wareki_label(year) for year in years},
             series=series,
             baseline=baseline,
             unit=indicator.unit,
