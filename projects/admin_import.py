@@ -24,8 +24,8 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from planportal.permissions import can_publish
 from policies.models import Plan, PolicyNode
-from policies.permissions import can_publish
 from projects.plan_import import MAX_FILE_BYTES, PlanImportError, check_size, import_plan
 
 PENDING_TIMEOUT = 30 * 60
@@ -58,7 +58,7 @@ class ImportUploadForm(forms.Form):
 
     def __init__(self, *args, plan: Plan, may_publish: bool, **kwargs):
         super().__init__(*args, **kwargs)
-        nodes = plan.nodes.select_related("level_label").order_by("tree_id", "lft")
+        nodes = plan.nodes.select_related("level_label").in_printed_order()
         self.fields["under"].queryset = nodes
         self.fields["under"].label_from_instance = lambda node: "　" * node.level + str(node)
         if not may_publish:

@@ -46,9 +46,10 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from policies.caching import invalidation_muted
-from policies.models import Plan, PolicyNode, PublicationStatus
-from policies.permissions import can_publish
+from planportal.caching import invalidation_muted
+from planportal.permissions import can_publish
+from planportal.publication import PublicationStatus
+from policies.models import Plan, PolicyNode
 from projects import export, layout
 from projects.models import Project, ProjectListing, ProjectResult, YearlyTarget
 from projects.services import (

@@ -35,17 +35,10 @@ from django.utils.translation import gettext_lazy
 from simple_history.models import HistoricalRecords
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from policies.caching import bump_content_version, invalidation_muted
-from policies.models import (
-    Bureau,
-    Division,
-    Municipality,
-    Plan,
-    PolicyNode,
-    PublicationStatus,
-    Ward,
-)
-from policies.versioning import owner_versions_muted
+from planportal.caching import bump_content_version, invalidation_muted
+from planportal.publication import PublicationStatus
+from planportal.versioning import owner_versions_muted
+from policies.models import Bureau, Division, Municipality, Plan, PolicyNode, Ward
 from projects import layout
 from projects.models import Project, ProjectListing, YearlyTarget
 from projects.table_format import Responsibility, RowError, TableRow, column_label

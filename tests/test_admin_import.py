@@ -9,8 +9,9 @@ from django.contrib.auth.models import Group, Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from policies.models import Bureau, Division, Plan, PolicyNode, PublicationStatus
-from policies.permissions import PLAN_ADMINS, sync_role_groups
+from planportal.permissions import PLAN_ADMINS, sync_role_groups
+from planportal.publication import PublicationStatus
+from policies.models import Bureau, Division, Plan, PolicyNode
 from projects import export
 from projects.models import Project
 from projects.plan_import import PlanImportError, import_plan

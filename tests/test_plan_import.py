@@ -8,8 +8,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from openpyxl import Workbook
 
+from planportal.publication import PublicationStatus
 from policies import tree
-from policies.models import Bureau, Division, Plan, PublicationStatus, Ward
+from policies.models import Bureau, Division, Plan, Ward
 from projects import export, layout
 from projects.models import Project, ProjectListing
 from projects.plan_import import MAX_FILE_BYTES, PlanImportError, import_plan
@@ -226,7 +227,7 @@ def test_a_typed_name_with_tag_like_text_survives_an_export_round_trip(db):
 
 
 def test_a_dry_run_reports_and_writes_nothing(plan):
-    from policies.caching import content_version
+    from planportal.caching import content_version
 
     before, version = plan_snapshot(plan), content_version()
     report = import_plan(
