@@ -41,7 +41,7 @@ from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
@@ -244,6 +244,9 @@ def import_plan(
                 raise _DryRun(changes, stale)
     except _DryRun as rolled_back:
         changes, stale = rolled_back.changes, rolled_back.stale
+    except IntegrityError as error:  # another import or edit created the same at once
+        message = _("同時に行われた別の取り込みか編集と重なりました。もう一度取り込んでください。")
+        raise PlanImportError([ImportProblem(file_name, None, "", message)]) from error
     return ImportReport(
         file_name=file_name,
         file_format=reader.file_format,

@@ -292,6 +292,7 @@ def _compare_listings(placed, projects, changes: TableChanges) -> None:
     }
     last = dict(
         ProjectListing.objects.filter(node__in={item.node.pk for item in placed})
+        .order_by()
         .values("node")
         .annotate(last=Max("position"))
         .values_list("node", "last")
@@ -364,8 +365,8 @@ class _Comparison:
     def create(self, row: TableRow, values: dict, wards) -> Project:
         name, each_ward = project_key(row)
         project = Project(plan=self.plan, name=name, each_ward=each_ward, status=self.status)
-        for name, value in values.items():
-            setattr(project, name, value)
+        for field_name, value in values.items():
+            setattr(project, field_name, value)
         change = ProjectChange(project, row, created=True, wards=wards)
         change.new_targets = [
             YearlyTarget(
@@ -385,7 +386,7 @@ class _Comparison:
         project = change.project
         for name in TEXT_FIELDS:
             old = getattr(project, name)
-            if normalize_text(old) != values[name]:
+            if normalize_text(old) != normalize_text(values[name]):
                 change.fields[name] = values[name]
                 change.differences.append(Difference(_label(name), old, values[name]))
         home = values["home_node"]
@@ -512,16 +513,14 @@ def write_changes(changes: TableChanges, *, user=None) -> None:
         return
     now = timezone.now()
     with transaction.atomic(), invalidation_muted(), owner_versions_muted():
+        # Each bulk_create takes the keys of the objects created before it
+        # (a new section's bureau, a new target's project).
         Bureau.objects.bulk_create(changes.new_bureaus)
-        for division in changes.new_divisions:
-            division.bureau = division.bureau  # the bureau has its pk now
         Division.objects.bulk_create(changes.new_divisions)
         created = _create_projects(changes, now)
         updated = _update_projects(changes, now)
         _write_wards(changes)
         _write_targets(changes, user, now)
-        for listing in changes.new_listings:
-            listing.project = listing.project
         bulk_create_with_history(
             changes.new_listings, ProjectListing, default_user=user, default_date=now
         )
@@ -538,7 +537,6 @@ def write_changes(changes: TableChanges, *, user=None) -> None:
 def _create_projects(changes: TableChanges, now) -> list[Project]:
     created = changes.created
     for project in created:
-        project.bureau, project.division = project.bureau, project.division  # their pks
         project.published_at = now if project.is_published() else None
     Project.objects.bulk_create(created)
     return created
@@ -576,9 +574,7 @@ def _write_wards(changes: TableChanges) -> None:
 def _write_targets(changes: TableChanges, user, now) -> None:
     new, changed, deleted = [], [], []
     for change in changes.projects:
-        for target in change.new_targets:
-            target.project = target.project  # a created project has its pk now
-            new.append(target)
+        new += change.new_targets
         for target, text in change.changed_targets:
             target.text = text
             changed.append(target)
