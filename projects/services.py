@@ -23,12 +23,13 @@ Three steps, so that the importer can look before it writes:
 
 from __future__ import annotations
 
+from collections import defaultdict
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Max, prefetch_related_objects
+from django.db.models import F, Max
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -263,33 +264,35 @@ def compare_rows(
     for item in placed:
         key = project_key(item.row)
         (relisted_only if item.row.project_name.relisted else homes).setdefault(key, item)
-    stored = Project.objects.filter(plan=plan).select_related(
-        "home_node", "bureau", "division__bureau"
-    )
+    stored = Project.objects.filter(plan=plan)
     if lock:
-        stored = stored.select_for_update(of=("self",))
+        stored = stored.select_for_update()
     existing = {name_key(project.name, project.each_ward): project for project in stored}
     keys = homes.keys() | relisted_only.keys()
-    matched = [existing[key] for key in keys if key in existing]
-    prefetch_related_objects(matched, "wards", "targets", "listings")
-    compare = _Comparison(plan, changes, home_note=home_note, status=status)
+    compare = _Comparison(
+        plan,
+        changes,
+        [existing[key].pk for key in keys if key in existing],
+        home_note=home_note,
+        status=status,
+    )
     projects: dict[tuple[str, bool], Project] = {}
     for key, item in homes.items():
         projects[key] = compare.project(existing.get(key), item, home=True)
     for key, item in relisted_only.items():
         if key not in projects:
             projects[key] = compare.project(existing.get(key), item, home=False)
-    _compare_listings(placed, projects, changes)
+    _compare_listings(placed, projects, compare.listed, changes)
     return changes
 
 
-def _compare_listings(placed, projects, changes: TableChanges) -> None:
-    listed = {
-        (listing.project_id, listing.node_id)
-        for project in projects.values()
-        if project.pk
-        for listing in project.listings.all()
-    }
+def in_batches(pks: list[int], size: int = 5000) -> Iterator[list[int]]:
+    """Keys in slices that any database takes in one ``IN (…)``."""
+    for start in range(0, len(pks), size):
+        yield pks[start : start + size]
+
+
+def _compare_listings(placed, projects, listed: set[tuple[int, int]], changes) -> None:
     last = dict(
         ProjectListing.objects.filter(node__in={item.node.pk for item in placed})
         .order_by()
@@ -310,13 +313,32 @@ def _compare_listings(placed, projects, changes: TableChanges) -> None:
 
 
 class _Comparison:
-    """Compares rows with the projects they name, collecting a TableChanges."""
+    """Compares rows with the projects they name, collecting a TableChanges.
 
-    def __init__(self, plan: Plan, changes: TableChanges, *, home_note: str, status: str):
+    What the named projects hold (targets, listings, wards) is read in a few
+    queries up front, not through each project's related managers."""
+
+    def __init__(
+        self, plan: Plan, changes: TableChanges, pks: list[int], *, home_note: str, status: str
+    ):
         self.plan = plan
         self.changes = changes
         self.home_note = home_note
         self.status = status
+        self.targets: dict[int, list[YearlyTarget]] = defaultdict(list)
+        self.wards: dict[int, set[int]] = defaultdict(set)
+        self.listed: set[tuple[int, int]] = set()
+        through = Project.wards.through
+        for batch in in_batches(pks):
+            for target in YearlyTarget.objects.filter(project__in=batch).order_by():
+                self.targets[target.project_id].append(target)
+            self.listed.update(
+                ProjectListing.objects.filter(project__in=batch).values_list("project", "node")
+            )
+            for project_id, ward_id in through.objects.filter(project__in=batch).values_list(
+                "project", "ward"
+            ):
+                self.wards[project_id].add(ward_id)
         # The cells a row can state; other stored cells are left alone.
         self.columns = (
             plan_columns(plan.start_fiscal_year, plan.end_fiscal_year)
@@ -348,14 +370,13 @@ class _Comparison:
         change = ProjectChange(project, row)
         self.changes.projects.append(change)
         self.compare_fields(change, values)
-        if wards is not None and {ward.pk for ward in wards} != {
-            ward.pk for ward in project.wards.all()
-        }:
+        stored_wards = self.wards[project.pk]
+        if wards is not None and {ward.pk for ward in wards} != stored_wards:
             change.wards = wards
             change.differences.append(
                 Difference(
-                    str(Project._meta.get_field("wards").verbose_name),
-                    layout.join_wards(ward.name for ward in project.wards.all()),
+                    _label("wards"),
+                    layout.join_wards(self.organisation.ward_names(stored_wards)),
                     layout.join_wards(ward.name for ward in wards),
                 )
             )
@@ -386,13 +407,13 @@ class _Comparison:
         project = change.project
         for name in TEXT_FIELDS:
             old = getattr(project, name)
-            if normalize_text(old) != normalize_text(values[name]):
+            if old != values[name] and normalize_text(old) != normalize_text(values[name]):
                 change.fields[name] = values[name]
                 change.differences.append(Difference(_label(name), old, values[name]))
         home = values["home_node"]
         if project.home_node_id != (home.pk if home else None):
             change.fields["home_node"] = home
-            change.moved_from = project.home_node
+            change.moved_from = project.home_node  # read only for a project that moves
             change.differences.append(
                 Difference(_label("home_node"), _node(project.home_node), _node(home))
             )
@@ -400,7 +421,7 @@ class _Comparison:
             return
         # A new (unsaved) bureau or section equals nothing stored.
         stated = {"bureau": values["bureau"], "division": values["division"]}
-        stored = {"bureau": project.responsible_bureau, "division": project.division}
+        stored = self.organisation.stored(project)
         if stored == stated:
             return
         change.fields.update(stated)
@@ -414,7 +435,7 @@ class _Comparison:
     def compare_targets(self, change: ProjectChange, row: TableRow) -> None:
         """Cell by cell, lines by their order: a stored line keeps its number."""
         project = change.project
-        stored = list(project.targets.all())
+        stored = self.targets[project.pk]
         by_line: dict[int, dict[Column, YearlyTarget]] = {}
         for target in stored:
             if target.column in self.columns and normalize_text(target.text):
@@ -429,7 +450,7 @@ class _Comparison:
             new_cells = row.target_lines[rank] if rank < len(row.target_lines) else {}
             for column in self.columns:
                 old, new = old_cells.get(column), new_cells.get(column, "")
-                if (normalize_text(old.text) if old else "") == new:
+                if (old.text if old else "") == new or (old and normalize_text(old.text) == new):
                     continue
                 label = column_label(column)
                 if rank:
@@ -477,6 +498,22 @@ class _Organisation:
             ).select_related("bureau")
         }
         self._wards = {ward.name: ward for ward in municipality.wards.all()}
+        self._by_pk = {
+            **{(Bureau, bureau.pk): bureau for bureau in self._bureaus.values()},
+            **{(Division, division.pk): division for division in self._divisions.values()},
+        }
+
+    def stored(self, project: Project) -> dict[str, Bureau | Division | None]:
+        """A project's bureau (its section's, where only that is set) and section."""
+        division = self._get(Division, project.division_id, "division", project)
+        bureau = self._get(Bureau, project.bureau_id, "bureau", project)
+        return {"bureau": bureau or (division.bureau if division else None), "division": division}
+
+    def _get(self, model, pk, name, project):
+        if pk is None:
+            return None
+        # Another city's bureau would be a data error, but read it rather than fail.
+        return self._by_pk.get((model, pk)) or getattr(project, name)
 
     def bureau_and_division(
         self, responsibility: Responsibility
@@ -500,6 +537,10 @@ class _Organisation:
 
     def wards(self, responsibility: Responsibility) -> list[Ward]:
         return [self._wards[name] for name in responsibility.wards]
+
+    def ward_names(self, pks) -> list[str]:
+        """Names of the city's wards ``pks``, in the city's order."""
+        return [ward.name for ward in self._wards.values() if ward.pk in pks]
 
 
 # --- writing -------------------------------------------------------------------------
@@ -530,7 +571,8 @@ def write_changes(changes: TableChanges, *, user=None) -> None:
             listing.project_id for listing in changes.new_listings
         }
         touched -= {project.pk for project in created + updated}
-        Project.objects.filter(pk__in=touched).update(version=F("version") + 1)
+        for batch in in_batches(sorted(touched)):
+            Project.objects.filter(pk__in=batch).update(version=F("version") + 1)
     bump_content_version()
 
 
@@ -561,9 +603,8 @@ def _update_projects(changes: TableChanges, now) -> list[Project]:
 def _write_wards(changes: TableChanges) -> None:
     through = Project.wards.through
     rewired = [change for change in changes.projects if change.wards is not None]
-    through.objects.filter(
-        project__in=[change.project.pk for change in rewired if not change.created]
-    ).delete()
+    for batch in in_batches([change.project.pk for change in rewired if not change.created]):
+        through.objects.filter(project__in=batch).delete()
     through.objects.bulk_create(
         through(project_id=change.project.pk, ward_id=ward.pk)
         for change in rewired
@@ -581,9 +622,9 @@ def _write_targets(changes: TableChanges, user, now) -> None:
         deleted += change.deleted_targets
     bulk_create_with_history(new, YearlyTarget, default_user=user, default_date=now)
     bulk_update_with_history(changed, YearlyTarget, ["text"], default_user=user, default_date=now)
-    if deleted:
-        # One DELETE; django-simple-history records each deletion as it goes.
-        YearlyTarget.objects.filter(pk__in=[target.pk for target in deleted]).delete()
+    # One DELETE (per batch); django-simple-history records each deletion as it goes.
+    for batch in in_batches([target.pk for target in deleted]):
+        YearlyTarget.objects.filter(pk__in=batch).delete()
 
 
 def _record_history(projects: list[Project], *, update: bool, user, now) -> None:
@@ -599,13 +640,14 @@ def _record_history(projects: list[Project], *, update: bool, user, now) -> None
         snapshot = HistoricalRecords.m2m_models[m2m_field]
         through = m2m_field.remote_field.through
         columns = [column.attname for column in through._meta.fields]
-        snapshot.objects.bulk_create(
-            snapshot(
-                history=by_project[row.project_id],
-                **{column: getattr(row, column) for column in columns},
+        for batch in in_batches(list(by_project)):
+            snapshot.objects.bulk_create(
+                snapshot(
+                    history=by_project[row.project_id],
+                    **{column: getattr(row, column) for column in columns},
+                )
+                for row in through.objects.filter(project__in=batch)
             )
-            for row in through.objects.filter(project__in=list(by_project))
-        )
 
 
 def apply_table_rows(

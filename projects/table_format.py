@@ -146,6 +146,8 @@ def _cells(line: str) -> list[str]:
 
 
 def is_header(line: str) -> bool:
+    if NAME_HEADER not in line:
+        return False  # most lines: decided without parsing markup
     cells = [normalize_text(strip_markup(cell)) for cell in _cells(line)]
     return (
         len(cells) >= 3
