@@ -641,3 +641,17 @@ def test_an_import_records_history_once_per_change_and_raises_versions_once(plan
         (r.fiscal_year, r.history_type) for r in a.targets.model.history.filter(project_id=a.pk)
     ) == [(2022, "+"), (2022, "-"), (2023, "+"), (2025, "+")]
     assert b.history.count() == 1  # only its targets changed: recorded with them
+
+
+def test_row_problems_read_in_english_on_the_english_admin(plan):
+    from django.utils import translation
+
+    rows = [layout_row(LOCAL, ""), layout_row(LOCAL, "事業A", division="協働推進課")]
+    with translation.override("en"):
+        problems = problems_of(plan, "a.csv", csv_bytes(rows))
+    assert "The project name is empty." in problems[0]
+    assert "A responsible section needs its responsible bureau." in problems[1]
+    text = "事業名\t現状\t事業内容・目標\n\t\t2022年度\t年度不明\t2024年度\t2025年度以降\n"
+    with translation.override("en"):
+        (problem,) = problems_of(plan, "t.tsv", text.encode(), under=node(plan, "地域の推進"))
+    assert "column 4" in problem and "Not a fiscal year" in problem
