@@ -269,14 +269,14 @@ class PolicyNodeAdmin(PublishableAdminMixin, ContentAdmin, DraggableMPTTAdmin):
 # --- progress management: scales and indicators ------------------------------
 
 
-def limit_fiscal_years(form_class, plan) -> None:
-    """Offer only the plan's fiscal years, in both calendars, in ``form_class``'s fiscal_year."""
+def limit_fiscal_years(form_class, plan, field: str = "fiscal_year") -> None:
+    """Offer only the plan's fiscal years, in both calendars, in ``form_class``'s ``field``."""
     span = plan.fiscal_year_span() if plan else None
-    if not span:
+    if not span or field not in form_class.base_fields:
         return
-    field = form_class.base_fields["fiscal_year"]
-    form_class.base_fields["fiscal_year"] = forms.TypedChoiceField(
-        label=field.label,
+    original = form_class.base_fields[field]
+    form_class.base_fields[field] = forms.TypedChoiceField(
+        label=original.label,
         coerce=int,
         choices=[("", "---------")]
         + [(year, dual_label(year)) for year in range(span[0], span[1] + 1)],

@@ -37,6 +37,10 @@ def listing_record(section: Section, listing) -> layout.ListingRecord:
     lines: dict[int, dict] = {}
     for target in project.targets.all():
         lines.setdefault(target.line, {})[target.column] = target.text
+    revisions: dict[int, list] = {}
+    for revision in project.target_revisions.all():
+        revisions.setdefault(revision.line, []).append(revision.as_revision())
+        lines.setdefault(revision.line, {})
     bureau = responsible_bureau(project)
     return layout.ListingRecord(
         node_path=section.paths.path(listing.node_id),
@@ -49,6 +53,7 @@ def listing_record(section: Section, listing) -> layout.ListingRecord:
         division=project.division.name if project.division else "",
         wards=tuple(ward.name for ward in project.wards.all()),
         target_lines=[lines[line] for line in sorted(lines)],
+        revision_lines=[revisions.get(line, []) for line in sorted(lines)],
     )
 
 
@@ -80,7 +85,7 @@ def to_xlsx(section: Section) -> bytes:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("事業")
     sheet.freeze_panes = "A2"
-    widths = [36, 24, 30, 40, 36, 30, 20, 20, 20, 6] + [30] * len(section.columns)
+    widths = [36, 24, 30, 40, 36, 30, 20, 20, 20, 6] + [30] * len(section.columns) + [40]
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[_column_letter(index)].width = width
     wrap = Alignment(wrap_text=True, vertical="top")
@@ -222,6 +227,16 @@ def _project_item(slug: str, listing) -> dict:
                     "kind": str(cell.kind),
                     "text": cell.text,
                     "meaning": cell.resolved_text,
+                    "revisions": [
+                        {
+                            "fiscal_year": revision.column.fiscal_year,
+                            "after_period": revision.column.after_period,
+                            "text": revision.text,
+                            "decided_in": revision.decided_in,
+                            "reason": revision.reason,
+                        }
+                        for revision in cell.revisions
+                    ],
                 }
                 for cell in row
             ]

@@ -22,6 +22,10 @@ another measure as 再掲), in the plan's printed order:
 - One column per fiscal year of the plan, then the after-period column; the
   cells are as printed: "→" means the same as the year before, an empty cell
   after a filled one is covered by it (a merged cell).
+- 目標変更, last, lists the revised targets of that line of the table, one a
+  line: 2012年度：新しい目標（2012年度に変更。理由：…）. It is for readers: the
+  importer does not read it (revisions are entered in the admin), and a file
+  without it is read the same.
 
 A plan without a fiscal period has no year columns. Pure Python: the export
 and import services feed it rows and nodes.
@@ -43,7 +47,13 @@ from projects.table_format import (
     parse_year_header,
     strip_markup,
 )
-from projects.target_table import Column, normalize_name, normalize_text, parse_project_name
+from projects.target_table import (
+    Column,
+    Revision,
+    normalize_name,
+    normalize_text,
+    parse_project_name,
+)
 
 PATH_SEPARATOR = " > "
 
@@ -57,6 +67,7 @@ BUREAU = "所管局"
 DIVISION = "所管課"
 WARDS = "区"
 TABLE_LINE = "表の行"
+REVISIONS = "目標変更"
 WARD_SEPARATOR = "、"
 
 # (header, JSON key) of the columns before the fiscal years, in order.
@@ -88,14 +99,24 @@ FORMULA_GUARD = "'"
 
 
 def headers(columns: list[Column]) -> list[str]:
-    return FIXED_HEADERS + [column_label(column) for column in columns]
+    return FIXED_HEADERS + [column_label(column) for column in columns] + [REVISIONS]
 
 
 def json_keys(columns: list[Column]) -> list[str]:
     years = [
         f"fy{column.fiscal_year}" + ("_onward" if column.after_period else "") for column in columns
     ]
-    return [key for _header, key in FIXED_COLUMNS] + years
+    return [key for _header, key in FIXED_COLUMNS] + years + ["target_revisions"]
+
+
+def revision_text(revision: Revision) -> str:
+    """2012年度：新しい目標（2012年度に変更。理由：…）, on one line."""
+    text = normalize_text(revision.text).replace("\n", " ")
+    reason = normalize_text(revision.reason).replace("\n", " ")
+    return (
+        f"{column_label(revision.column)}：{text}"
+        f"（{revision.decided_in}年度に変更。理由：{reason}）"
+    )
 
 
 def guard_formula(value: str) -> str:
@@ -177,6 +198,7 @@ class ListingRecord:
     division: str = ""
     wards: tuple[str, ...] = ()
     target_lines: list[dict[Column, str]] = field(default_factory=list)
+    revision_lines: list[list[Revision]] = field(default_factory=list)  # per target line
 
     def rows(self, columns: list[Column]) -> list[list[str]]:
         """The record's rows: one per printed line of its target table, at least one."""
@@ -198,8 +220,13 @@ class ListingRecord:
                     str(number),
                 ]
                 + [texts.get(column, "") for column in columns]
+                + [self._revisions_cell(number - 1)]
             )
         return rows
+
+    def _revisions_cell(self, index: int) -> str:
+        revisions = self.revision_lines[index] if index < len(self.revision_lines) else []
+        return "\n".join(revision_text(revision) for revision in revisions)
 
 
 # --- reading -----------------------------------------------------------------
@@ -219,10 +246,11 @@ class LayoutHeader:
 
     fixed: list[str]  # FIXED_HEADERS, or FIXED_HEADERS_WITHOUT_RESPONSIBILITY
     columns: list[Column]
+    has_revisions: bool = False  # a last 目標変更 column, which is not read
 
     @property
     def width(self) -> int:
-        return len(self.fixed) + len(self.columns)
+        return len(self.fixed) + len(self.columns) + int(self.has_revisions)
 
     @property
     def states_responsibility(self) -> bool:
@@ -232,6 +260,9 @@ class LayoutHeader:
 def read_header(cells: list[str], line: int) -> tuple[LayoutHeader | None, list[RowError]]:
     """The columns of a layout header; errors name the column that is wrong."""
     cells = [cell.strip() for cell in cells]
+    has_revisions = bool(cells) and cells[-1] == REVISIONS
+    if has_revisions:
+        cells = cells[:-1]
     for fixed in (FIXED_HEADERS, FIXED_HEADERS_WITHOUT_RESPONSIBILITY):
         if cells[: len(fixed)] == fixed:
             break
@@ -244,9 +275,9 @@ def read_header(cells: list[str], line: int) -> tuple[LayoutHeader | None, list[
             if expected != found
         ]
     if len(cells) == len(fixed):
-        return LayoutHeader(fixed, []), []
+        return LayoutHeader(fixed, [], has_revisions), []
     columns, errors = parse_year_header(cells, line, first=len(fixed))
-    return LayoutHeader(fixed, columns), errors
+    return LayoutHeader(fixed, columns, has_revisions), errors
 
 
 def clean_cell(text: str) -> str:
@@ -284,7 +315,9 @@ def read_rows(
         printed = normalize_name(strip_markup(unguard_formula(values[PROJECT_NAME])))
         texts = {
             column: clean_cell(cell)
-            for column, cell in zip(columns, cells[len(fixed) :], strict=True)
+            for column, cell in zip(
+                columns, cells[len(fixed) : len(fixed) + len(columns)], strict=True
+            )
         }
         texts = {column: text for column, text in texts.items() if text}
         number_text = values[TABLE_LINE].strip() or "1"

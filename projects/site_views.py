@@ -39,7 +39,7 @@ def listings_of(queryset, projects):
     return (
         queryset.filter(project__in=projects)
         .select_related("project__plan", "project__home_node", "node")
-        .prefetch_related("project__targets")
+        .prefetch_related("project__targets", "project__target_revisions")
     )
 
 

@@ -19,7 +19,10 @@ class ProjectDetailView(PlanContentMixin, TemplateView):
             plan.projects.select_related("plan", "home_node", "bureau", "division")
         )
         project = get_object_or_404(
-            projects.prefetch_related("targets", "wards", "strategies", "sdg_goals"), pk=pk
+            projects.prefetch_related(
+                "targets", "target_revisions", "wards", "strategies", "sdg_goals"
+            ),
+            pk=pk,
         )
         visible_nodes = self.visible(plan.nodes.all())
         listings = project.listings.filter(node__in=visible_nodes).select_related(
