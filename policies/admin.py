@@ -300,33 +300,53 @@ class ScaleSetAdmin(ReferenceAdmin):
 
 
 class IndicatorValueInline(ScopedInlineMixin, admin.TabularInline):
+    """Targets and actuals as written; the numbers are read from the texts when left empty.
+    Years after the plan's are open to targets (a 2030 goal), so the year is typed."""
+
     model = IndicatorValue
     extra = 1
-    fields = ["fiscal_year", "target", "actual"]
-
-    def get_formset(self, request, obj=None, **kwargs):
-        formset = super().get_formset(request, obj, **kwargs)
-        if obj is not None:
-            limit_fiscal_years(formset.form, obj.node.plan)
-        return formset
+    fields = ["fiscal_year", "target_text", "target", "target_condition", "actual_text", "actual"]
 
 
 @admin.register(Indicator)
 class IndicatorAdmin(PublishableAdminMixin, ContentAdmin):
-    """Outcome indicators (成果指標 / KPI / 数値目標) of a node, with yearly targets and actuals."""
+    """Indicators (成果指標 / KPI / 数値目標 / 市民の実感指標) of a node or a project,
+    with yearly targets and actuals as written."""
 
-    list_display = ["name", "node", "kind", "unit", "direction", "status", "updated_at"]
-    list_filter = ["node__plan", "kind", "direction", "status"]
-    list_select_related = ["node__plan"]
-    search_fields = ["name", "node__title", "node__code", "source"]
-    autocomplete_fields = ["node"]
+    list_display = ["name", "owner", "kind", "unit", "part_of", "status", "updated_at"]
+    list_filter = ["node__plan", "project__plan", "kind", "direction", "status"]
+    list_select_related = ["node__plan", "project", "part_of"]
+    search_fields = ["name", "node__title", "node__code", "project__name", "source"]
+    autocomplete_fields = ["node", "project", "part_of"]
     readonly_fields = ["published_at", "updated_at"]
     inlines = [IndicatorValueInline]
     fieldsets = [
-        (None, {"fields": ["node", "kind", "name", "unit", "direction", "source", "position"]}),
-        (_("基準値"), {"fields": ["baseline_value", "baseline_year"]}),
+        (
+            None,
+            {
+                "fields": [
+                    ("node", "project"),
+                    "part_of",
+                    "kind",
+                    "name",
+                    "unit",
+                    "direction",
+                    "source",
+                    "note",
+                    "position",
+                ]
+            },
+        ),
+        (
+            _("基準値"),
+            {"fields": ["baseline_text", "baseline_value", ("baseline_year", "baseline_label")]},
+        ),
         (_("公開"), {"fields": ["status", "published_at", "updated_at"]}),
     ]
+
+    @admin.display(description=_("項目・事業"))
+    def owner(self, indicator):
+        return indicator.owner
 
 
 # --- staff: scopes and refused edits -------------------------------------------

@@ -17,6 +17,7 @@ from planportal.permissions import (
     register_content_app,
     register_scope_rule,
 )
+from policies import scopes as policy_scopes
 from projects.models import (
     Project,
     ProjectListing,
@@ -40,6 +41,16 @@ PROJECT_EDITING = [
     "projects.delete_projectlisting",
     "projects.add_projectresult",
     "projects.change_projectresult",
+]
+
+
+# Bureau editors record the indicators of their projects (ward editors already may).
+INDICATOR_EDITING = [
+    "policies.add_indicator",
+    "policies.change_indicator",
+    "policies.add_indicatorvalue",
+    "policies.change_indicatorvalue",
+    "policies.delete_indicatorvalue",
 ]
 
 
@@ -67,5 +78,12 @@ def register() -> None:
     owned = owned_by(Project, project_condition, "project")
     for child in (YearlyTarget, TargetRevision, ProjectListing, ProjectResult):
         register_scope_rule(child, owned, "project", scope_fields=["project"])
-    grant(BUREAU_EDITORS, *PROJECT_EDITING)
+    # Indicators on a project belong to it, those on a node to the node.
+    project_indicators = owned_by(Project, project_condition, "project")
+
+    def indicator_condition(scope: Scope) -> Q:
+        return policy_scopes.indicator_condition(scope) | project_indicators(scope)
+
+    policy_scopes.register_indicator_rules(indicator_condition)
+    grant(BUREAU_EDITORS, *PROJECT_EDITING, *INDICATOR_EDITING)
     grant(WARD_EDITORS, *PROJECT_EDITING)

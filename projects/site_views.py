@@ -13,7 +13,15 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from planportal.views import VisibleContentMixin
-from policies.models import Municipality, Plan, PolicyNode, ScaleLevel, SDGGoal, Ward
+from policies.models import (
+    Indicator,
+    Municipality,
+    Plan,
+    PolicyNode,
+    ScaleLevel,
+    SDGGoal,
+    Ward,
+)
 from projects.models import Project, ProjectListing, ProjectResult
 from projects.progress import rollups
 from projects.search import SearchForm
@@ -32,6 +40,15 @@ class PlanContentMixin(VisibleContentMixin):
 
     def visible_plan(self, slug) -> Plan:
         return self.visible_or_404(Plan.objects.select_related("municipality"), slug=slug)
+
+
+def indicators_of(visible, queryset):
+    """The visible indicators of ``queryset`` that are no part of another, with their
+    yearly values and their visible parts (with theirs): four queries at most."""
+    parts = visible(Indicator.objects.all()).prefetch_related("values")
+    return visible(queryset.filter(part_of=None)).prefetch_related(
+        "values", Prefetch("parts", queryset=parts)
+    )
 
 
 def listings_of(queryset, projects):
@@ -137,7 +154,7 @@ class NodeDetailView(PlanContentMixin, TemplateView):
             projects_below=projects.under(node).count() if not node.is_leaf_node() else 0,
             achievement_rollup=progress[ScaleLevel.Scale.ACHIEVEMENT],
             review_rollup=progress[ScaleLevel.Scale.REVIEW],
-            indicators=self.visible(node.indicators.all()).prefetch_related("values"),
+            indicators=indicators_of(self.visible, node.indicators.all()),
             **kwargs,
         )
 

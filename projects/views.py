@@ -5,7 +5,7 @@ from django.views.generic import TemplateView
 
 from projects.models import ProjectResult
 from projects.progress import yearly_progress
-from projects.site_views import PlanContentMixin
+from projects.site_views import PlanContentMixin, indicators_of
 
 
 class ProjectDetailView(PlanContentMixin, TemplateView):
@@ -48,5 +48,6 @@ class ProjectDetailView(PlanContentMixin, TemplateView):
             ),
             trail=[{"label": project.display_name}],
             progress=yearly_progress(project, results) if results else [],
+            indicators=indicators_of(self.visible, project.indicators.all()),
             **kwargs,
         )

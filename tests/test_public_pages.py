@@ -130,7 +130,7 @@ EXPECTED_QUERIES = {
     "plan": 12,
     "basic policy": 16,
     "measure": 18,
-    "project": 13,
+    "project": 14,
     "sdg matrix": 6,
     "strategy": 5,
     "wards": 3,
