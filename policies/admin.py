@@ -26,6 +26,7 @@ from policies.models import (
     EditConflict,
     Indicator,
     IndicatorValue,
+    MeasureEvaluation,
     Municipality,
     NodeText,
     Plan,
@@ -278,6 +279,8 @@ def limit_fiscal_years(form_class, plan, field: str = "fiscal_year") -> None:
     form_class.base_fields[field] = forms.TypedChoiceField(
         label=original.label,
         coerce=int,
+        required=original.required,
+        empty_value=None,
         choices=[("", "---------")]
         + [(year, dual_label(year)) for year in range(span[0], span[1] + 1)],
         help_text=_("計画期間の年度から選びます。"),
@@ -347,6 +350,34 @@ class IndicatorAdmin(PublishableAdminMixin, ContentAdmin):
     @admin.display(description=_("項目・事業"))
     def owner(self, indicator):
         return indicator.owner
+
+
+@admin.register(MeasureEvaluation)
+class MeasureEvaluationAdmin(PublishableAdminMixin, ContentAdmin):
+    """A measure's evaluation sheet for a fiscal year (or by the sheet's own label)."""
+
+    list_display = ["node", "fiscal_year", "sheet_label", "is_priority", "status", "updated_at"]
+    list_filter = ["node__plan", "fiscal_year", "is_priority", "status"]
+    list_select_related = ["node__plan"]
+    search_fields = ["node__title", "node__code", "sheet_label", "issues", "overview", "goal"]
+    autocomplete_fields = ["node", "author_division", "related_divisions"]
+    readonly_fields = ["published_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["node", ("fiscal_year", "sheet_label"), "is_priority"]}),
+        (_("所管"), {"fields": ["author_division", "related_divisions"]}),
+        (_("内容"), {"fields": ["issues", "overview", "goal", "outcome", "explanation"]}),
+        (_("公開"), {"fields": ["status", "published_at", "updated_at"]}),
+    ]
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if obj is not None:
+            limit_fiscal_years(form, obj.node.plan)
+            if "related_divisions" in form.base_fields:
+                form.base_fields["related_divisions"].queryset = Division.objects.filter(
+                    bureau__municipality=obj.node.plan.municipality
+                )
+        return form
 
 
 # --- staff: scopes and refused edits -------------------------------------------

@@ -849,6 +849,109 @@ class IndicatorValue(models.Model):
             )
 
 
+class MeasureEvaluationQuerySet(PublishableQuerySet):
+    def published(self):
+        return super().published().filter(node__in=PolicyNode.objects.published())
+
+
+class MeasureEvaluation(Publishable):
+    """What a measure's evaluation sheet (施策評価シート, 施策進行管理・評価票) says for a year.
+
+    One per node and fiscal year assessed; a sheet that names only its own year
+    (「令和4年度評価シート」) is kept by that label, without an assessed year.
+    The sheet's projects, results and indicators are read from them, not copied.
+    """
+
+    node = models.ForeignKey(
+        PolicyNode, on_delete=models.CASCADE, related_name="evaluations", verbose_name=_("項目")
+    )
+    fiscal_year = models.PositiveSmallIntegerField(
+        _("評価する年度"),
+        null=True,
+        blank=True,
+        validators=fiscal_year_validators,
+        help_text=_(
+            "シートが評価する年度。シートに書かれていなければ空欄にして、シートの表記を入れます。"
+        ),
+    )
+    sheet_label = models.CharField(
+        _("シートの表記"),
+        max_length=100,
+        blank=True,
+        help_text=_("例：令和4年度評価シート。評価する年度がわからないときは必須です。"),
+    )
+    is_priority = models.BooleanField(_("重点"), default=False)
+    author_division = models.ForeignKey(
+        Division,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="authored_evaluations",
+        verbose_name=_("作成課"),
+    )
+    related_divisions = models.ManyToManyField(
+        Division, blank=True, related_name="related_evaluations", verbose_name=_("関係課")
+    )
+    issues = models.TextField(_("課題"), blank=True)
+    overview = models.TextField(_("概要"), blank=True)
+    goal = models.TextField(_("目標"), blank=True)
+    outcome = models.TextField(_("成果の説明"), blank=True)
+    explanation = models.TextField(
+        _("評価の説明"), blank=True, help_text=_("評価の理由や今後の方向性。")
+    )
+    updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
+
+    objects = MeasureEvaluationQuerySet.as_manager()
+    history = HistoricalRecords(m2m_fields=[related_divisions])
+
+    class Meta:
+        verbose_name = _("施策の評価シート")
+        verbose_name_plural = _("施策の評価シート")
+        ordering = ["node", "fiscal_year", "sheet_label", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["node", "fiscal_year"],
+                condition=Q(fiscal_year__isnull=False),
+                name="evaluation_unique_year",
+            ),
+            models.UniqueConstraint(
+                fields=["node", "sheet_label"],
+                condition=Q(fiscal_year__isnull=True),
+                name="evaluation_unique_label",
+            ),
+            models.CheckConstraint(
+                condition=Q(fiscal_year__isnull=False) | ~Q(sheet_label=""),
+                name="evaluation_year_or_label",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.node} {self.sheet_label or f'{self.fiscal_year}年度'}"
+
+    def clean(self):
+        self.sheet_label = self.sheet_label.strip()
+        if not self.fiscal_year and not self.sheet_label:
+            raise ValidationError(
+                {
+                    "sheet_label": _(
+                        "評価する年度か、シートの表記（例：令和4年度評価シート）を入れてください。"
+                    )
+                }
+            )
+        if not self.node_id:
+            return
+        plan = self.node.plan
+        if self.fiscal_year:
+            check_plan_year(plan, self.fiscal_year)
+        if (
+            self.author_division_id
+            and self.author_division.bureau.municipality_id != plan.municipality_id
+        ):
+            raise ValidationError(
+                {"author_division": _("作成課は、この計画の自治体の課から選んでください。")}
+            )
+
+
 def check_plan_year(plan: Plan, fiscal_year: int) -> None:
     """Raise a ValidationError on ``fiscal_year`` when it lies outside the plan's years."""
     span = plan.fiscal_year_span()

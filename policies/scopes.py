@@ -1,7 +1,7 @@
 """What scoped staff may do with the plan's own models (registered by PoliciesConfig).
 
-Ward editors change the nodes tagged with their ward, with their texts and
-indicators; every editor may see the edits of theirs that were refused.
+Ward editors change the nodes tagged with their ward, with their texts,
+indicators and evaluation sheets; every editor may see the edits of theirs that were refused.
 A staff user's scope is read from their ``StaffScope``.
 """
 
@@ -23,6 +23,7 @@ from policies.models import (
     EditConflict,
     Indicator,
     IndicatorValue,
+    MeasureEvaluation,
     NodeText,
     PolicyNode,
     StaffScope,
@@ -72,6 +73,12 @@ def register() -> None:
     register_scope_rule(
         NodeText, owned_by(PolicyNode, node_condition, "node"), "node", scope_fields=["node"]
     )
+    register_scope_rule(
+        MeasureEvaluation,
+        owned_by(PolicyNode, node_condition, "node"),
+        "node",
+        scope_fields=["node"],
+    )
     # Progress: ward editors record the indicators of their nodes (projects
     # extends the rule to indicators on projects, see projects.scopes).
     register_indicator_rules(indicator_condition)
@@ -88,4 +95,6 @@ def register() -> None:
         "policies.add_indicatorvalue",
         "policies.change_indicatorvalue",
         "policies.delete_indicatorvalue",
+        "policies.add_measureevaluation",
+        "policies.change_measureevaluation",
     )

@@ -14,7 +14,6 @@ from django.views.generic import TemplateView
 
 from planportal.views import VisibleContentMixin
 from policies.models import (
-    Indicator,
     Municipality,
     Plan,
     PolicyNode,
@@ -25,6 +24,7 @@ from policies.models import (
 from projects.models import Project, ProjectListing, ProjectResult
 from projects.progress import rollups
 from projects.search import SearchForm
+from projects.sheets import visible_indicators
 from schedule.timeline import build_timeline
 
 LISTINGS_PER_PAGE = 50
@@ -40,15 +40,6 @@ class PlanContentMixin(VisibleContentMixin):
 
     def visible_plan(self, slug) -> Plan:
         return self.visible_or_404(Plan.objects.select_related("municipality"), slug=slug)
-
-
-def indicators_of(visible, queryset):
-    """The visible indicators of ``queryset`` that are no part of another, with their
-    yearly values and their visible parts (with theirs): four queries at most."""
-    parts = visible(Indicator.objects.all()).prefetch_related("values")
-    return visible(queryset.filter(part_of=None)).prefetch_related(
-        "values", Prefetch("parts", queryset=parts)
-    )
 
 
 def listings_of(queryset, projects):
@@ -154,7 +145,7 @@ class NodeDetailView(PlanContentMixin, TemplateView):
             projects_below=projects.under(node).count() if not node.is_leaf_node() else 0,
             achievement_rollup=progress[ScaleLevel.Scale.ACHIEVEMENT],
             review_rollup=progress[ScaleLevel.Scale.REVIEW],
-            indicators=indicators_of(self.visible, node.indicators.all()),
+            indicators=visible_indicators(self.visible, node.indicators.all()),
             **kwargs,
         )
 

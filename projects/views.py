@@ -5,7 +5,8 @@ from django.views.generic import TemplateView
 
 from projects.models import ProjectResult
 from projects.progress import yearly_progress
-from projects.site_views import PlanContentMixin, indicators_of
+from projects.sheets import visible_indicators
+from projects.site_views import PlanContentMixin
 
 
 class ProjectDetailView(PlanContentMixin, TemplateView):
@@ -48,6 +49,6 @@ class ProjectDetailView(PlanContentMixin, TemplateView):
             ),
             trail=[{"label": project.display_name}],
             progress=yearly_progress(project, results) if results else [],
-            indicators=indicators_of(self.visible, project.indicators.all()),
+            indicators=visible_indicators(self.visible, project.indicators.all()),
             **kwargs,
         )
