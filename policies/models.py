@@ -568,6 +568,9 @@ def default_scale_set() -> "ScaleSet | None":
     return ScaleSet.objects.filter(is_default=True).first()
 
 
+NUMBER_HELP = _("表記どおりの欄が空のときだけ入れます。表記があれば、そこから読み取ります。")
+
+
 class IndicatorQuerySet(PublishableQuerySet):
     def published(self):
         """Published indicators of a published node or of a published project.
@@ -647,7 +650,12 @@ class Indicator(Publishable):
         help_text=_("例：45.2%、約3万人。数値が読み取れれば基準値（数値）に入ります。"),
     )
     baseline_value = models.DecimalField(
-        _("基準値（数値）"), max_digits=16, decimal_places=4, null=True, blank=True
+        _("基準値（数値）"),
+        max_digits=16,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text=NUMBER_HELP,
     )
     baseline_year = models.PositiveSmallIntegerField(
         _("基準値の年度"), null=True, blank=True, validators=fiscal_year_validators
@@ -721,7 +729,7 @@ class Indicator(Publishable):
                 errors["part_of"] = _("複合指標と同じ項目・事業に付けてください。")
             elif self.pk and self.parts.exists():
                 errors["part_of"] = _("一部を持つ指標は、ほかの指標の一部にできません。")
-        if self.baseline_text and self.baseline_value is None:
+        if self.baseline_text:
             self.baseline_value = read_quantity(self.baseline_text).value
         has_baseline = bool(self.baseline_text) or self.baseline_value is not None
         has_date = bool(self.baseline_year or self.baseline_label)
@@ -763,7 +771,7 @@ class IndicatorValue(models.Model):
         help_text=_("例：80%以上、継続実施、現状値以上。数値が読み取れれば目標値に入ります。"),
     )
     target = models.DecimalField(
-        _("目標値"), max_digits=16, decimal_places=4, null=True, blank=True
+        _("目標値"), max_digits=16, decimal_places=4, null=True, blank=True, help_text=NUMBER_HELP
     )
     target_condition = models.CharField(
         _("目標値の条件"), max_length=10, choices=Condition.choices, default="", blank=True
@@ -775,7 +783,7 @@ class IndicatorValue(models.Model):
         help_text=_("数値が読み取れれば実績値に入ります。"),
     )
     actual = models.DecimalField(
-        _("実績値"), max_digits=16, decimal_places=4, null=True, blank=True
+        _("実績値"), max_digits=16, decimal_places=4, null=True, blank=True, help_text=NUMBER_HELP
     )
 
     history = HistoricalRecords()
@@ -809,12 +817,12 @@ class IndicatorValue(models.Model):
         return self.actual_text or format_quantity(self.actual)
 
     def read_numbers(self) -> None:
-        """Fill the numbers (and the target's condition) from the texts where they are empty."""
-        if self.target_text and self.target is None:
+        """The written texts are the truth: read the numbers (and the target's condition)
+        from them; a number is typed only where there is no text."""
+        if self.target_text:
             reading = read_quantity(self.target_text)
-            self.target = reading.value
-            self.target_condition = self.target_condition or reading.condition
-        if self.actual_text and self.actual is None:
+            self.target, self.target_condition = reading.value, reading.condition
+        if self.actual_text:
             self.actual = read_quantity(self.actual_text).value
 
     def clean(self):

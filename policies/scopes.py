@@ -1,7 +1,8 @@
 """What scoped staff may do with the plan's own models (registered by PoliciesConfig).
 
 Ward editors change the nodes tagged with their ward, with their texts,
-indicators and evaluation sheets; every editor may see the edits of theirs that were refused.
+indicators and evaluations; every editor may see the edits of theirs that
+were refused.
 A staff user's scope is read from their ``StaffScope``.
 """
 

@@ -34,13 +34,7 @@ def responsible_bureau(project):
 def listing_record(section: Section, listing) -> layout.ListingRecord:
     project = listing.project
     printed = ProjectName(project.name, project.each_ward, listing.is_relisting).printed
-    lines: dict[int, dict] = {}
-    for target in project.targets.all():
-        lines.setdefault(target.line, {})[target.column] = target.text
-    revisions: dict[int, list] = {}
-    for revision in project.target_revisions.all():
-        revisions.setdefault(revision.line, []).append(revision.as_revision())
-        lines.setdefault(revision.line, {})
+    lines = project.target_lines()
     bureau = responsible_bureau(project)
     return layout.ListingRecord(
         node_path=section.paths.path(listing.node_id),
@@ -52,8 +46,8 @@ def listing_record(section: Section, listing) -> layout.ListingRecord:
         bureau=bureau.name if bureau else "",
         division=project.division.name if project.division else "",
         wards=tuple(ward.name for ward in project.wards.all()),
-        target_lines=[lines[line] for line in sorted(lines)],
-        revision_lines=[revisions.get(line, []) for line in sorted(lines)],
+        target_lines=[texts for texts, _revisions in lines],
+        revision_lines=[revisions for _texts, revisions in lines],
     )
 
 

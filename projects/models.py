@@ -167,22 +167,25 @@ class Project(Publishable, Versioned):
             return []
         return plan_columns(self.plan.start_fiscal_year, self.plan.end_fiscal_year)
 
-    def target_rows(self) -> list[list[Cell]]:
-        """The printed target table, one list of cells per printed line, with the
-        revisions (目標変更) in the cells they revise.
+    def target_lines(self) -> list[tuple[dict[Column, str], list[Revision]]]:
+        """Each printed line of the target table: its cells' texts by column, and the
+        revisions (目標変更) of its cells.
 
         Reads ``self.targets.all()`` and ``self.target_revisions.all()``, so a
         prefetch serves every project of a page.
         """
-        columns = self.columns
-        lines: dict[int, dict[Column, str]] = {}
+        lines: dict[int, tuple[dict[Column, str], list[Revision]]] = {}
         for target in self.targets.all():
-            lines.setdefault(target.line, {})[target.column] = target.text
-        revisions: dict[int, list[Revision]] = {}
+            lines.setdefault(target.line, ({}, []))[0][target.column] = target.text
         for revision in self.target_revisions.all():
-            revisions.setdefault(revision.line, []).append(revision.as_revision())
-            lines.setdefault(revision.line, {})
-        return [build_row(columns, lines[line], revisions.get(line, [])) for line in sorted(lines)]
+            lines.setdefault(revision.line, ({}, []))[1].append(revision.as_revision())
+        return [lines[line] for line in sorted(lines)]
+
+    def target_rows(self) -> list[list[Cell]]:
+        """The printed target table, one list of cells per printed line, with the
+        revisions in the cells they revise."""
+        columns = self.columns
+        return [build_row(columns, texts, revisions) for texts, revisions in self.target_lines()]
 
 
 class ProjectListing(models.Model):

@@ -87,6 +87,9 @@ def test_text_targets_keep_their_words_and_give_a_number_where_there_is_one(node
     )
     typed = value(item, 2013, target=Decimal(85), target_condition="at_least")
     assert typed.target_written == "85以上"
+    eighty.target_text, eighty.actual_text = "増加", "80.1%"  # the text is the truth
+    eighty.full_clean()
+    assert (eighty.target, eighty.target_condition, eighty.actual) == (None, "", Decimal("80.1"))
 
 
 def test_a_goal_after_the_plan_is_a_target_only_and_years_before_it_are_refused(node):
@@ -156,7 +159,7 @@ def test_a_compound_indicator_has_parts_one_level_deep_on_the_same_owner(node, p
 
 def test_the_data_migration_writes_stored_numbers_as_text_and_keeps_them(node):
     old = Indicator.objects.create(
-        node=node, name="旧指標", baseline_value=Decimal("1234.5"), baseline_year=2010
+        node=node, name="旧指標", unit="人", baseline_value=Decimal("1234.5"), baseline_year=2010
     )
     stored = IndicatorValue.objects.create(
         indicator=old, fiscal_year=2012, target=Decimal(30), actual=Decimal("29.5")
@@ -169,7 +172,7 @@ def test_the_data_migration_writes_stored_numbers_as_text_and_keeps_them(node):
     migration.write_numbers_as_text(apps, BaseDatabaseSchemaEditor)
     old.refresh_from_db()
     assert (old.baseline_text, old.baseline_value, old.baseline_year) == (
-        "1,234.5",
+        "1,234.5人",
         Decimal("1234.5"),
         2010,
     )
