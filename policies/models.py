@@ -21,8 +21,8 @@ from simple_history.models import HistoricalRecords
 
 from planportal.publication import PublicationStatus, Publishable, PublishableQuerySet
 from planportal.versioning import Versioned
+from policies import indicator_text
 from policies.charts import format_quantity
-from policies.indicator_text import read_quantity
 from schedule.fiscal import fiscal_year_range_label
 from schedule.validators import fiscal_year_validators
 
@@ -730,7 +730,7 @@ class Indicator(Publishable):
             elif self.pk and self.parts.exists():
                 errors["part_of"] = _("一部を持つ指標は、ほかの指標の一部にできません。")
         if self.baseline_text:
-            self.baseline_value = read_quantity(self.baseline_text).value
+            self.baseline_value = indicator_text.read_quantity(self.baseline_text).value
         has_baseline = bool(self.baseline_text) or self.baseline_value is not None
         has_date = bool(self.baseline_year or self.baseline_label)
         if has_baseline != has_date:
@@ -750,11 +750,13 @@ class IndicatorValue(models.Model):
     """
 
     class Condition(models.TextChoices):
-        EXACT = "", _("（そのまま）")
-        AT_LEAST = "at_least", _("以上")
-        AT_MOST = "at_most", _("以下")
-        ABOVE = "above", _("超")
-        BELOW = "below", _("未満")
+        """The conditions ``indicator_text`` reads (80%以上 → at least 80)."""
+
+        EXACT = indicator_text.Condition.EXACT, _("（そのまま）")
+        AT_LEAST = indicator_text.Condition.AT_LEAST, _("以上")
+        AT_MOST = indicator_text.Condition.AT_MOST, _("以下")
+        ABOVE = indicator_text.Condition.ABOVE, _("超")
+        BELOW = indicator_text.Condition.BELOW, _("未満")
 
     indicator = models.ForeignKey(
         Indicator, on_delete=models.CASCADE, related_name="values", verbose_name=_("成果指標")
@@ -820,10 +822,10 @@ class IndicatorValue(models.Model):
         """The written texts are the truth: read the numbers (and the target's condition)
         from them; a number is typed only where there is no text."""
         if self.target_text:
-            reading = read_quantity(self.target_text)
+            reading = indicator_text.read_quantity(self.target_text)
             self.target, self.target_condition = reading.value, reading.condition
         if self.actual_text:
-            self.actual = read_quantity(self.actual_text).value
+            self.actual = indicator_text.read_quantity(self.actual_text).value
 
     def clean(self):
         self.target_text = self.target_text.strip()

@@ -13,14 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from planportal.views import VisibleContentMixin
-from policies.models import (
-    Municipality,
-    Plan,
-    PolicyNode,
-    ScaleLevel,
-    SDGGoal,
-    Ward,
-)
+from policies.models import Municipality, Plan, PolicyNode, ScaleLevel, SDGGoal, Ward
 from projects.models import Project, ProjectListing, ProjectResult
 from projects.progress import rollups
 from projects.search import SearchForm
