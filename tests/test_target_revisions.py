@@ -129,3 +129,9 @@ def test_exports_show_revisions_and_an_import_of_the_export_leaves_them(voting):
     assert (report.created, report.updated) == ([], [])
     assert voting.target_revisions.count() == 1
     assert export.to_csv(load_section(plan, voting.home_node, lambda q: q)) == content
+
+
+def test_search_finds_a_project_by_its_revised_target(client, voting):
+    assert voting.name not in client.get("/search/?q=見直し案の市民意見聴取").content.decode()
+    revise(voting, 2013, "見直し案の市民意見聴取", 2013, "検討の進捗に合わせて")
+    assert voting.name in client.get("/search/?q=見直し案の市民意見聴取").content.decode()
