@@ -70,15 +70,15 @@ def measure_sheet(node: PolicyNode, visible: Callable) -> Sheet:
     (home and 再掲), in the plan's printed order."""
     plan = node.plan
     projects = visible(Project.objects.filter(plan=plan))
+    in_section = ProjectListing.objects.filter(
+        node__in=visible(plan.nodes.within(node)), project__in=projects
+    )
     listings = list(
-        ProjectListing.objects.filter(
-            node__in=visible(plan.nodes.within(node)), project__in=projects
-        )
-        .select_related("project__plan", "project__bureau", "project__division")
+        in_section.select_related("project__plan", "project__bureau", "project__division")
         .prefetch_related("project__targets", "project__target_revisions")
         .order_by("node__tree_id", "node__lft", "position", "pk")
     )
-    results = _results_by_project(visible, [listing.project_id for listing in listings])
+    results = _results_by_project(visible, in_section.values("project_id"))
     evaluations = (
         visible(node.evaluations.all())
         .select_related("author_division__bureau")
