@@ -26,6 +26,7 @@ from policies.models import (
     EditConflict,
     Indicator,
     IndicatorValue,
+    MeasureEvaluation,
     Municipality,
     NodeText,
     Plan,
@@ -269,15 +270,17 @@ class PolicyNodeAdmin(PublishableAdminMixin, ContentAdmin, DraggableMPTTAdmin):
 # --- progress management: scales and indicators ------------------------------
 
 
-def limit_fiscal_years(form_class, plan) -> None:
-    """Offer only the plan's fiscal years, in both calendars, in ``form_class``'s fiscal_year."""
+def limit_fiscal_years(form_class, plan, field: str = "fiscal_year") -> None:
+    """Offer only the plan's fiscal years, in both calendars, in ``form_class``'s ``field``."""
     span = plan.fiscal_year_span() if plan else None
-    if not span:
+    if not span or field not in form_class.base_fields:
         return
-    field = form_class.base_fields["fiscal_year"]
-    form_class.base_fields["fiscal_year"] = forms.TypedChoiceField(
-        label=field.label,
+    original = form_class.base_fields[field]
+    form_class.base_fields[field] = forms.TypedChoiceField(
+        label=original.label,
         coerce=int,
+        required=original.required,
+        empty_value=None,
         choices=[("", "---------")]
         + [(year, dual_label(year)) for year in range(span[0], span[1] + 1)],
         help_text=_("計画期間の年度から選びます。"),
@@ -300,33 +303,81 @@ class ScaleSetAdmin(ReferenceAdmin):
 
 
 class IndicatorValueInline(ScopedInlineMixin, admin.TabularInline):
+    """Targets and actuals as written; the numbers are read from the texts when left empty.
+    Years after the plan's are open to targets (a 2030 goal), so the year is typed."""
+
     model = IndicatorValue
     extra = 1
-    fields = ["fiscal_year", "target", "actual"]
-
-    def get_formset(self, request, obj=None, **kwargs):
-        formset = super().get_formset(request, obj, **kwargs)
-        if obj is not None:
-            limit_fiscal_years(formset.form, obj.node.plan)
-        return formset
+    fields = ["fiscal_year", "target_text", "target", "target_condition", "actual_text", "actual"]
 
 
 @admin.register(Indicator)
 class IndicatorAdmin(PublishableAdminMixin, ContentAdmin):
-    """Outcome indicators (成果指標 / KPI / 数値目標) of a node, with yearly targets and actuals."""
+    """Indicators (成果指標 / KPI / 数値目標 / 市民の実感指標) of a node or a project,
+    with yearly targets and actuals as written."""
 
-    list_display = ["name", "node", "kind", "unit", "direction", "status", "updated_at"]
-    list_filter = ["node__plan", "kind", "direction", "status"]
-    list_select_related = ["node__plan"]
-    search_fields = ["name", "node__title", "node__code", "source"]
-    autocomplete_fields = ["node"]
+    list_display = ["name", "owner", "kind", "unit", "part_of", "status", "updated_at"]
+    list_filter = ["node__plan", "project__plan", "kind", "direction", "status"]
+    list_select_related = ["node__plan", "project", "part_of"]
+    search_fields = ["name", "node__title", "node__code", "project__name", "source"]
+    autocomplete_fields = ["node", "project", "part_of"]
     readonly_fields = ["published_at", "updated_at"]
     inlines = [IndicatorValueInline]
     fieldsets = [
-        (None, {"fields": ["node", "kind", "name", "unit", "direction", "source", "position"]}),
-        (_("基準値"), {"fields": ["baseline_value", "baseline_year"]}),
+        (
+            None,
+            {
+                "fields": [
+                    ("node", "project"),
+                    "part_of",
+                    "kind",
+                    "name",
+                    "unit",
+                    "direction",
+                    "source",
+                    "note",
+                    "position",
+                ]
+            },
+        ),
+        (
+            _("基準値"),
+            {"fields": ["baseline_text", "baseline_value", ("baseline_year", "baseline_label")]},
+        ),
         (_("公開"), {"fields": ["status", "published_at", "updated_at"]}),
     ]
+
+    @admin.display(description=_("項目・事業"))
+    def owner(self, indicator):
+        return indicator.owner
+
+
+@admin.register(MeasureEvaluation)
+class MeasureEvaluationAdmin(PublishableAdminMixin, ContentAdmin):
+    """A measure's evaluation sheet for a fiscal year (or by the sheet's own label)."""
+
+    list_display = ["node", "fiscal_year", "sheet_label", "is_priority", "status", "updated_at"]
+    list_filter = ["node__plan", "fiscal_year", "is_priority", "status"]
+    list_select_related = ["node__plan"]
+    search_fields = ["node__title", "node__code", "sheet_label", "issues", "overview", "goal"]
+    autocomplete_fields = ["node", "author_division", "related_divisions"]
+    readonly_fields = ["published_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["node", ("fiscal_year", "sheet_label"), "is_priority"]}),
+        (_("所管"), {"fields": ["author_division", "related_divisions"]}),
+        (_("内容"), {"fields": ["issues", "overview", "goal", "outcome", "explanation"]}),
+        (_("公開"), {"fields": ["status", "published_at", "updated_at"]}),
+    ]
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if obj is not None:
+            limit_fiscal_years(form, obj.node.plan)
+            if "related_divisions" in form.base_fields:
+                form.base_fields["related_divisions"].queryset = Division.objects.filter(
+                    bureau__municipality=obj.node.plan.municipality
+                )
+        return form
 
 
 # --- staff: scopes and refused edits -------------------------------------------

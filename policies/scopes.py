@@ -1,7 +1,8 @@
 """What scoped staff may do with the plan's own models (registered by PoliciesConfig).
 
-Ward editors change the nodes tagged with their ward, with their texts and
-indicators; every editor may see the edits of theirs that were refused.
+Ward editors change the nodes tagged with their ward, with their texts,
+indicators and evaluations; every editor may see the edits of theirs that
+were refused.
 A staff user's scope is read from their ``StaffScope``.
 """
 
@@ -23,6 +24,7 @@ from policies.models import (
     EditConflict,
     Indicator,
     IndicatorValue,
+    MeasureEvaluation,
     NodeText,
     PolicyNode,
     StaffScope,
@@ -45,6 +47,21 @@ def node_condition(scope: Scope) -> Q:
     return Q(wards=scope.ward_id) if scope.ward_id else NOTHING
 
 
+def indicator_condition(scope: Scope) -> Q:
+    return owned_by(PolicyNode, node_condition, "node")(scope)
+
+
+def register_indicator_rules(condition) -> None:
+    """An indicator (and its yearly values) is in scope when ``condition`` says so."""
+    register_scope_rule(Indicator, condition, scope_fields=["node", "project", "part_of"])
+    register_scope_rule(
+        IndicatorValue,
+        owned_by(Indicator, condition, "indicator"),
+        "indicator",
+        scope_fields=["indicator"],
+    )
+
+
 def can_restructure_tree(user) -> bool:
     """Adding, moving and deleting nodes reshapes a whole plan: administrators only."""
     return is_unrestricted(user) and user.has_perm("policies.change_policynode")
@@ -57,15 +74,15 @@ def register() -> None:
     register_scope_rule(
         NodeText, owned_by(PolicyNode, node_condition, "node"), "node", scope_fields=["node"]
     )
-    # Progress: ward editors record the indicators of their nodes.
-    indicator_condition = owned_by(PolicyNode, node_condition, "node")
-    register_scope_rule(Indicator, indicator_condition, "node", scope_fields=["node"])
     register_scope_rule(
-        IndicatorValue,
-        owned_by(Indicator, indicator_condition, "indicator"),
-        "indicator",
-        scope_fields=["indicator"],
+        MeasureEvaluation,
+        owned_by(PolicyNode, node_condition, "node"),
+        "node",
+        scope_fields=["node"],
     )
+    # Progress: ward editors record the indicators of their nodes (projects
+    # extends the rule to indicators on projects, see projects.scopes).
+    register_indicator_rules(indicator_condition)
     grant(BUREAU_EDITORS, "policies.view_editconflict")
     grant(
         WARD_EDITORS,
@@ -79,4 +96,6 @@ def register() -> None:
         "policies.add_indicatorvalue",
         "policies.change_indicatorvalue",
         "policies.delete_indicatorvalue",
+        "policies.add_measureevaluation",
+        "policies.change_measureevaluation",
     )

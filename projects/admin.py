@@ -13,13 +13,33 @@ from policies.admin import limit_fiscal_years
 from policies.models import Plan, PolicyNode, ScaleLevel, Strategy, Ward
 from projects import publishing
 from projects.admin_import import import_view
-from projects.models import Project, ProjectListing, ProjectResult, YearlyTarget
+from projects.models import (
+    Project,
+    ProjectListing,
+    ProjectResult,
+    TargetRevision,
+    YearlyTarget,
+)
 
 
 class YearlyTargetInline(ScopedInlineMixin, admin.TabularInline):
     model = YearlyTarget
     extra = 0
     fields = ["line", "fiscal_year", "after_period", "text"]
+
+
+class TargetRevisionInline(ScopedInlineMixin, admin.TabularInline):
+    """目標変更: the printed target stays; each revision adds its year of decision and reason."""
+
+    model = TargetRevision
+    extra = 0
+    fields = ["line", "fiscal_year", "after_period", "text", "decided_in", "reason"]
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        if obj is not None:
+            limit_fiscal_years(formset.form, obj.plan, field="decided_in")
+        return formset
 
 
 class ProjectListingInline(ScopedInlineMixin, admin.TabularInline):
@@ -93,7 +113,12 @@ class ProjectAdmin(PublishableAdminMixin, ContentAdmin):
     autocomplete_fields = ["plan", "home_node", "bureau", "division"]
     filter_horizontal = ["wards", "strategies", "sdg_goals"]
     readonly_fields = ["published_at", "updated_at"]
-    inlines = [YearlyTargetInline, ProjectResultInline, ProjectListingInline]
+    inlines = [
+        YearlyTargetInline,
+        TargetRevisionInline,
+        ProjectResultInline,
+        ProjectListingInline,
+    ]
     fieldsets = [
         (None, {"fields": ["plan", "name", "each_ward", "home_node", "home_note"]}),
         (_("内容"), {"fields": ["summary", "baseline", "actions_in_period"]}),
@@ -142,6 +167,15 @@ class YearlyTargetAdmin(ContentAdmin):
     list_filter = ["project__plan", "fiscal_year", "after_period"]
     list_select_related = ["project"]
     search_fields = ["project__name", "text"]
+    autocomplete_fields = ["project"]
+
+
+@admin.register(TargetRevision)
+class TargetRevisionAdmin(ContentAdmin):
+    list_display = ["project", "fiscal_year", "after_period", "decided_in", "text"]
+    list_filter = ["project__plan", "decided_in"]
+    list_select_related = ["project"]
+    search_fields = ["project__name", "text", "reason"]
     autocomplete_fields = ["project"]
 
 

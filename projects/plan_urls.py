@@ -1,7 +1,7 @@
 from django.urls import path
 
 from planportal.caching import cache_public_page
-from projects import section_views
+from projects import section_views, sheet_views
 from projects import site_views as views
 
 app_name = "policies"
@@ -29,6 +29,16 @@ urlpatterns = [
         "plans/<slug:slug>/nodes/<int:pk>/pdf/",
         section_views.SectionPdfView.as_view(),
         name="node_pdf",
+    ),
+    path(
+        "plans/<slug:slug>/nodes/<int:pk>/sheet/",
+        cache_public_page(sheet_views.MeasureSheetView.as_view()),
+        name="node_sheet",
+    ),
+    path(
+        "plans/<slug:slug>/nodes/<int:pk>/sheet.pdf",
+        sheet_views.MeasureSheetPdfView.as_view(),
+        name="node_sheet_pdf",
     ),
     path(
         "plans/<slug:slug>/export/<str:fmt>/",

@@ -31,6 +31,7 @@ from projects.sections import Section, load_section, section_listing_count
 logger = logging.getLogger(__name__)
 
 STYLESHEETS = ["css/site.css", "css/print.css"]
+SHEET_STYLESHEETS = [*STYLESHEETS, "css/progress.css"]  # charts and result tables
 PDF_TIMEOUT = 7 * 24 * 60 * 60  # stale versions age out; a new version is a new key
 BUILD_TIMEOUT = 15 * 60  # a build that died frees its claim after this long
 
@@ -82,7 +83,7 @@ def render_print_html(section: Section, *, for_pdf: bool, is_preview: bool, requ
 # --- the PDF ---------------------------------------------------------------------
 
 
-def html_to_pdf(html: str, base_url: str) -> bytes:
+def html_to_pdf(html: str, base_url: str, stylesheets: list[str] = STYLESHEETS) -> bytes:
     """Render with the print stylesheets; nothing is fetched from anywhere."""
     from weasyprint import CSS, HTML
     from weasyprint.urls import URLFetcher
@@ -92,10 +93,8 @@ def html_to_pdf(html: str, base_url: str) -> bytes:
             raise ValueError(f"PDF rendering fetches nothing: {url}")
 
     fetcher = NoFetching()
-    stylesheets = [CSS(filename=finders.find(path), url_fetcher=fetcher) for path in STYLESHEETS]
-    return HTML(string=html, base_url=base_url, url_fetcher=fetcher).write_pdf(
-        stylesheets=stylesheets
-    )
+    styles = [CSS(filename=finders.find(path), url_fetcher=fetcher) for path in stylesheets]
+    return HTML(string=html, base_url=base_url, url_fetcher=fetcher).write_pdf(stylesheets=styles)
 
 
 @dataclass(frozen=True)
@@ -146,6 +145,23 @@ def pdf_for(job: PdfJob, *, plan: Plan, node: PolicyNode | None) -> bytes | None
         return build_pdf(job)
     start_background_build(job)
     return None
+
+
+# --- evaluation sheets ---------------------------------------------------------------
+# One measure or project: small enough to build during the request, cached like sections.
+
+
+def sheet_pdf(sheet, context: dict, *, preview: bool, base_url: str) -> bytes:
+    """The sheet's print page (``context``, rendered for the PDF) as a PDF, cached under
+    the content version."""
+    mode = "preview" if preview else "public"
+    key = f"sheet-pdf:{content_version()}:{translation.get_language()}:{mode}:{sheet.file_stem()}"
+    pdf = cache.get(key)
+    if pdf is None:
+        html = render_to_string("projects/evaluation_sheet.html", {**context, "for_pdf": True})
+        pdf = html_to_pdf(html, base_url, SHEET_STYLESHEETS)
+        cache.set(key, pdf, PDF_TIMEOUT)
+    return pdf
 
 
 # --- background builds -------------------------------------------------------------

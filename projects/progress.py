@@ -25,19 +25,27 @@ class YearProgress:
     fiscal_year: int
     targets: list[str]  # one per printed line of the target table, as they read that year
     result: object | None  # a ProjectResult, or None
+    revisions: list = field(default_factory=list)  # the year's revised targets (目標変更)
 
 
 def yearly_progress(project, results) -> list[YearProgress]:
     """One row per fiscal year of the plan that has a target or a result, in order."""
     targets: dict[int, list[str]] = {}
+    revisions: dict[int, list] = {}
     for row in project.target_rows():
         for cell in row:
+            for revision in cell.revisions:
+                if not revision.column.after_period:
+                    revisions.setdefault(revision.column.fiscal_year, []).append(revision)
             if cell.column.after_period or cell.kind is CellKind.EMPTY:
                 continue
             targets.setdefault(cell.column.fiscal_year, []).append(cell.resolved_text)
     by_year = {result.fiscal_year: result for result in results}
-    years = sorted(set(targets) | set(by_year))
-    return [YearProgress(year, targets.get(year, []), by_year.get(year)) for year in years]
+    years = sorted(set(targets) | set(by_year) | set(revisions))
+    return [
+        YearProgress(year, targets.get(year, []), by_year.get(year), revisions.get(year, []))
+        for year in years
+    ]
 
 
 @dataclass

@@ -92,7 +92,7 @@ def load_section(
             "project__division__bureau",
             "node",
         )
-        .prefetch_related("project__targets", "project__wards")
+        .prefetch_related("project__targets", "project__target_revisions", "project__wards")
         .order_by("position", "pk")
     )
     by_node: dict[int, list[ProjectListing]] = {}

@@ -17,6 +17,7 @@ from policies.models import Municipality, Plan, PolicyNode, ScaleLevel, SDGGoal,
 from projects.models import Project, ProjectListing, ProjectResult
 from projects.progress import rollups
 from projects.search import SearchForm
+from projects.sheets import visible_indicators
 from schedule.timeline import build_timeline
 
 LISTINGS_PER_PAGE = 50
@@ -39,7 +40,7 @@ def listings_of(queryset, projects):
     return (
         queryset.filter(project__in=projects)
         .select_related("project__plan", "project__home_node", "node")
-        .prefetch_related("project__targets")
+        .prefetch_related("project__targets", "project__target_revisions")
     )
 
 
@@ -137,7 +138,7 @@ class NodeDetailView(PlanContentMixin, TemplateView):
             projects_below=projects.under(node).count() if not node.is_leaf_node() else 0,
             achievement_rollup=progress[ScaleLevel.Scale.ACHIEVEMENT],
             review_rollup=progress[ScaleLevel.Scale.REVIEW],
-            indicators=self.visible(node.indicators.all()).prefetch_related("values"),
+            indicators=visible_indicators(self.visible, node.indicators.all()),
             **kwargs,
         )
 

@@ -5,6 +5,7 @@ from django.views.generic import TemplateView
 
 from projects.models import ProjectResult
 from projects.progress import yearly_progress
+from projects.sheets import visible_indicators
 from projects.site_views import PlanContentMixin
 
 
@@ -19,7 +20,10 @@ class ProjectDetailView(PlanContentMixin, TemplateView):
             plan.projects.select_related("plan", "home_node", "bureau", "division")
         )
         project = get_object_or_404(
-            projects.prefetch_related("targets", "wards", "strategies", "sdg_goals"), pk=pk
+            projects.prefetch_related(
+                "targets", "target_revisions", "wards", "strategies", "sdg_goals"
+            ),
+            pk=pk,
         )
         visible_nodes = self.visible(plan.nodes.all())
         listings = project.listings.filter(node__in=visible_nodes).select_related(
@@ -45,5 +49,6 @@ class ProjectDetailView(PlanContentMixin, TemplateView):
             ),
             trail=[{"label": project.display_name}],
             progress=yearly_progress(project, results) if results else [],
+            indicators=visible_indicators(self.visible, project.indicators.all()),
             **kwargs,
         )

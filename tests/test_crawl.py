@@ -11,6 +11,9 @@ from projects.models import Project
 
 HREF = re.compile(r'href="([^"]+)"')
 SKIP = ("/admin/", "/static/")
+# Every node and project links its evaluation sheet's PDF; rendering hundreds of
+# them adds minutes and nothing new (tests/test_evaluation_sheets.py reads them back).
+SKIP_ENDINGS = ("/sheet.pdf",)
 
 
 def crawl(client, start="/"):
@@ -25,7 +28,12 @@ def crawl(client, start="/"):
             continue
         for href in HREF.findall(response.content.decode()):
             link = urldefrag(html.unescape(href))[0]
-            if link.startswith("/") and not link.startswith(SKIP) and link not in seen:
+            if (
+                link.startswith("/")
+                and not link.startswith(SKIP)
+                and not link.endswith(SKIP_ENDINGS)
+                and link not in seen
+            ):
                 seen.add(link)
                 queue.append(link)
     return seen, failures

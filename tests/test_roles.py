@@ -168,6 +168,8 @@ def test_a_ward_editor_cannot_add_a_project_outside_their_ward(client_for, ward_
             "wards": [kawasaki_ku.pk],
             "targets-TOTAL_FORMS": 0,
             "targets-INITIAL_FORMS": 0,
+            "target_revisions-TOTAL_FORMS": 0,
+            "target_revisions-INITIAL_FORMS": 0,
             "listings-TOTAL_FORMS": 0,
             "listings-INITIAL_FORMS": 0,
             "results-TOTAL_FORMS": 0,
