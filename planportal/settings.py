@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "csp",
     "policies",
     "projects",
+    "rounds",
     "schedule",
     "consultations",
 ]

@@ -93,6 +93,16 @@ def register_scope_rule(model, condition: Callable[[Scope], Q], owner_field=None
     _RULES[model] = ScopeRule(condition, owner_field)
 
 
+def narrow_scope_rule(model, condition: Callable[[Scope], Q]) -> None:
+    """Let an app above ``model``'s own narrow its rule: a scoped editor may change
+    only the rows that match ``condition(scope)`` as well (e.g. a result under
+    evaluation, once submitted, is planning's to change)."""
+    rule = _RULES[model]
+    _RULES[model] = ScopeRule(
+        lambda scope: rule.condition(scope) & condition(scope), rule.owner_field
+    )
+
+
 def project_condition(scope: Scope) -> Q:
     condition = NOTHING
     if scope.bureau_id:
@@ -332,7 +342,7 @@ class ScopedInlineMixin:
 
 # --- the four groups ----------------------------------------------------------
 
-CONTENT_APPS = ("policies", "projects", "schedule", "consultations")
+CONTENT_APPS = ("policies", "projects", "schedule", "consultations", "rounds")
 HISTORY_PREFIX = "historical"
 STAFF_ONLY_MODELS = {"staffscope", "editconflict"}
 # "view_" permissions that are not for every reviewer: citizens' names and e-mail addresses.
@@ -351,6 +361,7 @@ PROJECT_EDITING = [
     "projects.add_projectresult",
     "projects.change_projectresult",
     "policies.view_editconflict",
+    "rounds.change_task",
 ]
 EDITOR_PERMISSIONS = {
     BUREAU_EDITORS: PROJECT_EDITING,

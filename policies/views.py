@@ -15,7 +15,7 @@ from django.views.generic import TemplateView
 from policies.models import Municipality, Plan, PolicyNode, ScaleLevel, SDGGoal, Ward
 from policies.search import SearchForm
 from projects.models import Project, ProjectListing, ProjectResult
-from projects.progress import rollups
+from projects.progress import pending_evaluations, rollups
 from schedule.timeline import build_timeline
 
 LISTINGS_PER_PAGE = 50
@@ -140,7 +140,8 @@ class NodeDetailView(VisibleContentMixin, TemplateView):
         children = nodes.filter(parent=node).annotate(has_projects=Exists(below))
         listings = listings_of(node.listings.all(), projects)
         results = self.visible(ProjectResult.objects.filter(project__in=projects.under(node)))
-        progress = rollups(results, plan.scales)
+        pending = pending_evaluations(projects.under(node), results)
+        progress = rollups(results, plan.scales, pending)
         return super().get_context_data(
             plan=plan,
             node=node,

@@ -4,8 +4,8 @@ from django.shortcuts import get_object_or_404
 from django.views.generic import TemplateView
 
 from policies.views import VisibleContentMixin
-from projects.models import ProjectResult
-from projects.progress import yearly_progress
+from projects.models import Project, ProjectResult
+from projects.progress import pending_evaluations, yearly_progress
 
 
 class ProjectDetailView(VisibleContentMixin, TemplateView):
@@ -30,6 +30,10 @@ class ProjectDetailView(VisibleContentMixin, TemplateView):
                 "achievement", "review"
             )
         )
+        pending = pending_evaluations(
+            Project.objects.filter(pk=project.pk),
+            self.visible(ProjectResult.objects.filter(project=project)),
+        )
         home_node = (
             project.home_node if visible_nodes.filter(pk=project.home_node_id).exists() else None
         )
@@ -44,6 +48,6 @@ class ProjectDetailView(VisibleContentMixin, TemplateView):
                 else []
             ),
             trail=[{"label": project.display_name}],
-            progress=yearly_progress(project, results) if results else [],
+            progress=yearly_progress(project, results, pending) if results or pending else [],
             **kwargs,
         )

@@ -7,6 +7,13 @@ from consultations.demo import demo_period_ensure
 from policies.models import Municipality, Plan, PlanLevel, PublicationStatus
 from policies.seeds import load_demo
 from tests.browser import browser, demo_server, page  # noqa: F401  (fixtures)
+from tests.rounds_data import (  # noqa: F401  (fixtures)
+    city_plan,
+    city_round,
+    construction_editor,
+    environment_editor,
+    planner,
+)
 from tests.staff_users import client_for, make_staff  # noqa: F401  (fixtures)
 
 
