@@ -61,6 +61,11 @@ class TaskRowForm(forms.Form):
         self.fields["achievement"].choices = scales.achievement
         self.fields["review"].choices = scales.review
 
+    @property
+    def changed_data(self):
+        """What its editor changed: the version stamp is not an edit."""
+        return [name for name in super().changed_data if name != "version"]
+
     def row_values(self) -> RowValues:
         data = self.cleaned_data
         return RowValues(
