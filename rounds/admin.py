@@ -14,7 +14,7 @@ from django.urls import path, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
-from policies.staff_admin import ReferenceAdmin
+from planportal.admin_base import ReferenceAdmin
 from rounds import services, views
 from rounds.models import Round, Task, TaskEvent
 

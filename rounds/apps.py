@@ -10,18 +10,15 @@ class RoundsConfig(AppConfig):
         from django.db.models.signals import post_delete, post_save
 
         from planportal.admin import register_home_panel
-        from policies.caching import register_public_content
-        from policies.permissions import narrow_scope_rule, register_scope_rule
+        from planportal.caching import register_public_content
         from projects.models import ProjectResult
         from projects.progress import register_evaluation_workflow
-        from rounds import evaluation, home
-        from rounds.models import Round, Task, task_condition
+        from rounds import evaluation, home, models, scopes
 
         # A round's tasks decide what public roll-ups count as 未評価; opening
         # bumps the content version itself (its tasks are bulk-created).
-        register_public_content(Round)
-        register_scope_rule(Task, task_condition)
-        narrow_scope_rule(ProjectResult, evaluation.result_not_under_review)
+        register_public_content(models.Round)
+        scopes.register()
         register_evaluation_workflow(evaluation.RoundWorkflow())
         register_home_panel(home.home_panel)
         for signal in (post_save, post_delete):

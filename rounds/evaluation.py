@@ -1,16 +1,15 @@
 """What rounds tell the rest of the portal about results under evaluation.
 
-Registered with ``projects.progress`` (pending evaluations count as 未評価;
-results not approved stay unpublished) and with the scope rules (a result
-submitted or approved is planning's to change), from ``RoundsConfig.ready``.
+Registered with ``projects.progress`` from ``RoundsConfig.ready``: pending
+evaluations count as 未評価, and results not approved stay unpublished.
 """
 
 from __future__ import annotations
 
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Count, Exists, F, OuterRef
 
 from rounds.models import Task
-from rounds.workflow import DONE, Status
+from rounds.workflow import Status
 
 
 def _tasks_of_result():
@@ -40,11 +39,6 @@ class RoundWorkflow:
     def is_held(self, project_id: int, fiscal_year: int) -> bool:
         tasks = Task.objects.filter(project_id=project_id, round__fiscal_year=fiscal_year)
         return tasks.exclude(status=Status.APPROVED).exists()
-
-
-def result_not_under_review(scope) -> Q:
-    """Scoped editors change a result only while its task is not submitted or approved."""
-    return ~Q(Exists(_tasks_of_result().filter(status__in=DONE)))
 
 
 def outdate_tasks_of_result(sender, instance, raw=False, **kwargs):

@@ -26,8 +26,8 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from planportal.permissions import scope_of
 from policies.models import ScaleLevel
-from policies.permissions import scope_of
 from projects.layout import guard_formula
 from projects.models import ProjectResult
 from projects.progress import year_targets

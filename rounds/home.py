@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db.models import Count, Q
 
-from policies.permissions import editable
+from planportal.permissions import editable
 from rounds import services
 from rounds.models import Round, Task
 from rounds.workflow import DONE, EDITABLE, Status

@@ -14,16 +14,17 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from policies.models import Plan, PolicyNode, check_plan_year, fiscal_year_validators
-from policies.versioning import Versioned
+from planportal.versioning import Versioned
+from policies.models import Plan, PolicyNode, check_plan_year
 from projects.models import Project, ProjectResult
 from rounds.workflow import DONE, EDITABLE, Action, Status
 from schedule.fiscal import dual_label
+from schedule.validators import fiscal_year_validators
 
 STATUS_LABELS = {
     Status.NOT_STARTED: _("未着手"),
@@ -270,10 +271,3 @@ class Reminder(models.Model):
 
     def __str__(self):
         return f"{self.round} {self.bureau} {self.get_kind_display()} {self.key}"
-
-
-def task_condition(scope) -> Q:
-    """Tasks of the projects a scoped editor may change (their bureau, section or ward)."""
-    from policies.permissions import project_condition
-
-    return Q(project__in=Project.objects.filter(project_condition(scope)).values("pk"))

@@ -19,9 +19,10 @@ from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from policies.caching import bump_content_version
-from policies.models import Bureau, Division, PublicationStatus, ScaleLevel
-from policies.permissions import can_publish, editable, is_unrestricted
+from planportal.caching import bump_content_version
+from planportal.permissions import can_publish, editable, is_unrestricted
+from planportal.publication import PublicationStatus
+from policies.models import Bureau, Division, ScaleLevel
 from projects.models import Project, ProjectResult
 from rounds.models import PUBLISH_EVENT, Round, Task, TaskEvent
 from rounds.workflow import (

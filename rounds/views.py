@@ -28,8 +28,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
-from policies.models import Bureau, PublicationStatus
-from policies.permissions import can_publish
+from planportal.permissions import can_publish
+from planportal.publication import PublicationStatus
+from policies.models import Bureau
 from projects.models import ProjectResult, YearlyTarget
 from projects.progress import year_targets
 from rounds import exchange, services

@@ -4,8 +4,9 @@ import datetime
 
 import pytest
 
-from policies.models import Bureau, Division, PublicationStatus, ScaleSet
-from policies.permissions import BUREAU_EDITORS, PLAN_ADMINS
+from planportal.permissions import BUREAU_EDITORS, PLAN_ADMINS
+from planportal.publication import PublicationStatus
+from policies.models import Bureau, Division, ScaleSet
 from policies.tree import create_node
 from projects.models import Project, ProjectListing, YearlyTarget
 from rounds.models import Round

@@ -3,7 +3,8 @@
 import pytest
 from django.core.exceptions import ValidationError
 
-from policies.models import Bureau, PublicationStatus
+from planportal.publication import PublicationStatus
+from policies.models import Bureau
 from projects.models import Project, ProjectResult
 from projects.progress import pending_evaluations
 from rounds import services
@@ -178,7 +179,7 @@ def test_an_editor_cannot_change_submit_or_approve_another_bureaus_task(
 def test_a_submitted_result_is_planning_s_to_change_on_the_project_page_too(
     city_round, environment_editor
 ):
-    from policies.permissions import can_edit
+    from planportal.permissions import can_edit
 
     task = task_of(city_round, "緑化推進事業")
     fill(task, environment_editor)
@@ -194,7 +195,7 @@ def test_a_submitted_result_is_planning_s_to_change_on_the_project_page_too(
 def test_a_row_saved_by_someone_else_since_is_refused_with_who_and_when(
     city_round, environment_editor, make_staff
 ):
-    from policies.permissions import BUREAU_EDITORS
+    from planportal.permissions import BUREAU_EDITORS
 
     colleague = make_staff(
         "env-colleague", BUREAU_EDITORS, bureau=Bureau.objects.get(name="環境局")

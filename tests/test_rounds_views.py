@@ -76,8 +76,8 @@ def test_saving_the_grid_saves_changed_rows_and_submits_the_selected(
 def test_a_row_saved_by_a_colleague_is_refused_in_the_grid_the_rest_saved(
     city_round, environment_editor, make_staff, client_for
 ):
+    from planportal.permissions import BUREAU_EDITORS
     from policies.models import Bureau
-    from policies.permissions import BUREAU_EDITORS
 
     colleague = make_staff(
         "env-colleague", BUREAU_EDITORS, bureau=Bureau.objects.get(name="環境局")
