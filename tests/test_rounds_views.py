@@ -286,3 +286,30 @@ def test_the_admin_home_shows_an_editor_their_tasks_and_planning_the_rounds(
     planner_home = client_for(planner).get(reverse("admin:index")).content.decode()
     assert reverse("admin:rounds_round_dashboard", args=[city_round.pk]) in planner_home
     assert "新しい評価作業を始める" in planner_home
+
+
+def test_a_submitted_result_cannot_be_changed_on_the_project_page_by_its_bureau(
+    city_round, environment_editor, client_for
+):
+    from rounds import services
+    from rounds.services import RowValues
+    from rounds.workflow import Action
+    from tests.admin_forms import form_data
+
+    task = task_named(city_round, "緑化推進事業")
+    services.record_row(
+        task.pk,
+        RowValues("提出した実績", None, None, ""),
+        user=environment_editor,
+        base_version=task.version,
+    )
+    services.act_on([task.pk], Action.SUBMIT, user=environment_editor)
+    client = client_for(environment_editor)
+    url = reverse("admin:projects_project_change", args=[task.project_id])
+    data = form_data(client.get(url))
+    prefix = next(key for key in data if key.endswith("-actual")).rsplit("-", 1)[0]
+    data[f"{prefix}-actual"] = "提出後に書き換え"
+    response = client.post(url, data)
+    assert response.status_code == 200
+    assert "提出・承認済み" in response.content.decode()
+    assert ProjectResult.objects.get(project=task.project).actual == "提出した実績"
