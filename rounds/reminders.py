@@ -20,6 +20,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from planportal.permissions import BUREAU_EDITORS
 from policies.models import Bureau, StaffScope
@@ -105,9 +106,13 @@ def recipients(bureau: Bureau) -> list[str]:
 
 
 SUBJECTS = {
-    Reminder.Kind.OPENING: "【評価作業】%(round)sが始まりました（提出期限 %(deadline)s）",
-    Reminder.Kind.DEADLINE: "【評価作業】提出期限（%(deadline)s）が近づいています：%(round)s",
-    Reminder.Kind.RETURNED: "【評価作業】差し戻された事業があります：%(round)s",
+    Reminder.Kind.OPENING: gettext_noop(
+        "【評価作業】%(round)sが始まりました（提出期限 %(deadline)s）"
+    ),
+    Reminder.Kind.DEADLINE: gettext_noop(
+        "【評価作業】提出期限（%(deadline)s）が近づいています：%(round)s"
+    ),
+    Reminder.Kind.RETURNED: gettext_noop("【評価作業】差し戻された事業があります：%(round)s"),
 }
 
 

@@ -18,6 +18,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_noop
 
 from planportal.caching import bump_content_version
 from planportal.permissions import can_publish, editable, is_unrestricted
@@ -41,20 +42,22 @@ OPEN_PERMISSION = "rounds.add_round"
 MAX_TEXT = 2000  # characters of 実績 and 説明 per row
 
 # Messages the tests assert on.
-OUT_OF_SCOPE = "この事業はあなたの担当範囲外です。"
-NOT_EDITABLE = "「%(status)s」の事業は変更できません。"
-ROUND_CLOSED = "この評価作業は終了しています。"
-STALE_ROW = (
+OUT_OF_SCOPE = gettext_noop("この事業はあなたの担当範囲外です。")
+NOT_EDITABLE = gettext_noop("「%(status)s」の事業は変更できません。")
+ROUND_CLOSED = gettext_noop("この評価作業は終了しています。")
+STALE_ROW = gettext_noop(
     "「%(project)s」は、この画面を開いた後に%(user)sが%(when)sに保存しました。"
     "この行の変更は保存していません。最新の内容を確かめてから入力し直してください。"
 )
-COMMENT_REQUIRED = "理由・コメントを入れてください。"
-NOTHING_SELECTED = "事業を選んでください。"
-NOT_ALLOWED = "次の事業は「%(action)s」できない状況です（何も変更していません）：%(names)s"
-NOTHING_TO_SUBMIT = (
+COMMENT_REQUIRED = gettext_noop("理由・コメントを入れてください。")
+NOTHING_SELECTED = gettext_noop("事業を選んでください。")
+NOT_ALLOWED = gettext_noop(
+    "次の事業は「%(action)s」できない状況です（何も変更していません）：%(names)s"
+)
+NOTHING_TO_SUBMIT = gettext_noop(
     "次の事業は実績・評価が入っていないため提出できません（何も変更していません）：%(names)s"
 )
-NO_PERMISSION = "この操作をする権限がありません。"
+NO_PERMISSION = gettext_noop("この操作をする権限がありません。")
 
 
 class RoundError(Exception):
