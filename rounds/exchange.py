@@ -26,6 +26,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from planportal.caching import bump_content_version, invalidation_muted
 from planportal.permissions import scope_of
 from policies.models import ScaleLevel
 from projects.layout import guard_formula
@@ -514,6 +515,15 @@ def _changed_cells(result, values: RowValues) -> list[CellChange]:
 @transaction.atomic
 def apply_changes(report: UploadReport, *, user) -> int:
     """Write every change of a checked upload, or none (a row refused now rolls back all)."""
+    with invalidation_muted():  # one bump for the whole file, below
+        problems = _record_rows(report, user)
+    if problems:
+        raise WorkbookError(problems)  # leaving the transaction rolls every row back
+    bump_content_version()
+    return len(report.changes)
+
+
+def _record_rows(report: UploadReport, user) -> list[str]:
     problems = []
     for change in report.changes:
         try:
@@ -524,6 +534,4 @@ def apply_changes(report: UploadReport, *, user) -> int:
             problems.append(
                 _("%(line)d行目：%(message)s") % {"line": change.line, "message": refusal.message}
             )
-    if problems:
-        raise WorkbookError(problems)  # leaving the transaction rolls every row back
-    return len(report.changes)
+    return problems

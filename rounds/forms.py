@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import copy
+
 from django import forms
+from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from policies.models import Bureau, Division, ScaleLevel
@@ -11,13 +15,27 @@ from rounds.services import MAX_TEXT, RowValues
 
 
 class ScaleChoices:
-    """The plan's levels as select choices, read once for every row of a page."""
+    """The plan's levels as select choices, read once for every row of a page, with
+    their options' HTML escaped once too (a page has 400 such selects)."""
 
     def __init__(self, scales):
         levels = list(scales.levels.all()) if scales else []
         self.by_pk = {str(level.pk): level for level in levels}
         self.achievement = self._choices(levels, ScaleLevel.Scale.ACHIEVEMENT)
         self.review = self._choices(levels, ScaleLevel.Scale.REVIEW)
+        self.form_class = type("TaskRowForm", (TaskRowForm,), {"scales": self})
+        self.form_class.base_fields = self._fields()  # the metaclass sets its own
+        self._options = {
+            name: [
+                (
+                    value,
+                    format_html('<option value="{}"', value),
+                    format_html(">{}</option>", label),
+                )
+                for value, label in choices
+            ]
+            for name, choices in (("achievement", self.achievement), ("review", self.review))
+        }
 
     @staticmethod
     def _choices(levels, scale):
@@ -26,6 +44,23 @@ class ScaleChoices:
             for level in levels
             if level.scale == scale
         ]
+
+    def _fields(self):
+        fields = copy.deepcopy(TaskRowForm.base_fields)
+        fields["achievement"].choices = self.achievement
+        fields["review"].choices = self.review
+        return fields
+
+    def options_html(self, field_name: str, selected: str) -> str:
+        return mark_safe(
+            "".join(
+                start + (" selected" if value == selected else "") + end
+                for value, start, end in self._options[field_name]
+            )
+        )
+
+    def form(self, *args, **kwargs) -> TaskRowForm:
+        return self.form_class(*args, **kwargs)
 
 
 class TaskRowForm(forms.Form):
@@ -55,11 +90,7 @@ class TaskRowForm(forms.Form):
         show_hidden_initial=True,
     )
 
-    def __init__(self, *args, scales: ScaleChoices, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.scales = scales
-        self.fields["achievement"].choices = scales.achievement
-        self.fields["review"].choices = scales.review
+    scales: ScaleChoices  # set on the class ``ScaleChoices.form_class`` makes for a page
 
     @property
     def changed_data(self):

@@ -20,6 +20,7 @@ from django.contrib import messages
 from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Prefetch
 from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect
@@ -28,6 +29,7 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from planportal.caching import bump_content_version, invalidation_muted
 from planportal.permissions import can_publish
 from planportal.publication import PublicationStatus
 from policies.models import Bureau
@@ -112,22 +114,39 @@ def load_rows(round, tasks, scales, *, user, bound=None, errors=None) -> list[Gr
         result = results.get(task.project_id)
         form = None
         if may_edit and task.is_editable:
-            form = bound.get(task.pk) or TaskRowForm(
-                prefix=f"t{task.pk}",
-                initial=TaskRowForm.initial_for(task, result),
-                scales=scales,
+            form = bound.get(task.pk) or scales.form(
+                prefix=f"t{task.pk}", initial=TaskRowForm.initial_for(task, result)
             )
         targets = year_targets(task.project).get(round.fiscal_year, [])
         rows.append(GridRow(task, result, targets, form, errors.get(task.pk, "")))
     return rows
 
 
+@transaction.atomic
 def save_grid(request, round, scales) -> tuple[dict, dict, int]:
-    """Save every changed row posted: (bound forms with errors, refusals, rows saved)."""
+    """Save every changed row posted: (bound forms with errors, refusals, rows saved).
+
+    One transaction (each row in its own savepoint), and one bump of the page
+    cache for the whole page instead of one per row.
+    """
     posted = [int(pk) for pk in request.POST.getlist("row") if pk.isdigit()]
     bound, errors, saved = {}, {}, 0
+    with invalidation_muted():
+        saved = _save_rows(request, round, scales, posted, bound, errors)
+    if saved:
+        bump_content_version()
+    refused_elsewhere = set(posted) - set(
+        Task.objects.filter(round=round, pk__in=posted).values_list("pk", flat=True)
+    )
+    if refused_elsewhere:
+        messages.error(request, _(services.OUT_OF_SCOPE))
+    return bound, errors, saved
+
+
+def _save_rows(request, round, scales, posted, bound, errors) -> int:
+    saved = 0
     for task in Task.objects.filter(round=round, pk__in=posted).order_by("pk"):
-        form = TaskRowForm(request.POST, prefix=f"t{task.pk}", scales=scales)
+        form = scales.form(request.POST, prefix=f"t{task.pk}")
         if not form.has_changed():
             continue
         if not form.is_valid():
@@ -144,12 +163,7 @@ def save_grid(request, round, scales) -> tuple[dict, dict, int]:
             errors[task.pk] = refusal.message
         else:
             saved += 1
-    refused_elsewhere = set(posted) - set(
-        Task.objects.filter(round=round, pk__in=posted).values_list("pk", flat=True)
-    )
-    if refused_elsewhere:
-        messages.error(request, _(services.OUT_OF_SCOPE))
-    return bound, errors, saved
+    return saved
 
 
 def grid_view(request, round_id, *, model_admin):

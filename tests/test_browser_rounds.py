@@ -4,7 +4,6 @@ keyboard and submits them; planning approves and publishes; the public page show
 import datetime
 
 import pytest
-from django.contrib.auth import get_user_model
 
 from planportal.permissions import PLAN_ADMINS
 from projects.models import Project, ProjectListing, ProjectResult
