@@ -81,7 +81,7 @@ class RoundAdmin(ReferenceAdmin):
             self.message_user(
                 request,
                 _("次の事業は同じ年度の別の評価作業に入っているため、含めていません：%(names)s")
-                % {"names": services._names(opened.already_in_another_round)},
+                % {"names": services.project_names(opened.already_in_another_round)},
                 messages.WARNING,
             )
 

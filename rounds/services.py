@@ -25,7 +25,7 @@ from planportal.permissions import can_publish, editable, is_unrestricted
 from planportal.publication import PublicationStatus
 from policies.models import Bureau, Division, ScaleLevel
 from projects.models import Project, ProjectResult
-from rounds.models import PUBLISH_EVENT, Round, Task, TaskEvent
+from rounds.models import ACTION_LABELS, PUBLISH_EVENT, Round, Task, TaskEvent
 from rounds.workflow import (
     BUREAU_ACTIONS,
     EDITABLE,
@@ -269,7 +269,10 @@ def act_on(task_ids, action: Action, *, user, comment: str = "") -> int:
     if refused:
         raise RoundError(
             _(NOT_ALLOWED)
-            % {"action": _action_label(action), "names": _names(task.project for task in refused)}
+            % {
+                "action": action_label(action),
+                "names": project_names(task.project for task in refused),
+            }
         )
     if action is Action.SUBMIT:
         _check_results_present(tasks)
@@ -309,18 +312,16 @@ def _check_results_present(tasks: list[Task]) -> None:
     )
     missing = [task.project for task in tasks if task.project_id not in with_result]
     if missing:
-        raise RoundError(_(NOTHING_TO_SUBMIT) % {"names": _names(missing)})
+        raise RoundError(_(NOTHING_TO_SUBMIT) % {"names": project_names(missing)})
 
 
-def _names(projects) -> str:
+def project_names(projects) -> str:
     names = [str(project) for project in projects]
     shown = "、".join(names[:10])
     return shown + (_(" ほか%(count)d件") % {"count": len(names) - 10} if len(names) > 10 else "")
 
 
-def _action_label(action: Action) -> str:
-    from rounds.models import ACTION_LABELS
-
+def action_label(action: Action) -> str:
     return str(ACTION_LABELS[action])
 
 

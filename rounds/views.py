@@ -228,7 +228,7 @@ def _act(request, task_ids, action, comment=""):
         messages.success(
             request,
             _("%(count)d件を「%(action)s」しました。")
-            % {"count": count, "action": services._action_label(action)},
+            % {"count": count, "action": services.action_label(action)},
         )
 
 
