@@ -22,6 +22,8 @@ from rounds.models import Round, Task, TaskEvent
 @admin.register(Round)
 class RoundAdmin(ReferenceAdmin):
     list_display = ["__str__", "deadline", "state", "work_links"]
+    view_on_site = False  # its pages are the grid and the dashboard, linked in the list
+    actions = ["close_selected"]
     list_filter = ["plan", "fiscal_year"]
     list_select_related = ["plan", "node"]
     autocomplete_fields = ["node"]
@@ -43,6 +45,27 @@ class RoundAdmin(ReferenceAdmin):
             '<a href="{}">{}</a>',
             reverse("admin:rounds_round_tasks", args=[round.pk]),
             _("作業画面"),
+        )
+
+    @admin.display(description=_("進み具合（局別）"))
+    def dashboard_link(self, round):
+        return format_html(
+            '<a href="{}">{}</a>',
+            reverse("admin:rounds_round_dashboard", args=[round.pk]),
+            _("進み具合（局別）"),
+        )
+
+    def get_list_display(self, request):
+        shown = list(super().get_list_display(request))
+        return shown + ["dashboard_link"] if services.may_review(request.user) else shown
+
+    @admin.action(description=_("選択した評価作業を終了する"), permissions=["change"])
+    def close_selected(self, request, queryset):
+        count = services.close_rounds(queryset)
+        self.message_user(
+            request,
+            _("%(count)d件の評価作業を終了しました。入力・提出はできなくなります。")
+            % {"count": count},
         )
 
     def get_urls(self):

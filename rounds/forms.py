@@ -117,12 +117,6 @@ class TaskRowForm(forms.Form):
         }
 
 
-class RoundForm(forms.ModelForm):
-    class Meta:
-        model = Round
-        fields = ["plan", "fiscal_year", "node", "deadline", "instructions", "reminder_days"]
-
-
 class AssignBureauForm(forms.Form):
     bureau = forms.ModelChoiceField(queryset=Bureau.objects.none(), label=_("所管局"))
     division = forms.ModelChoiceField(

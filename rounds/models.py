@@ -15,14 +15,13 @@ from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Count, Exists, OuterRef
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from planportal.versioning import Versioned
 from policies.models import Plan, PolicyNode, check_plan_year
 from projects.models import Project, ProjectResult
-from rounds.workflow import DONE, EDITABLE, Action, Status
+from rounds.workflow import EDITABLE, Action, Status
 from schedule.fiscal import dual_label
 from schedule.validators import fiscal_year_validators
 
@@ -104,9 +103,6 @@ class Round(models.Model):
         scope = f"（{self.node}）" if self.node_id else ""
         return f"{self.plan.title} {label}{scope}"
 
-    def get_absolute_url(self):
-        return reverse("admin:rounds_round_dashboard", args=[self.pk])
-
     @property
     def is_open(self) -> bool:
         return self.closed_at is None
@@ -146,9 +142,6 @@ class TaskQuerySet(models.QuerySet):
         return list(
             self.values("project__bureau_id", "status").annotate(number=Count("pk")).order_by()
         )
-
-    def not_done(self):
-        return self.exclude(status__in=DONE)
 
 
 class Task(Versioned):

@@ -27,9 +27,9 @@ from policies.models import Bureau, Division, ScaleLevel
 from projects.models import Project, ProjectResult
 from rounds.models import ACTION_LABELS, PUBLISH_EVENT, Round, Task, TaskEvent
 from rounds.workflow import (
-    BUREAU_ACTIONS,
     EDITABLE,
     NEEDS_COMMENT,
+    PLANNING_ACTIONS,
     Action,
     Status,
     allowed,
@@ -135,9 +135,9 @@ def open_round(round: Round, *, user) -> Opened:
     return Opened(tasks=len(project_ids), already_in_another_round=skipped)
 
 
-@transaction.atomic
-def close_round(round: Round) -> None:
-    Round.objects.filter(pk=round.pk).update(closed_at=timezone.now())
+def close_rounds(rounds) -> int:
+    """Close open rounds: their tasks are read-only from now on and no reminder goes out."""
+    return rounds.filter(closed_at__isnull=True).update(closed_at=timezone.now())
 
 
 # --- one row: a project's result for the round's year ------------------------------
@@ -238,8 +238,8 @@ def _transition(task: Task, action: Action, user, comment: str = "") -> None:
 def act_on(task_ids, action: Action, *, user, comment: str = "") -> int:
     """Submit, return, approve or reopen the selected tasks: all of them, or none.
 
-    Bureau actions (submit) need the change permission and every task in the
-    user's scope; planning's (return, approve, reopen) the review permission.
+    Submitting needs the change permission and every task in the user's scope;
+    planning's actions (return, approve, reopen) the review permission.
     Returning and reopening need a comment. Reopening puts a published result
     back to draft: it is public again only once approved again.
     """
@@ -254,10 +254,12 @@ def act_on(task_ids, action: Action, *, user, comment: str = "") -> int:
     )
     if len(tasks) != len(set(task_ids)):
         raise RoundError(_(OUT_OF_SCOPE))
-    if action in BUREAU_ACTIONS:
+    if action is Action.SUBMIT:
         in_scope = editable(user, Task.objects.filter(pk__in=task_ids)).count()
         if not may_change_tasks(user) or in_scope != len(tasks):
             raise RoundError(_(OUT_OF_SCOPE))
+    elif action not in PLANNING_ACTIONS:
+        raise ValueError(f"{action} is not taken on a selection (record_row saves)")
     elif not may_review(user):
         raise RoundError(_(NO_PERMISSION))
     if any(not task.round.is_open for task in tasks):

@@ -39,11 +39,11 @@ from rounds import exchange, services
 from rounds.forms import AssignBureauForm, ScaleChoices, TaskRowForm
 from rounds.models import STATUS_LABELS, Round, Task
 from rounds.services import RoundError, RowRefused
-from rounds.workflow import Action, Status
+from rounds.workflow import PLANNING_ACTIONS, Action, Status
 
 GRID_PAGE_SIZE = 200
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-PLANNING_ACTIONS = {"approve": Action.APPROVE, "return": Action.RETURN, "reopen": Action.REOPEN}
+REVIEW_BUTTONS = {action.value: action for action in PLANNING_ACTIONS}  # name="action" values
 
 
 def get_round(round_id) -> Round:
@@ -193,8 +193,8 @@ def grid_view(request, round_id, *, model_admin):
                     [pk for pk in selected if pk not in bound and pk not in errors],
                     Action.SUBMIT,
                 )
-        elif action in PLANNING_ACTIONS:
-            _act(request, selected, PLANNING_ACTIONS[action], request.POST.get("comment", ""))
+        elif action in REVIEW_BUTTONS:
+            _act(request, selected, REVIEW_BUTTONS[action], request.POST.get("comment", ""))
         if not (bound or errors):
             return redirect(request.get_full_path())
     page = Paginator(tasks, GRID_PAGE_SIZE).get_page(request.GET.get("page"))

@@ -27,8 +27,8 @@ class Action(StrEnum):
     REOPEN = "reopen"
 
 
-# Who may take an action: the bureau (whoever the task's scope covers) or planning.
-BUREAU_ACTIONS = frozenset({Action.SAVE, Action.SUBMIT})
+# Planning's actions; the others (save, submit) are the bureau's, i.e. whoever's
+# scope covers the task.
 PLANNING_ACTIONS = frozenset({Action.RETURN, Action.APPROVE, Action.REOPEN})
 
 TRANSITIONS: dict[tuple[Status, Action], Status] = {

@@ -274,3 +274,18 @@ def test_projects_of_a_round_without_an_approved_result_count_as_unevaluated(
     services.act_on([task.pk], Action.APPROVE, user=planner)
     services.publish_approved(city_round, user=planner)
     assert pending_evaluations(projects, published) == {YEAR: 5}
+
+
+def test_a_closed_round_takes_no_more_rows_and_sends_no_reminders(
+    city_round, environment_editor, planner
+):
+    from rounds.models import Round
+    from rounds.reminders import due_reminders
+
+    assert services.close_rounds(Round.objects.filter(pk=city_round.pk)) == 1
+    task = task_of(city_round, "緑化推進事業")
+    task.round.refresh_from_db()
+    with pytest.raises(RowRefused) as refusal:
+        fill(task, environment_editor)
+    assert refusal.value.message == services.ROUND_CLOSED
+    assert due_reminders(city_round.deadline) == []
