@@ -313,3 +313,21 @@ def test_a_submitted_result_cannot_be_changed_on_the_project_page_by_its_bureau(
     assert response.status_code == 200
     assert "提出・承認済み" in response.content.decode()
     assert ProjectResult.objects.get(project=task.project).actual == "提出した実績"
+
+
+def test_a_reviewer_sees_the_grid_read_only_and_is_refused_every_write(
+    city_round, make_staff, client_for
+):
+    from planportal.permissions import REVIEWERS
+
+    client = client_for(make_staff("reviewer", REVIEWERS))
+    response = client.get(grid_url(city_round))
+    assert response.status_code == 200
+    assert all(row.form is None for row in response.context["rows"])
+    page = response.content.decode()
+    assert 'name="action"' not in page and "Excelに書き出す" not in page
+    green = task_named(city_round, "緑化推進事業")
+    client.post(grid_url(city_round), {"action": "approve", "selected": [str(green.pk)]})
+    assert task_named(city_round, "緑化推進事業").status == Status.NOT_STARTED
+    for name in ("rounds_round_workbook", "rounds_round_upload", "rounds_round_dashboard"):
+        assert client.get(reverse(f"admin:{name}", args=[city_round.pk])).status_code == 403
