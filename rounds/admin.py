@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 
 from planportal.admin_base import ReferenceAdmin
 from rounds import services, views
-from rounds.models import Round, Task, TaskEvent
+from rounds.models import Reminder, Round, Task, TaskEvent
 
 
 @admin.register(Round)
@@ -156,4 +156,19 @@ class TaskAdmin(admin.ModelAdmin):
         return False
 
     def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Reminder)
+class ReminderAdmin(admin.ModelAdmin):
+    """The reminders sent, read-only: when, to which bureau, how many recipients."""
+
+    list_display = ["round", "bureau", "kind", "key", "recipients", "sent_at"]
+    list_filter = ["round", "kind", "bureau"]
+    list_select_related = ["round__plan", "bureau"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
         return False
