@@ -144,6 +144,12 @@ class Project(Publishable, Versioned):
     def display_name(self) -> str:
         return display_name(self.name, self.each_ward)
 
+    @property
+    def responsible_bureau(self) -> Bureau | None:
+        """The bureau, or its section's where only the section is set: the exports
+        never show a 所管課 without its 所管局."""
+        return self.bureau or (self.division.bureau if self.division else None)
+
     def clean(self):
         errors = {}
         if self.home_node_id and self.plan_id and self.home_node.plan_id != self.plan_id:
