@@ -105,6 +105,18 @@ def register_scope_rule(model, condition: Callable[[Scope], Q], owner_field=None
     _RULES[model] = ScopeRule(condition, owner_field, tuple(scope_fields))
 
 
+def narrow_scope_rule(model, condition: Callable[[Scope], Q]) -> None:
+    """Let an app above ``model``'s own narrow its rule: a scoped editor may change
+    only the rows that match ``condition(scope)`` as well (e.g. a result under
+    evaluation, once submitted, is planning's to change)."""
+    rule = _RULES[model]
+    _RULES[model] = ScopeRule(
+        lambda scope: rule.condition(scope) & condition(scope),
+        rule.owner_field,
+        rule.scope_fields,
+    )
+
+
 def owned_by(owner_model, condition: Callable[[Scope], Q], field: str):
     """The condition for rows that belong (through ``field``) to owners matching ``condition``."""
 

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "csp",
     "policies",
     "projects",
+    "rounds",
     "schedule",
     "consultations",
 ]
@@ -132,6 +133,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# A page of the evaluation grid (200 rows, 11 fields each) posts about 2,200 fields.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 
 # Japanese first; the UI chrome is also available in English.
 LANGUAGE_CODE = "ja"

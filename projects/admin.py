@@ -2,12 +2,14 @@
 
 from functools import partial
 
+from django import forms
 from django.contrib import admin, messages
+from django.core.exceptions import ValidationError
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from planportal.admin_base import ContentAdmin, PublishableAdminMixin
-from planportal.permissions import ScopedInlineMixin
+from planportal.permissions import ScopedInlineMixin, can_edit
 from policies import admin as plan_admin
 from policies.admin import limit_fiscal_years
 from policies.models import Plan, PolicyNode, ScaleLevel, Strategy, Ward
@@ -63,6 +65,21 @@ def limit_scale_levels(form_class, plan) -> None:
         )
 
 
+class ResultRowForm(forms.ModelForm):
+    """A result row is checked against its own scope rule too, not only its project's:
+    a result under evaluation, once submitted, is planning's to change."""
+
+    editor = None  # the signed-in user; set by ProjectResultInline.get_formset
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk and self.has_changed() and not can_edit(self.editor, self.instance):
+            raise ValidationError(
+                _("この年度の実績は評価作業で提出・承認済みのため、ここでは変更できません。")
+            )
+        return cleaned
+
+
 class ProjectResultInline(ScopedInlineMixin, admin.StackedInline):
     """A year's actual result and evaluation, entered on the project."""
 
@@ -73,6 +90,7 @@ class ProjectResultInline(ScopedInlineMixin, admin.StackedInline):
     verbose_name_plural = _("年度別の実績と評価")
 
     def get_formset(self, request, obj=None, **kwargs):
+        kwargs["form"] = type("ResultRowForm", (ResultRowForm,), {"editor": request.user})
         formset = super().get_formset(request, obj, **kwargs)
         if obj is not None:
             limit_fiscal_years(formset.form, obj.plan)

@@ -24,6 +24,7 @@ from policies.models import (
     Ward,
     check_plan_year,
 )
+from projects import progress
 from projects.target_table import (
     Cell,
     Column,
@@ -361,6 +362,12 @@ class ProjectResultQuerySet(PublishableQuerySet):
     def published(self):
         return super().published().filter(project__in=Project.objects.published())
 
+    def publish(self) -> int:
+        """Publish these results, except those an evaluation workflow still holds back
+        (a result under evaluation becomes public only once approved)."""
+        held = progress.held_back(self).values("pk")
+        return PublishableQuerySet.publish(self.exclude(pk__in=held))
+
 
 class ProjectResult(Publishable):
     """A project's actual result (実績) for one fiscal year, with its evaluation.
@@ -435,3 +442,5 @@ class ProjectResult(Publishable):
                 }
         if errors:
             raise ValidationError(errors)
+        if self.is_published() and progress.is_held(self.project_id, self.fiscal_year):
+            raise ValidationError(_("評価作業で承認されるまで、この実績は公開できません。"))

@@ -15,7 +15,7 @@ from django.views.generic import TemplateView
 from planportal.views import VisibleContentMixin
 from policies.models import Municipality, Plan, PolicyNode, ScaleLevel, SDGGoal, Ward
 from projects.models import Project, ProjectListing, ProjectResult
-from projects.progress import rollups
+from projects.progress import pending_evaluations, rollups
 from projects.search import SearchForm
 from projects.sheets import visible_indicators
 from schedule.timeline import build_timeline
@@ -126,7 +126,8 @@ class NodeDetailView(PlanContentMixin, TemplateView):
         )
         listings = listings_of(node.listings.all(), projects)
         results = self.visible(ProjectResult.objects.filter(project__in=projects.under(node)))
-        progress = rollups(results, plan.scales)
+        pending = pending_evaluations(projects.under(node), results)
+        progress = rollups(results, plan.scales, pending)
         return super().get_context_data(
             plan=plan,
             node=node,

@@ -8,6 +8,13 @@ from planportal.publication import PublicationStatus
 from policies.models import Municipality, Plan, PlanLevel
 from projects.seeds import load_demo
 from tests.browser import browser, demo_server, page  # noqa: F401  (fixtures)
+from tests.rounds_data import (  # noqa: F401  (fixtures)
+    city_plan,
+    city_round,
+    construction_editor,
+    environment_editor,
+    planner,
+)
 from tests.staff_users import client_for, make_staff  # noqa: F401  (fixtures)
 
 
