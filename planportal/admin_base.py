@@ -21,7 +21,12 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from planportal.permissions import ScopedAdminMixin, can_edit
+from planportal.permissions import (
+    ScopedAdminMixin,
+    check_written,
+    is_public,
+    with_refusal,
+)
 from planportal.versioning import Versioned, changes_since, locked_version
 
 BASE_VERSION_FIELD = "base_version"
@@ -147,7 +152,8 @@ class OptimisticLockAdminMixin:
 
 
 class HistoryGuardMixin:
-    """A history revert is a change: same permission, same scope, one transaction."""
+    """A history revert is a change: same permission, same scope, same publishing
+    rule (a non-publisher's revert keeps the stored status), one transaction."""
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         if request.method != "POST":
@@ -155,12 +161,18 @@ class HistoryGuardMixin:
         obj = self.get_object(request, unquote(object_id))
         if obj is None or not self.has_change_permission(request, obj):
             raise PermissionDenied
-        with transaction.atomic():
-            response = super().history_form_view(request, object_id, version_id, extra_context)
-            obj.refresh_from_db()
-            if not can_edit(request.user, obj):
-                raise PermissionDenied
-        return response
+        was_public = is_public(obj)
+
+        def revert():
+            with transaction.atomic():
+                response = super(HistoryGuardMixin, self).history_form_view(
+                    request, object_id, version_id, extra_context
+                )
+                obj.refresh_from_db()
+                check_written(request.user, obj, was_public)
+            return response
+
+        return with_refusal(request, revert)
 
 
 class PublishableAdminMixin:

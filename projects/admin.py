@@ -7,7 +7,7 @@ from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
 from planportal.admin_base import ContentAdmin, PublishableAdminMixin
-from planportal.permissions import ScopedInlineMixin
+from planportal.permissions import ScopedInlineMixin, is_unrestricted, scope_of
 from policies import admin as plan_admin
 from policies.admin import limit_fiscal_years
 from policies.models import Plan, PolicyNode, ScaleLevel, Strategy, Ward
@@ -110,16 +110,22 @@ class ProjectAdmin(PublishableAdminMixin, ContentAdmin):
         return project.display_name
 
     def get_form(self, request, obj=None, **kwargs):
+        """Offer what the project's city has; a scoped editor adds to their city's plans only."""
         form = super().get_form(request, obj, **kwargs)
         if obj is not None:
-            municipality = obj.plan.municipality
-            choices = {
-                "wards": Ward.objects.filter(municipality=municipality),
-                "strategies": Strategy.objects.filter(plan__municipality=municipality),
-            }
-            for name, queryset in choices.items():
-                if name in form.base_fields:  # not when read-only for this user
-                    form.base_fields[name].queryset = queryset
+            municipality_id = obj.plan.municipality_id
+        elif not is_unrestricted(request.user):
+            municipality_id = scope_of(request.user).municipality_id
+        else:
+            return form
+        choices = {
+            "plan": Plan.objects.filter(municipality_id=municipality_id),
+            "wards": Ward.objects.filter(municipality_id=municipality_id),
+            "strategies": Strategy.objects.filter(plan__municipality_id=municipality_id),
+        }
+        for name, queryset in choices.items():
+            if name in form.base_fields:  # not when read-only for this user
+                form.base_fields[name].queryset = queryset
         return form
 
 
