@@ -168,9 +168,9 @@ def is_publishable(model) -> bool:
 
 def is_public(obj) -> bool:
     """Do citizens see ``obj`` as stored now? (Its model's ``published()`` decides.)"""
-    if obj is None or obj.pk is None:
+    if obj is None or obj.pk is None or not is_publishable(type(obj)):
         return False
-    return type(obj)._default_manager.published().filter(pk=obj.pk).exists()
+    return type(obj).objects.published().filter(pk=obj.pk).exists()
 
 
 def keep_publication(user, instance, stored) -> None:
@@ -306,7 +306,8 @@ class ScopedAdminMixin:
             raise PermissionDenied
         instance = super().save_form(request, form, change)
         keep_publication(request.user, instance, stored)
-        instance._planportal_was_public = is_public(stored)
+        if not can_publish(request.user):
+            instance._planportal_was_public = is_public(stored)
         return instance
 
     def save_formset(self, request, form, formset, change):

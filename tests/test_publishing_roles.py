@@ -1,0 +1,181 @@
+"""Only those with the publish permission publish, by any admin form, inline or revert.
+
+Every change and add form of the content admins (policies, projects, schedule,
+consultations) is posted, inlines included, as each of the four roles, with
+every 公開状態 field set to 公開. Editors get their forms saved, as drafts;
+plan administrators publish.
+"""
+
+import pytest
+from django.contrib import admin
+from django.urls import reverse
+
+from planportal.permissions import (
+    BUREAU_EDITORS,
+    PLAN_ADMINS,
+    REVIEWERS,
+    WARD_EDITORS,
+    editable,
+    is_publishable,
+)
+from planportal.publication import PublicationStatus
+from policies.models import Bureau, Indicator, PolicyNode, Ward
+from projects.models import Project, ProjectResult
+from tests.admin_forms import form_data
+
+PUBLISHED = PublicationStatus.PUBLISHED
+DRAFT = PublicationStatus.DRAFT
+APPS = {"policies", "projects", "schedule", "consultations"}
+
+
+def content_admins():
+    return [
+        model_admin
+        for model, model_admin in admin.site._registry.items()
+        if model._meta.app_label in APPS
+    ]
+
+
+def admin_url(model, action, *args):
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{action}", args=args)
+
+
+def publication_states():
+    """(model, pk) → status of every row citizens could be shown."""
+    return {
+        (model, pk): status
+        for model in {m for m in admin.site._registry if is_publishable(m)}
+        for pk, status in model._default_manager.values_list("pk", "status")
+    }
+
+
+def ask_to_publish(data) -> dict:
+    """The form data with every status field (the page's and its inlines') set to 公開."""
+    return {
+        key: PUBLISHED if key == "status" or key.endswith("-status") else value
+        for key, value in data.items()
+    }
+
+
+def draft_with_inlines(obj, model_admin, request) -> None:
+    """Set ``obj`` and its publishable inline rows back to drafts."""
+    if is_publishable(type(obj)):
+        type(obj)._default_manager.filter(pk=obj.pk).update(status=DRAFT, published_at=None)
+    for inline in model_admin.get_inline_instances(request, obj):
+        if is_publishable(inline.model):
+            fk = next(
+                f.name
+                for f in inline.model._meta.fields
+                if f.is_relation and f.related_model is type(obj)
+            )
+            inline.model._default_manager.filter(**{fk: obj}).update(
+                status=DRAFT, published_at=None
+            )
+
+
+@pytest.fixture
+def roles(make_staff, db):
+    """A user of each role; the editors' scope covers a project, a node, an indicator
+    and a result, so that they have forms to post."""
+    saiwai = Ward.objects.get(slug="saiwai-ku")
+    project = Project.objects.get(name="幸区役所庁舎整備事業")
+    bureau = project.bureau or Bureau.objects.create(
+        municipality=project.plan.municipality, name="総務局"
+    )
+    Project.objects.filter(pk=project.pk).update(bureau=bureau)
+    node = PolicyNode.objects.filter(plan=project.plan, level=2).first()
+    node.wards.add(saiwai)
+    Indicator.objects.get_or_create(node=node, name="庁舎の満足度", defaults={"unit": "%"})
+    ProjectResult.objects.get_or_create(
+        project=project, fiscal_year=2012, defaults={"actual": "用地を取得"}
+    )
+    return {
+        PLAN_ADMINS: make_staff("planner", PLAN_ADMINS),
+        BUREAU_EDITORS: make_staff("bureau", BUREAU_EDITORS, bureau=bureau),
+        WARD_EDITORS: make_staff("ward", WARD_EDITORS, ward=saiwai),
+        REVIEWERS: make_staff("reviewer", REVIEWERS),
+    }
+
+
+@pytest.mark.parametrize("role", [BUREAU_EDITORS, WARD_EDITORS, REVIEWERS, PLAN_ADMINS])
+def test_every_admin_form_posted_as_each_role_publishes_only_with_the_permission(
+    role, roles, admin_client, client_for, rf
+):
+    user = roles[role]
+    client = client_for(user)
+    request = rf.get("/")
+    request.user = user
+    saved_by_editor = 0
+    for model_admin in content_admins():
+        model = model_admin.model
+        mine = editable(user, model._default_manager.all()).first()
+        obj = mine or model._default_manager.first()
+        if obj is None:
+            continue
+        draft_with_inlines(obj, model_admin, request)
+        before = publication_states()
+        data = ask_to_publish(form_data(admin_client.get(admin_url(model, "change", obj.pk))))
+        response = client.post(admin_url(model, "change", obj.pk), data)
+        after = publication_states()
+        newly_published = {k for k, status in after.items() if status == PUBLISHED} - {
+            k for k, status in before.items() if status == PUBLISHED
+        }
+        if role == PLAN_ADMINS:
+            assert response.status_code == 302, (model, _errors(response))
+            if is_publishable(model):
+                assert (model, obj.pk) in newly_published, model
+            continue
+        assert not newly_published, (role, model, newly_published)
+        if mine is not None and model_admin.has_change_permission(request, obj):
+            assert response.status_code == 302, (
+                role,
+                model,
+                _errors(response),
+            )  # saved, as a draft
+            saved_by_editor += 1
+        else:
+            assert response.status_code == 403, (role, model)
+    if role in (BUREAU_EDITORS, WARD_EDITORS):
+        assert saved_by_editor >= 2  # their forms were really posted and saved
+
+
+@pytest.mark.parametrize("role", [BUREAU_EDITORS, WARD_EDITORS])
+def test_an_editor_adding_a_result_on_the_project_page_cannot_publish_it(
+    role, roles, admin_client, client_for
+):
+    project = Project.objects.get(name="幸区役所庁舎整備事業")
+    data = form_data(admin_client.get(admin_url(Project, "change", project.pk)))
+    total = int(data["results-TOTAL_FORMS"])
+    data.update(
+        {
+            "results-TOTAL_FORMS": total + 1,
+            f"results-{total}-fiscal_year": 2013,
+            f"results-{total}-actual": "基本設計を完了",
+            f"results-{total}-status": PUBLISHED,
+        }
+    )
+    response = client_for(roles[role]).post(admin_url(Project, "change", project.pk), data)
+    assert response.status_code == 302
+    result = project.results.get(fiscal_year=2013)
+    assert result.actual == "基本設計を完了" and result.status == DRAFT
+
+
+def test_the_results_inline_offers_the_status_only_to_publishers(roles, client_for):
+    project = Project.objects.get(name="幸区役所庁舎整備事業")
+    for role, offered in ((BUREAU_EDITORS, False), (PLAN_ADMINS, True)):
+        page = client_for(roles[role]).get(admin_url(Project, "change", project.pk))
+        results = next(
+            inline
+            for inline in page.context["inline_admin_formsets"]
+            if inline.formset.model is ProjectResult
+        )
+        assert ("status" in results.formset.form.base_fields) is offered
+
+
+def _errors(response):
+    context = response.context
+    if not context or "adminform" not in context:
+        return None
+    return context["adminform"].form.errors, [
+        inline.formset.errors for inline in context.get("inline_admin_formsets", [])
+    ]
