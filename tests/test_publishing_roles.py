@@ -85,7 +85,8 @@ def roles(make_staff, db):
     bureau = project.bureau or Bureau.objects.create(
         municipality=project.plan.municipality, name="総務局"
     )
-    Project.objects.filter(pk=project.pk).update(bureau=bureau)
+    project.bureau = bureau
+    project.save()
     node = PolicyNode.objects.filter(plan=project.plan, level=2).first()
     node.wards.add(saiwai)
     Indicator.objects.get_or_create(node=node, name="庁舎の満足度", defaults={"unit": "%"})
@@ -182,3 +183,82 @@ def _errors(response):
     return context["adminform"].form.errors, [
         inline.formset.errors for inline in context.get("inline_admin_formsets", [])
     ]
+
+
+def revert_url(obj, record):
+    name = f"admin:{obj._meta.app_label}_{obj._meta.model_name}_simple_history"
+    return reverse(name, args=[obj.pk, record.history_id])
+
+
+@pytest.mark.parametrize("role", [BUREAU_EDITORS, WARD_EDITORS])
+def test_an_editors_revert_to_a_published_version_keeps_the_draft(role, roles, client_for):
+    project = Project.objects.get(name="幸区役所庁舎整備事業")
+    Project.objects.filter(pk=project.pk).publish()
+    published = project.history.first()
+    Project.objects.filter(pk=project.pk).unpublish()  # planning takes it back
+    client = client_for(roles[role])
+    form = form_data(client.get(revert_url(project, published)))
+    response = client.post(revert_url(project, published), form)
+    assert response.status_code == 302, _errors(response)
+    project.refresh_from_db()
+    assert (project.status, project.published_at) == (DRAFT, None)
+
+
+def test_a_ward_editors_revert_of_a_node_keeps_the_draft(roles, client_for):
+    node = editable(roles[WARD_EDITORS], PolicyNode.objects.all()).get()
+    PolicyNode.objects.filter(pk=node.pk).publish()
+    published = node.history.first()
+    PolicyNode.objects.filter(pk=node.pk).unpublish()
+    client = client_for(roles[WARD_EDITORS])
+    form = form_data(client.get(revert_url(node, published)))
+    assert client.post(revert_url(node, published), form).status_code == 302
+    node.refresh_from_db()
+    assert (node.status, node.published_at) == (DRAFT, None)
+
+
+def test_moving_a_published_project_from_under_a_draft_into_view_is_publishing(
+    roles, admin_client, client_for
+):
+    project = Project.objects.get(name="幸区役所庁舎整備事業")
+    Project.objects.filter(pk=project.pk).publish()
+    PolicyNode.objects.filter(pk=project.home_node_id).unpublish()
+    assert not Project.objects.published().filter(pk=project.pk).exists()
+    hidden_home = project.home_node
+    visible = (
+        PolicyNode.objects.published()
+        .filter(plan=project.plan, level=hidden_home.level)
+        .exclude(pk=hidden_home.pk)
+        .first()
+    )
+    data = form_data(admin_client.get(admin_url(Project, "change", project.pk)))
+    data["home_node"] = str(visible.pk)
+    for role in (BUREAU_EDITORS, WARD_EDITORS):
+        response = client_for(roles[role]).post(admin_url(Project, "change", project.pk), data)
+        assert response.status_code == 200
+        assert "公開する権限がないため保存していません" in response.content.decode()
+        assert Project.objects.get(pk=project.pk).home_node == hidden_home
+    # Planning may.
+    assert admin_client.post(admin_url(Project, "change", project.pk), data).status_code == 302
+    assert Project.objects.published().filter(pk=project.pk).exists()
+
+
+def test_a_bureau_editor_adds_projects_only_to_their_citys_plans(roles, client_for):
+    editor = roles[BUREAU_EDITORS]
+    own = Project.objects.get(name="幸区役所庁舎整備事業").plan
+    other_city = type(own).objects.exclude(municipality=own.municipality).first()
+    client = client_for(editor)
+    offered = client.get(admin_url(Project, "add")).context["adminform"].form.fields["plan"]
+    assert own in offered.queryset and other_city not in offered.queryset
+    empty = {
+        f"{prefix}-{key}": 0
+        for prefix in ("targets", "results", "listings")
+        for key in ("TOTAL_FORMS", "INITIAL_FORMS")
+    }
+    bureau = editor.staff_scope.bureau
+    posted = {"name": "よその市の事業", "bureau": bureau.pk, **empty}
+    response = client.post(admin_url(Project, "add"), {**posted, "plan": other_city.pk})
+    assert response.status_code == 200
+    assert not Project.objects.filter(name="よその市の事業").exists()
+    response = client.post(admin_url(Project, "add"), {**posted, "plan": own.pk})
+    assert response.status_code == 302
+    assert Project.objects.get(name="よその市の事業").status == DRAFT
