@@ -198,6 +198,20 @@ class PolicyNodeAdmin(PublishableAdminMixin, ContentAdmin, DraggableMPTTAdmin):
         """Indented by a class, not a style attribute: the CSP allows no inline styles."""
         return format_html('<div class="tree-indent-{}">{}</div>', min(item.level, 9), item)
 
+    def get_list_display(self, request):
+        """Drag handles only for those who may move nodes; the others keep the
+        expand/collapse toggles."""
+        fields = super().get_list_display(request)
+        if can_restructure_tree(request.user):
+            return fields
+        return ["tree_toggle" if name == "tree_actions" else name for name in fields]
+
+    @admin.display(description="")
+    def tree_toggle(self, item):
+        return format_html(
+            '<div class="tree-node" data-pk="{}" data-level="{}"></div>', item.pk, item.level
+        )
+
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
         if obj is not None:

@@ -12,7 +12,7 @@ from policies import admin as plan_admin
 from policies.admin import limit_fiscal_years
 from policies.models import Plan, PolicyNode, ScaleLevel, Strategy, Ward
 from projects import publishing
-from projects.admin_import import import_view
+from projects.admin_import import can_import, import_view
 from projects.models import Project, ProjectListing, ProjectResult, YearlyTarget
 
 
@@ -190,7 +190,14 @@ admin.site.unregister([Plan, PolicyNode])
 
 
 class SectionPublishingMixin:
-    """Report a publication of a plan or a section, and what still hides it."""
+    """Report a publication of a plan or a section, and what still hides it; offer
+    the import of the plan's project tables only to those who may import."""
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            plan = obj if isinstance(obj, Plan) else obj.plan
+            context["can_import"] = can_import(request, self.admin_site._registry[Plan], plan)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def report_published(self, request, result):
         self.message_user(

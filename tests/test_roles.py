@@ -291,3 +291,23 @@ def test_editors_cannot_publish(admin_client, client_for, ward_editor, saiwai_pr
         {"action": "publish_selected", "_selected_action": [saiwai_project.pk]},
     )
     assert Project.objects.get(pk=saiwai_project.pk).status == PublicationStatus.DRAFT
+
+
+def test_what_will_be_refused_is_not_offered(
+    client_for, make_staff, ward_editor, saiwai, saiwai_project
+):
+    """No import link for editors (the import is planning's), no drag handles for those
+    who may not move nodes."""
+    plan = saiwai_project.plan
+    node = PolicyNode.objects.filter(plan=plan, level=2).first()
+    node.wards.add(saiwai)
+    bureau_editor = make_staff("bureau", BUREAU_EDITORS, bureau=Bureau.objects.first())
+    administrator = make_staff("planner", PLAN_ADMINS)
+    import_url = reverse("admin:policies_plan_import", args=[plan.pk])
+    for user, offered in ((bureau_editor, False), (ward_editor, False), (administrator, True)):
+        client = client_for(user)
+        for page in (url(Plan, "change", plan.pk), url(PolicyNode, "change", node.pk)):
+            assert (import_url in client.get(page).content.decode()) is offered, (user, page)
+        tree = client.get(url(PolicyNode, "changelist"), {"plan__id__exact": plan.pk})
+        assert ('class="drag-handle"' in tree.content.decode()) is offered, user
+        assert 'class="tree-node"' in tree.content.decode()  # expand/collapse stays
