@@ -191,10 +191,21 @@ class PublishableAdminMixin:
         self.message_user(request, _("%(count)d件を下書きに戻しました。") % {"count": count})
 
 
+def changes_nothing(form, change) -> bool:
+    """An admin save of an unchanged form: no write, so no history entry and no new version.
+    (A revert's form starts from the historical version: it changes the stored one.)"""
+    reverting = getattr(form.instance, "_history", None) is not None
+    return change and not reverting and not form.has_changed()
+
+
 class ContentAdmin(
     ScopedAdminMixin, OptimisticLockAdminMixin, HistoryGuardMixin, SimpleHistoryAdmin
 ):
     """The admin of plan content (see the module docstring)."""
+
+    def save_model(self, request, obj, form, change):
+        if not changes_nothing(form, change):
+            super().save_model(request, obj, form, change)
 
 
 class ReferenceAdmin(ScopedAdminMixin, admin.ModelAdmin):

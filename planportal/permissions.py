@@ -31,6 +31,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from planportal.forms import NormalisedTextMixin
 from planportal.publication import PublicationStatus
 
 PLAN_ADMINS = "計画管理者"
@@ -252,7 +253,7 @@ def with_refusal(request, view, *args):
         return view(*args)
 
 
-class ScopedAdminMixin:
+class ScopedAdminMixin(NormalisedTextMixin):
     """Apply the scope rules to a ModelAdmin: every read-write path checks them."""
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
@@ -377,7 +378,7 @@ def _scoped_action(func):
     return action
 
 
-class ScopedInlineMixin:
+class ScopedInlineMixin(NormalisedTextMixin):
     """An inline is changed through its parent: only within the parent's scope, and
     its status (results have one) only by those who may publish."""
 

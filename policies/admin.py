@@ -15,6 +15,7 @@ from planportal.admin_base import (
     ContentAdmin,
     PublishableAdminMixin,
     ReferenceAdmin,
+    changes_nothing,
     keep_refused_edits_in,
 )
 from planportal.permissions import ScopedInlineMixin, is_unrestricted
@@ -246,7 +247,8 @@ class PolicyNodeAdmin(PublishableAdminMixin, ContentAdmin, DraggableMPTTAdmin):
         return f"{node} ／ {node.plan.title}"
 
     def save_model(self, request, obj, form, change):
-        tree.save_node(obj)
+        if not changes_nothing(form, change):
+            tree.save_node(obj)
 
     def delete_model(self, request, obj):
         tree.delete_node(obj)

@@ -77,3 +77,36 @@ def test_reverting_a_node_to_its_old_parent_moves_it_and_keeps_the_tree_valid(ad
 
     assert PolicyNode.objects.get(pk=node.pk).parent == basic
     assert tree.check_trees() == []
+
+
+def browser_post(data: dict) -> dict:
+    """What a browser sends: textareas with CRLF line endings."""
+    return {
+        key: value.replace("\n", "\r\n") if isinstance(value, str) else value
+        for key, value in data.items()
+    }
+
+
+def test_saving_an_unchanged_form_records_nothing(admin_client):
+    project = Project.objects.get(name="幸区役所庁舎整備事業")
+    Project.objects.filter(pk=project.pk).update(summary="一行目\n二行目", baseline="現状\n課題")
+    project.refresh_from_db()
+    records, version = project.history.count(), project.version
+    data = browser_post(form_data(admin_client.get(change_url(project))))
+    assert "\r\n" in data["summary"]
+    assert admin_client.post(change_url(project), data).status_code == 302
+    project.refresh_from_db()
+    assert (project.history.count(), project.version) == (records, version)
+    assert project.summary == "一行目\n二行目"
+
+
+def test_multiline_text_is_stored_with_lf_and_the_diff_shows_only_real_changes(admin_client):
+    project = Project.objects.get(name="幸区役所庁舎整備事業")
+    data = browser_post(form_data(admin_client.get(change_url(project))))
+    data["summary"] = "新しい一行目  \r\n二行目\r\n"
+    data["baseline"] = data.get("baseline", "") + "\r\n"  # the browser's trailing line end
+    admin_client.post(change_url(project), data)
+    project.refresh_from_db()
+    assert project.summary == "新しい一行目\n二行目"
+    record = project.history.first()
+    assert [c.field for c in record.diff_against(record.prev_record).changes] == ["summary"]
