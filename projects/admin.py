@@ -2,6 +2,7 @@
 
 from functools import partial
 
+from django import forms
 from django.contrib import admin, messages
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +15,7 @@ from policies.models import Plan, PolicyNode, ScaleLevel, Strategy, Ward
 from projects import publishing
 from projects.admin_import import can_import, import_view
 from projects.models import Project, ProjectListing, ProjectResult, YearlyTarget
+from projects.services import list_under_home
 
 
 class YearlyTargetInline(ScopedInlineMixin, admin.TabularInline):
@@ -22,8 +24,25 @@ class YearlyTargetInline(ScopedInlineMixin, admin.TabularInline):
     fields = ["line", "fiscal_year", "after_period", "text"]
 
 
+class ProjectListingForm(forms.ModelForm):
+    """A new listing's position starts empty: left so, it goes last under its measure."""
+
+    position = forms.IntegerField(
+        label=_("掲載順"),
+        required=False,
+        min_value=0,
+        help_text=_("空欄なら、その施策の最後に載せます。"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance._state.adding and self.instance.position == 0:
+            self.instance.position = None  # not the model's default: last, once saved
+
+
 class ProjectListingInline(ScopedInlineMixin, admin.TabularInline):
     model = ProjectListing
+    form = ProjectListingForm
     extra = 0
     autocomplete_fields = ["node"]
     fields = ["node", "position"]
@@ -109,6 +128,18 @@ class ProjectAdmin(PublishableAdminMixin, ContentAdmin):
     def display_name(self, project):
         return project.display_name
 
+    def save_model(self, request, obj, form, change):
+        stored = Project.objects.filter(pk=obj.pk).values_list("home_node", flat=True)
+        obj._previous_home_id = stored.first() if change else None
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        """After the listings inline: the home listing follows the home measure."""
+        super().save_related(request, form, formsets, change)
+        project = form.instance
+        if "home_node" in form.changed_data:
+            list_under_home(project, getattr(project, "_previous_home_id", None))
+
     def get_form(self, request, obj=None, **kwargs):
         """Offer what the project's city has; a scoped editor adds to their city's plans only."""
         form = super().get_form(request, obj, **kwargs)
@@ -131,6 +162,7 @@ class ProjectAdmin(PublishableAdminMixin, ContentAdmin):
 
 @admin.register(ProjectListing)
 class ProjectListingAdmin(ContentAdmin):
+    form = ProjectListingForm
     list_display = ["project", "node", "position", "relisting"]
     list_filter = ["project__plan"]
     list_select_related = ["project", "node"]
