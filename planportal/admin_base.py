@@ -151,9 +151,31 @@ class OptimisticLockAdminMixin:
         return [(name, {**options, "fields": fields}), *rest]
 
 
+class RevertForm(forms.ModelForm):
+    """The form of a historical version: its many-to-many tags (wards, strategies,
+    SDGs) are the version's too, not today's, so a revert restores them."""
+
+    record = None  # the historical record being reverted to
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.record._history_m2m_fields:
+            if field.name in self.fields:
+                target = field.m2m_reverse_field_name()
+                rows = getattr(self.record, field.name).values_list(target, flat=True)
+                self.initial[field.name] = list(rows)
+
+
 class HistoryGuardMixin:
     """A history revert is a change: same permission, same scope, same publishing
     rule (a non-publisher's revert keeps the stored status), one transaction."""
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        record = getattr(obj, "_history", None)
+        if record is None or not hasattr(record, "_history_m2m_fields"):
+            return form
+        return type(form.__name__, (RevertForm, form), {"record": record})
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
         if request.method != "POST":

@@ -110,3 +110,32 @@ def test_multiline_text_is_stored_with_lf_and_the_diff_shows_only_real_changes(a
     assert project.summary == "新しい一行目\n二行目"
     record = project.history.first()
     assert [c.field for c in record.diff_against(record.prev_record).changes] == ["summary"]
+
+
+def test_reverting_restores_the_tags_of_that_version(admin_client):
+    from policies.models import SDGGoal, Ward
+
+    project = Project.objects.get(name="幸区役所庁舎整備事業")
+    wards, goals = set(project.wards.all()), set(project.sdg_goals.all())
+    data = form_data(admin_client.get(change_url(project)))
+    data["summary"] = "タグを変える前"
+    admin_client.post(change_url(project), data)
+    before = project.history.first()
+    data = form_data(admin_client.get(change_url(project)))
+    data["wards"] = [str(Ward.objects.get(slug="kawasaki-ku").pk)]
+    data["sdg_goals"] = [str(SDGGoal.objects.get(number=11).pk)]
+    admin_client.post(change_url(project), data)
+    assert set(project.wards.all()) != wards
+
+    form = form_data(admin_client.get(revert_url(project, before)))
+    assert admin_client.post(revert_url(project, before), form).status_code == 302
+    assert set(project.wards.all()) == wards and set(project.sdg_goals.all()) == goals
+
+
+def test_history_screens_are_in_japanese(admin_client):
+    project = Project.objects.get(name="幸区役所庁舎整備事業")
+    history = admin_client.get(history_url(project)).content.decode()
+    assert "変更した人" in history and "Changed by" not in history
+    record = project.history.first()
+    revert = admin_client.get(revert_url(project, record)).content.decode()
+    assert "元に戻す" in revert and "Revert" not in revert
