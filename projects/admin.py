@@ -4,7 +4,11 @@ from functools import partial
 
 from django import forms
 from django.contrib import admin, messages
-from django.urls import path
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from planportal.admin_base import ContentAdmin, PublishableAdminMixin
@@ -14,6 +18,7 @@ from policies.admin import limit_fiscal_years
 from policies.models import Plan, PolicyNode, ScaleLevel, Strategy, Ward
 from projects import publishing
 from projects.admin_import import can_import, import_view
+from projects.history import PARTS, part_history, restore_part
 from projects.models import Project, ProjectListing, ProjectResult, YearlyTarget
 from projects.services import list_under_home
 
@@ -124,9 +129,45 @@ class ProjectAdmin(PublishableAdminMixin, ContentAdmin):
         (_("公開"), {"fields": ["status", "published_at", "updated_at"]}),
     ]
 
+    object_history_template = "admin/projects/project/object_history.html"
+
     @admin.display(description=_("事業名"), ordering="name")
     def display_name(self, project):
         return project.display_name
+
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.restore_part_view)
+        restore = "<path:object_id>/history/restore/<str:model_name>/<int:history_id>/"
+        return [path(restore, view, name="projects_project_restore_part"), *super().get_urls()]
+
+    def history_view(self, request, object_id, extra_context=None):
+        """The project's history with its targets', listings' and results' (one timeline)."""
+        project = self.get_object(request, unquote(object_id))
+        if project is not None:
+            extra_context = {
+                **(extra_context or {}),
+                "part_history": part_history(project),
+                "may_restore": self.has_change_permission(request, project),
+            }
+        return super().history_view(request, object_id, extra_context)
+
+    def restore_part_view(self, request, object_id, model_name, history_id):
+        """Bring back a deleted target, listing or result from the project's history."""
+        project = self.get_object(request, unquote(object_id))
+        if request.method != "POST" or project is None or model_name not in PARTS:
+            raise Http404
+        allowed = self.has_change_permission(request, project) and request.user.has_perm(
+            f"projects.add_{model_name}"
+        )
+        if not allowed:
+            raise PermissionDenied
+        try:
+            restored = restore_part(project, model_name, history_id, request.user)
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+        else:
+            self.message_user(request, _("「%(row)s」を復元しました。") % {"row": restored})
+        return redirect(reverse("admin:projects_project_history", args=[project.pk]))
 
     def save_model(self, request, obj, form, change):
         stored = Project.objects.filter(pk=obj.pk).values_list("home_node", flat=True)

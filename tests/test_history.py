@@ -139,3 +139,32 @@ def test_history_screens_are_in_japanese(admin_client):
     record = project.history.first()
     revert = admin_client.get(revert_url(project, record)).content.decode()
     assert "元に戻す" in revert and "Revert" not in revert
+
+
+def test_a_projects_history_shows_its_parts_and_restores_a_deleted_target(admin_client):
+    project = Project.objects.get(name="幸区役所庁舎整備事業")
+    data = form_data(admin_client.get(change_url(project)))
+    text_key = next(k for k in data if k.startswith("targets") and k.endswith("-0-text"))
+    deleted_text = data[text_key]
+    data[text_key.replace("-text", "-DELETE")] = "on"
+    listing_key = next(k for k in data if k.startswith("listings") and k.endswith("-position"))
+    data[listing_key] = "7"
+    assert admin_client.post(change_url(project), data).status_code == 302
+    assert not project.targets.filter(text=deleted_text).exists()
+
+    page = admin_client.get(history_url(project))
+    entries = page.context["part_history"]
+    deleted = next(e for e in entries if e.record.history_type == "-")
+    assert deleted.record.text == deleted_text and deleted.restorable
+    moved = next(e for e in entries if e.model_name == "projectlisting" and e.changes)
+    assert [(c.field, c.new) for c in moved.changes] == [("掲載順", 7)]
+    assert "この行を復元する" in page.content.decode()
+
+    restore = reverse(
+        "admin:projects_project_restore_part",
+        args=[project.pk, "yearlytarget", deleted.record.history_id],
+    )
+    assert admin_client.post(restore).status_code == 302
+    assert project.targets.filter(text=deleted_text).exists()
+    assert admin_client.post(restore).status_code == 302  # twice: refused, nothing doubled
+    assert project.targets.filter(text=deleted_text).count() == 1
