@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from planportal.permissions import can_publish
 from policies.models import Plan, PolicyNode
 from projects.plan_import import MAX_FILE_BYTES, PlanImportError, check_size, import_plan
 
@@ -51,8 +52,10 @@ class ImportUploadForm(forms.Form):
         help_text=_("チェックしなければ、新しい事業は下書きとして作られます。"),
     )
 
-    def __init__(self, *args, plan: Plan, **kwargs):
+    def __init__(self, *args, plan: Plan, may_publish: bool = True, **kwargs):
         super().__init__(*args, **kwargs)
+        if not may_publish:  # the publishing rule: new projects stay drafts
+            del self.fields["publish"]
         nodes = plan.nodes.select_related("level_label").in_printed_order()
         self.fields["under"].queryset = nodes
         self.fields["under"].label_from_instance = lambda node: "　" * node.level + str(node)
@@ -77,10 +80,16 @@ def import_view(request, plan_id: int, *, model_admin):
     if request.method == "POST" and "token" in request.POST:
         return _confirm(request, plan, context)
     initial = {"under": request.GET.get("under")} if request.GET.get("under") else None
-    form = ImportUploadForm(request.POST or None, request.FILES or None, plan=plan, initial=initial)
+    form = ImportUploadForm(
+        request.POST or None,
+        request.FILES or None,
+        plan=plan,
+        initial=initial,
+        may_publish=can_publish(request.user),
+    )
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        under, publish = form.cleaned_data["under"], form.cleaned_data["publish"]
+        under, publish = form.cleaned_data["under"], form.cleaned_data.get("publish", False)
         try:
             check_size(upload.name, upload.size)
             content = upload.read()
