@@ -10,8 +10,12 @@ A model permission says what kind of object a user may touch; the user's
 ``StaffScope`` says which ones. ``editable()`` and ``can_edit()`` are the one
 place that decides; ``ScopedAdminMixin`` and ``ScopedInlineMixin`` apply them to
 every admin view and write (change and delete forms, actions, list editing,
-history reverts, autocomplete). Another app's admin view should call the same
-functions. Each app registers, in its ``AppConfig.ready``, what this module
+history reverts, autocomplete). Publishing has one rule as well
+(``keep_publication`` and ``check_written``): a write by someone without the
+publish permission keeps the stored status, and one that would change whether
+citizens see an object is refused. A refusal found after the write rolls it
+back and shows the form again, filled in, with the reason (``Refusal``).
+Another app's admin view should call the same functions. Each app registers, in its ``AppConfig.ready``, what this module
 must know of its models: the scope rule of each model a scoped editor may
 change (``register_scope_rule``), its content models (``register_content_app``)
 and what each role may do with them (``grant``); the app holding staff scopes
@@ -29,6 +33,7 @@ from django.contrib import admin, messages
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
+from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 
 from planportal.forms import NormalisedTextMixin
@@ -259,6 +264,14 @@ class ScopedAdminMixin(NormalisedTextMixin):
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
         view = super().changeform_view
         return with_refusal(request, view, request, object_id, form_url, extra_context)
+
+    def changelist_view(self, request, extra_context=None):
+        """List editing: a refused row rolls the whole list back, with why."""
+        try:
+            return super().changelist_view(request, extra_context)
+        except Refusal as refusal:
+            self.message_user(request, refusal.message, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)

@@ -468,7 +468,7 @@ class EditConflictAdmin(admin.ModelAdmin):
         data[BASE_VERSION_FIELD] = str(obj.version)
         posted = QueryDict(mutable=True)
         for key, value in data.items():
-            posted.setlist(key, [str(v) for v in value] if isinstance(value, list) else [value])
+            posted.setlist(key, [str(v) for v in (value if isinstance(value, list) else [value])])
         request.POST = posted
         return model_admin.changeform_view(request, str(obj.pk))
 
