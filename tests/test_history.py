@@ -168,3 +168,15 @@ def test_a_projects_history_shows_its_parts_and_restores_a_deleted_target(admin_
     assert project.targets.filter(text=deleted_text).exists()
     assert admin_client.post(restore).status_code == 302  # twice: refused, nothing doubled
     assert project.targets.filter(text=deleted_text).count() == 1
+
+
+def test_reverting_to_a_publish_version_keeps_the_tags(admin_client):
+    project = Project.objects.get(name="幸区役所庁舎整備事業")
+    wards = set(project.wards.all())
+    assert wards
+    Project.objects.filter(pk=project.pk).unpublish()
+    Project.objects.filter(pk=project.pk).publish()
+    published = project.history.first()
+    form = form_data(admin_client.get(revert_url(project, published)))
+    assert admin_client.post(revert_url(project, published), form).status_code == 302
+    assert set(project.wards.all()) == wards
