@@ -262,3 +262,51 @@ def test_a_bureau_editor_adds_projects_only_to_their_citys_plans(roles, client_f
     response = client.post(admin_url(Project, "add"), {**posted, "plan": own.pk})
     assert response.status_code == 302
     assert Project.objects.get(name="よその市の事業").status == DRAFT
+
+
+def as_new(page) -> dict:
+    """A change form's data posted as an add form: inline rows become new rows (of
+    the new object), names and target lines that must be unique change."""
+    parent_keys = tuple(
+        f"-{inline.formset.fk.name}" for inline in page.context["inline_admin_formsets"]
+    )
+    posted = {}
+    for key, value in form_data(page).items():
+        if key.endswith("-INITIAL_FORMS"):
+            value = 0
+        elif key.endswith(("-id", *parent_keys)) or key == "base_version":
+            continue
+        elif key in ("slug", "name", "title") or key.endswith("-name"):
+            value = f"{value}-copy"
+        elif key == "line":
+            value = int(value) + 50
+        posted[key] = value
+    return posted
+
+
+@pytest.mark.parametrize("role", [BUREAU_EDITORS, WARD_EDITORS, PLAN_ADMINS])
+def test_every_admin_add_form_posted_as_each_role_publishes_only_with_the_permission(
+    role, roles, admin_client, client_for, rf
+):
+    user = roles[role]
+    client = client_for(user)
+    request = rf.get("/")
+    request.user = user
+    added = 0
+    for model_admin in content_admins():
+        model = model_admin.model
+        if not model_admin.has_add_permission(request):
+            continue
+        obj = editable(user, model._default_manager.all()).first()
+        if obj is None:
+            continue
+        data = as_new(admin_client.get(admin_url(model, "change", obj.pk)))
+        before = publication_states()
+        response = client.post(admin_url(model, "add"), ask_to_publish(data))
+        new = {k: s for k, s in publication_states().items() if k not in before}
+        added += response.status_code == 302
+        if role == PLAN_ADMINS:
+            assert all(status == PUBLISHED for status in new.values()), model
+        else:
+            assert PUBLISHED not in new.values(), (role, model, new)
+    assert added >= 2  # the forms were really posted and saved
