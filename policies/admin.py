@@ -2,10 +2,12 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.db.models import Count
-from django.http import HttpResponse
-from django.urls import reverse
-from django.utils.html import format_html, format_html_join
+from django.http import Http404, HttpResponse, QueryDict
+from django.shortcuts import redirect
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from mptt.admin import DraggableMPTTAdmin
 from mptt.exceptions import InvalidMove
@@ -15,7 +17,10 @@ from planportal.admin_base import (
     ContentAdmin,
     PublishableAdminMixin,
     ReferenceAdmin,
+    changes_nothing,
+    current_form_data,
     keep_refused_edits_in,
+    refused_fields,
 )
 from planportal.permissions import ScopedInlineMixin, is_unrestricted
 from policies import tree
@@ -199,6 +204,20 @@ class PolicyNodeAdmin(PublishableAdminMixin, ContentAdmin, DraggableMPTTAdmin):
         """Indented by a class, not a style attribute: the CSP allows no inline styles."""
         return format_html('<div class="tree-indent-{}">{}</div>', min(item.level, 9), item)
 
+    def get_list_display(self, request):
+        """Drag handles only for those who may move nodes; the others keep the
+        expand/collapse toggles."""
+        fields = super().get_list_display(request)
+        if can_restructure_tree(request.user):
+            return fields
+        return ["tree_toggle" if name == "tree_actions" else name for name in fields]
+
+    @admin.display(description="")
+    def tree_toggle(self, item):
+        return format_html(
+            '<div class="tree-node" data-pk="{}" data-level="{}"></div>', item.pk, item.level
+        )
+
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
         if obj is not None:
@@ -233,7 +252,8 @@ class PolicyNodeAdmin(PublishableAdminMixin, ContentAdmin, DraggableMPTTAdmin):
         return f"{node} ／ {node.plan.title}"
 
     def save_model(self, request, obj, form, change):
-        tree.save_node(obj)
+        if not changes_nothing(form, change):
+            tree.save_node(obj)
 
     def delete_model(self, request, obj):
         tree.delete_node(obj)
@@ -407,7 +427,12 @@ keep_refused_edits_in(EditConflict)
 
 @admin.register(EditConflict)
 class EditConflictAdmin(admin.ModelAdmin):
-    """Refused edits, read-only: editors see their own, administrators all."""
+    """Refused edits: editors see their own, administrators all.
+
+    The page shows, field by field, what the editor started from, what is stored
+    now and what they typed; "re-apply" saves the fields they changed on top of
+    the stored version, if nobody saved again meanwhile.
+    """
 
     list_display = ["object_repr", "content_type", "user", "created_at", "changed_fields"]
     list_filter = ["content_type"]
@@ -419,9 +444,9 @@ class EditConflictAdmin(admin.ModelAdmin):
         "base_version",
         "stored_version",
         "changed_fields",
-        "submitted_values",
     ]
     readonly_fields = fields
+    change_form_template = "admin/policies/editconflict/change_form.html"
 
     class Media:
         css = {"all": ["css/admin.css"]}
@@ -438,6 +463,66 @@ class EditConflictAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.reapply_view)
+        return [
+            path("<path:object_id>/reapply/", view, name="policies_editconflict_reapply"),
+            *super().get_urls(),
+        ]
+
+    def _target(self, request, conflict):
+        """The edited object now and its admin, or (None, None) if it is gone."""
+        model = conflict.content_type.model_class()
+        model_admin = self.admin_site._registry.get(model)
+        obj = model_admin.get_object(request, conflict.object_id) if model_admin else None
+        return (obj, model_admin) if obj is not None else (None, None)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        conflict = self.get_object(request, unquote(object_id))
+        extra_context = dict(extra_context or {})
+        if conflict is not None:
+            obj, model_admin = self._target(request, conflict)
+            if obj is not None:
+                rows = refused_fields(
+                    request, model_admin, obj, conflict.submitted, conflict.base_version
+                )
+                extra_context.update(
+                    refused_fields=rows,
+                    current_version=getattr(obj, "version", None),
+                    may_reapply=any(row.edited for row in rows)
+                    and model_admin.has_change_permission(request, obj),
+                )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def reapply_view(self, request, object_id):
+        """Save the refused edits on top of the stored version, through its change form
+        (same checks, same scope); invalid input comes back in that form, filled in."""
+        conflict = self.get_object(request, unquote(object_id))
+        if request.method != "POST" or conflict is None:
+            raise Http404
+        obj, model_admin = self._target(request, conflict)
+        back = reverse("admin:policies_editconflict_change", args=[conflict.pk])
+        if obj is None:
+            raise Http404
+        if str(getattr(obj, "version", "")) != request.POST.get("version"):
+            self.message_user(
+                request,
+                _("その後さらに保存されています。最新の内容と見比べてから、もう一度どうぞ。"),
+                messages.ERROR,
+            )
+            return redirect(back)
+        rows = refused_fields(request, model_admin, obj, conflict.submitted, conflict.base_version)
+        data = current_form_data(request, model_admin, obj)
+        for row in rows:
+            if row.edited:
+                data[row.name] = row.value
+        data[BASE_VERSION_FIELD] = str(obj.version)
+        posted = QueryDict(mutable=True)
+        for key, value in data.items():
+            posted.setlist(key, [str(v) for v in (value if isinstance(value, list) else [value])])
+        request.POST = posted
+        return model_admin.changeform_view(request, str(obj.pk))
+
     @admin.display(description=_("対象"))
     def object_link(self, conflict):
         model = conflict.content_type.model_class()
@@ -446,16 +531,3 @@ class EditConflictAdmin(admin.ModelAdmin):
             args=[conflict.object_id],
         )
         return format_html('<a href="{}">{}</a>', url, conflict.object_repr)
-
-    @admin.display(description=_("保存できなかった入力"))
-    def submitted_values(self, conflict):
-        rows = format_html_join(
-            "",
-            "<tr><th scope='row'>{}</th><td>{}</td></tr>",
-            (
-                (key, "\n".join(value) if isinstance(value, list) else value)
-                for key, value in conflict.submitted.items()
-                if key != BASE_VERSION_FIELD
-            ),
-        )
-        return format_html('<table class="submitted-values">{}</table>', rows)

@@ -34,12 +34,18 @@ PUBLISH_PERMISSION = "policies.publish_content"
 
 
 def scope_of_staff(user) -> Scope:
-    staff = StaffScope.objects.select_related("ward").filter(user=user).first()
+    staff = (
+        StaffScope.objects.select_related("bureau", "division", "ward").filter(user=user).first()
+    )
+    if staff is None:
+        return Scope()
+    city_of = staff.ward or staff.bureau
     return Scope(
-        bureau_id=staff and staff.bureau_id,
-        division_id=staff and staff.division_id,
-        ward_id=staff and staff.ward_id,
-        ward_municipality_id=staff and staff.ward_id and staff.ward.municipality_id,
+        bureau_id=staff.bureau_id,
+        division_id=staff.division_id,
+        ward_id=staff.ward_id,
+        municipality_id=city_of and city_of.municipality_id,
+        label="・".join(str(part) for part in (staff.ward, staff.division or staff.bureau) if part),
     )
 
 

@@ -204,7 +204,9 @@ class ProjectListing(models.Model):
     node = models.ForeignKey(
         PolicyNode, on_delete=models.CASCADE, related_name="listings", verbose_name=_("施策")
     )
-    position = models.PositiveIntegerField(_("掲載順"), default=0)
+    position = models.PositiveIntegerField(
+        _("掲載順"), default=0, blank=True, help_text=_("空欄なら、その施策の最後に載せます。")
+    )
 
     history = HistoricalRecords()
 
@@ -220,9 +222,19 @@ class ProjectListing(models.Model):
         marker = _("(再掲)") if self.is_relisting else ""
         return f"{self.node}: {self.project}{marker}"
 
+    def save(self, *args, **kwargs):
+        if self.position is None:  # left empty: after the projects already listed there
+            self.position = ProjectListing.next_position(self.node_id)
+        super().save(*args, **kwargs)
+
     @property
     def is_relisting(self) -> bool:
         return self.node_id != self.project.home_node_id
+
+    @staticmethod
+    def next_position(node_id) -> int:
+        last = ProjectListing.objects.filter(node_id=node_id).aggregate(last=models.Max("position"))
+        return 0 if last["last"] is None else last["last"] + 1
 
     def clean(self):
         if self.node_id and self.project_id and self.node.plan_id != self.project.plan_id:

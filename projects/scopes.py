@@ -55,6 +55,7 @@ INDICATOR_EDITING = [
 
 
 def project_condition(scope: Scope) -> Q:
+    """Projects of the editor's bureau (section) or ward, in plans of the editor's city."""
     condition = NOTHING
     if scope.bureau_id:
         in_bureau = Q(bureau_id=scope.bureau_id)
@@ -62,10 +63,8 @@ def project_condition(scope: Scope) -> Q:
             in_bureau &= Q(division_id=scope.division_id)
         condition |= in_bureau
     if scope.ward_id:
-        condition |= Q(wards=scope.ward_id) | Q(
-            each_ward=True, plan__municipality_id=scope.ward_municipality_id
-        )
-    return condition
+        condition |= Q(wards=scope.ward_id) | Q(each_ward=True)
+    return condition & Q(plan__municipality_id=scope.municipality_id)
 
 
 def register() -> None:
