@@ -11,8 +11,11 @@ period opens and closes at set instants. Its app registers those instants
 (``register_schedule``), and the cache key also includes how many of them
 have passed, so pages are rebuilt as soon as one passes.
 
-The cache must be shared by all gunicorn workers: the default is a
-file-based cache (see settings.CACHES).
+The cache must be shared by everything that serves or builds pages: Redis
+(``CACHE_URL``) across hosts, or a file cache on a single host (see
+settings.CACHES). When Redis is down the site keeps working uncached
+(``FaultTolerantRedisCache``): every read is a miss, every write is dropped,
+both logged.
 """
 
 from __future__ import annotations
@@ -20,23 +23,76 @@ from __future__ import annotations
 import bisect
 import functools
 import hashlib
+import logging
 import threading
 import uuid
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from datetime import datetime
 
-from django.core.cache import cache
+import redis
+from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
+from django.core.cache.backends.redis import RedisCache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 from django.utils.translation import get_language
+
+logger = logging.getLogger(__name__)
 
 CONTENT_VERSION_KEY = "public-content-version"
 SCHEDULE_KEY = "public-schedule"
 PAGE_TIMEOUT = 60 * 60  # a page is rebuilt at least hourly, whatever happens
 
 _schedules: list[Callable[[], Iterable[datetime]]] = []
+
+
+def _tolerant(fallback):
+    """Wrap a cache method so that a Redis failure returns ``fallback`` instead of raising."""
+
+    def decorate(method):
+        @functools.wraps(method)
+        def wrapper(self, *args, **kwargs):
+            try:
+                return method(self, *args, **kwargs)
+            except redis.RedisError as error:
+                logger.warning("Cache unavailable, %s skipped: %s", method.__name__, error)
+                return fallback(*args, **kwargs) if callable(fallback) else fallback
+
+        return wrapper
+
+    return decorate
+
+
+class FaultTolerantRedisCache(RedisCache):
+    """Django's Redis cache, for which an unreachable Redis is an empty cache.
+
+    Public pages are then rendered on every request and staff saves still
+    succeed (their content-version bump is lost with the cache it would have
+    invalidated). Django's backend has no option for this, hence the subclass.
+    """
+
+    get = _tolerant(lambda key, default=None, version=None: default)(RedisCache.get)
+    get_many = _tolerant({})(RedisCache.get_many)
+    has_key = _tolerant(False)(RedisCache.has_key)
+    add = _tolerant(False)(RedisCache.add)
+    set = _tolerant(None)(RedisCache.set)
+    set_many = _tolerant([])(RedisCache.set_many)
+    touch = _tolerant(False)(RedisCache.touch)
+    delete = _tolerant(False)(RedisCache.delete)
+    delete_many = _tolerant(None)(RedisCache.delete_many)
+    clear = _tolerant(None)(RedisCache.clear)
+
+
+def redis_for(key: str) -> tuple[redis.Redis, str] | None:
+    """The default cache's Redis connection and ``key`` as stored there (prefix and
+    version added), for atomic commands the cache API lacks; None when the cache is
+    not Redis."""
+    backend = caches[DEFAULT_CACHE_ALIAS]
+    if not isinstance(backend, RedisCache):
+        return None
+    stored_key = backend.make_and_validate_key(key)
+    return backend._cache.get_client(stored_key, write=True), stored_key
 
 
 def content_version() -> str:

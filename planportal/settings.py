@@ -11,6 +11,8 @@ One settings module for every environment. Operators set:
   the proxy's ``X-Forwarded-Proto``); ``0`` only to serve plain HTTP on localhost.
 - ``EMAIL_*``, ``DEFAULT_FROM_EMAIL``: how acknowledgements of public comments
   are sent (printed to the console unless configured).
+- ``CACHE_URL`` (or ``REDIS_URL``): the shared Redis cache of a multi-host
+  deployment; unset, a file cache in ``CACHE_DIR`` on this host.
 - ``TRUSTED_PROXY_COUNT``, ``COMMENT_RATE_LIMIT``, ``COMMENT_RATE_WINDOW``: the
   per-client limit on public comments (see consultations/throttle.py).
 """
@@ -155,15 +157,33 @@ STORAGES = {
     },
 }
 
-# Shared by all gunicorn workers on one host, so that a staff save makes every
-# worker's cached public pages stale (planportal/caching.py).
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": os.environ.get("CACHE_DIR") or str(BASE_DIR / ".cache"),
-        "OPTIONS": {"MAX_ENTRIES": 20000},
+# The cache holds rendered pages, the content version that invalidates them,
+# built PDFs and the comment rate limit's counters (planportal/caching.py).
+# CACHE_URL (or REDIS_URL), e.g. redis://127.0.0.1:6379/0, shares it between
+# hosts: required as soon as there is more than one web or worker host. Unset,
+# a file cache in CACHE_DIR is shared by the workers of one host.
+CACHE_URL = os.environ.get("CACHE_URL") or os.environ.get("REDIS_URL") or ""
+if CACHE_URL:
+    CACHES = {
+        "default": {
+            # Django's RedisCache, except that a Redis outage is a cache miss, not an error.
+            "BACKEND": "planportal.caching.FaultTolerantRedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "planportal"),
+            "OPTIONS": {
+                "socket_connect_timeout": float(os.environ.get("CACHE_CONNECT_TIMEOUT", "0.5")),
+                "socket_timeout": float(os.environ.get("CACHE_SOCKET_TIMEOUT", "2")),
+            },
+        }
     }
-}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": os.environ.get("CACHE_DIR") or str(BASE_DIR / ".cache"),
+            "OPTIONS": {"MAX_ENTRIES": 20000},
+        }
+    }
 
 # E-mail: acknowledgements of public comments. The console backend prints them
 # to the log; set EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and

@@ -8,6 +8,7 @@ from planportal.publication import PublicationStatus
 from policies.models import Municipality, Plan, PlanLevel
 from projects.seeds import load_demo
 from tests.browser import browser, demo_server, page  # noqa: F401  (fixtures)
+from tests.redis_cache import redis_cache, redis_down  # noqa: F401  (fixtures)
 from tests.staff_users import client_for, make_staff  # noqa: F401  (fixtures)
 
 
