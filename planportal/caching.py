@@ -35,6 +35,7 @@ from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
 from django.core.cache.backends.redis import RedisCache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
+from django.http import QueryDict
 from django.utils import timezone
 from django.utils.translation import get_language
 
@@ -168,13 +169,33 @@ def schedule_epoch(version: str) -> int:
     return bisect.bisect_right(stamps, timezone.now().timestamp())
 
 
-def cache_public_page(view):
-    """Serve a public GET page from the cache; staff and other methods pass through."""
+def keep_only(request, params: Iterable[str]) -> None:
+    """Drop every query parameter not in ``params`` from ``request`` and put the rest in
+    a fixed order: the view, and every link it builds from the request's URL, then see
+    exactly what the cache key says."""
+    query = QueryDict(mutable=True)
+    for name in sorted(set(params) & set(request.GET)):
+        query.setlist(name, request.GET.getlist(name))
+    request.GET = query
+    request.META["QUERY_STRING"] = query.urlencode()
+
+
+def cache_public_page(view=None, *, params: Iterable[str] = ()):
+    """Serve a public GET page from the cache; staff and other methods pass through.
+
+    ``params`` are the query parameters the page reads (a page number, search
+    terms, filters): only they vary the cached copy. Any other parameter is
+    dropped before the view runs, so random query strings cannot bypass the
+    cache or fill it.
+    """
+    if view is None:
+        return functools.partial(cache_public_page, params=params)
 
     @functools.wraps(view)
     def wrapper(request, *args, **kwargs):
         if request.method not in ("GET", "HEAD") or request.user.is_authenticated:
             return view(request, *args, **kwargs)
+        keep_only(request, params)
         path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
         version = content_version()
         key = f"page:{version}:{schedule_epoch(version)}:{get_language()}:{path}"
