@@ -31,12 +31,14 @@ from contextlib import contextmanager
 from datetime import datetime
 
 import redis
+from django.conf import settings
 from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
 from django.core.cache.backends.redis import RedisCache
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save
-from django.http import QueryDict
+from django.http import HttpResponseNotModified, QueryDict
 from django.utils import timezone
+from django.utils.http import parse_etags, quote_etag
 from django.utils.translation import get_language
 
 logger = logging.getLogger(__name__)
@@ -157,16 +159,28 @@ def register_schedule(instants: Callable[[], Iterable[datetime]]) -> None:
         _schedules.append(instants)
 
 
-def schedule_epoch(version: str) -> int:
-    """How many registered instants have passed: part of every cached page's key."""
+def _schedule_stamps(version: str) -> list[float]:
+    """The registered instants, sorted, read once per content version."""
     if not _schedules:
-        return 0
+        return []
     key = f"{SCHEDULE_KEY}:{version}"
     stamps = cache.get(key)
     if stamps is None:
         stamps = sorted(moment.timestamp() for instants in _schedules for moment in instants())
         cache.set(key, stamps, PAGE_TIMEOUT)
-    return bisect.bisect_right(stamps, timezone.now().timestamp())
+    return stamps
+
+
+def schedule_epoch(version: str) -> int:
+    """How many registered instants have passed: part of every cached page's key."""
+    return bisect.bisect_right(_schedule_stamps(version), timezone.now().timestamp())
+
+
+def seconds_until_next_instant(version: str) -> float | None:
+    """How long the current schedule epoch lasts; None when no instant is ahead."""
+    stamps, now = _schedule_stamps(version), timezone.now().timestamp()
+    upcoming = bisect.bisect_right(stamps, now)
+    return stamps[upcoming] - now if upcoming < len(stamps) else None
 
 
 def keep_only(request, params: Iterable[str]) -> None:
@@ -199,14 +213,57 @@ def cache_public_page(view=None, *, params: Iterable[str] = ()):
         path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
         version = content_version()
         key = f"page:{version}:{schedule_epoch(version)}:{get_language()}:{path}"
-        cached = cache.get(key)
-        if cached is not None:
-            return cached
-        response = view(request, *args, **kwargs)
-        if response.status_code == 200 and not response.cookies:
+        etag = quote_etag(hashlib.sha256(key.encode()).hexdigest()[:32])
+        lifetime = seconds_until_next_instant(version)
+        if etag in parse_etags(request.headers.get("If-None-Match", "")):
+            return mark_public(HttpResponseNotModified(), etag, lifetime)
+        response = cache.get(key) if settings.PAGE_CACHE else None
+        if response is None:
+            response = view(request, *args, **kwargs)
+            if response.status_code != 200 or response.cookies:
+                return response
             if hasattr(response, "render") and callable(response.render):
                 response.render()
-            cache.set(key, response, PAGE_TIMEOUT)
-        return response
+            if settings.PAGE_CACHE:
+                cache.set(key, response, PAGE_TIMEOUT)
+        return mark_public(response, etag, lifetime)
 
     return wrapper
+
+
+def mark_public(response, etag: str, lifetime: float | None):
+    """Let browsers and front caches (nginx, a CDN) keep the page, at most until the
+    next scheduled instant; after that a browser revalidates with the ETag.
+
+    Browsers keep it ``HTTP_MAX_AGE`` seconds, shared caches ``HTTP_SHARED_MAX_AGE``
+    and may serve it ``HTTP_STALE_WHILE_REVALIDATE`` seconds longer while they fetch
+    a fresh copy: an edit reaches every visitor within those seconds, without purges.
+    """
+    max_age, shared = settings.HTTP_MAX_AGE, settings.HTTP_SHARED_MAX_AGE
+    stale = settings.HTTP_STALE_WHILE_REVALIDATE
+    if lifetime is not None:
+        max_age, shared, stale = (min(value, int(lifetime)) for value in (max_age, shared, stale))
+    response["ETag"] = etag
+    response["Cache-Control"] = (
+        f"public, max-age={max_age}, s-maxage={shared}, stale-while-revalidate={stale}"
+    )
+    return response
+
+
+def private_unless_public(get_response):
+    """Middleware: a response whose view said nothing about caching is ``private,
+    no-store`` (forms with CSRF tokens, receipts, staff previews, anything for a
+    signed-in user), and so is a public one that turns out personal (it sets a cookie,
+    or the visitor is signed in). Placed first, it sees the response last."""
+
+    def middleware(request):
+        response = get_response(request)
+        cache_control = response.get("Cache-Control", "")
+        user = getattr(request, "user", None)  # absent on static files (WhiteNoise)
+        personal = bool(response.cookies) or (user is not None and user.is_authenticated)
+        if not cache_control or ("public" in cache_control and personal):
+            response["Cache-Control"] = "private, no-store"
+            del response["ETag"]
+        return response
+
+    return middleware

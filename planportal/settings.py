@@ -70,6 +70,8 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that it sees every response last: private unless a view made it public.
+    "planportal.caching.private_unless_public",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -184,6 +186,17 @@ else:
             "OPTIONS": {"MAX_ENTRIES": 20000},
         }
     }
+
+# PAGE_CACHE=0 renders every public page (benchmarks of rendering, debugging);
+# the HTTP caching headers stay.
+PAGE_CACHE = env_flag("PAGE_CACHE", True)
+
+# HTTP caching of public pages (planportal.caching.mark_public): how long
+# browsers and front caches (nginx, a CDN) may keep a page, in seconds. An edit
+# reaches every visitor within HTTP_SHARED_MAX_AGE + HTTP_STALE_WHILE_REVALIDATE.
+HTTP_MAX_AGE = int(os.environ.get("HTTP_MAX_AGE", "60"))
+HTTP_SHARED_MAX_AGE = int(os.environ.get("HTTP_SHARED_MAX_AGE", "60"))
+HTTP_STALE_WHILE_REVALIDATE = int(os.environ.get("HTTP_STALE_WHILE_REVALIDATE", "30"))
 
 # E-mail: acknowledgements of public comments. The console backend prints them
 # to the log; set EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and

@@ -48,3 +48,12 @@ def test_staff_see_the_page_uncached_with_their_query(admin_client, urls):
     response = admin_client.get(urls["plan"] + "?anything=kept")
     assert response.status_code == 200
     assert response.wsgi_request.GET["anything"] == "kept"
+
+
+def test_page_cache_off_renders_every_time_and_keeps_the_headers(client, urls, settings):
+    settings.PAGE_CACHE = False
+    client.get(urls["plan"])
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(urls["plan"])
+    assert queries.captured_queries
+    assert "public" in response["Cache-Control"]
