@@ -1,10 +1,7 @@
 """A per-client limit on comment submissions, counted where nothing evicts the count.
 
-The client is its IP address. Behind a reverse proxy every request comes from
-the proxy, so ``X-Forwarded-For`` is read only when the operator says how many
-proxies in front of the portal append to it (``TRUSTED_PROXY_COUNT``); a
-client cannot forge the entries those proxies add. Addresses are hashed with
-the secret key before they are stored, and only for the length of a window.
+The client is its IP address (``planportal.clients``), hashed with the secret
+key before it is stored, and stored only for the length of a window.
 
 The count is atomic and never dropped early: in Redis (``INCR`` and
 ``EXPIRE`` in one transaction) when the cache is Redis, otherwise in the
@@ -14,7 +11,6 @@ size-capped cache would let a client reset its count by filling the cache.
 
 from __future__ import annotations
 
-import hashlib
 import logging
 import time
 from datetime import UTC, datetime
@@ -26,29 +22,11 @@ from django.db.models import F
 
 from consultations.models import SubmissionCounter
 from planportal.caching import redis_for
+from planportal.clients import client_key
 
 logger = logging.getLogger(__name__)
 
 KEY_PREFIX = "consultations:submissions:"
-
-
-def client_ip(request, trusted_proxies: int | None = None) -> str:
-    """The client's address: REMOTE_ADDR, or the entry the outermost trusted proxy added."""
-    if trusted_proxies is None:
-        trusted_proxies = settings.TRUSTED_PROXY_COUNT
-    remote = request.META.get("REMOTE_ADDR", "")
-    if trusted_proxies <= 0:
-        return remote
-    forwarded = [part.strip() for part in request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")]
-    forwarded = [part for part in forwarded if part]
-    if not forwarded:
-        return remote
-    return forwarded[-trusted_proxies] if len(forwarded) >= trusted_proxies else forwarded[0]
-
-
-def client_key(request) -> str:
-    """A keyed hash of the client's address: the same client, the same key; no address stored."""
-    return hashlib.sha256(f"{settings.SECRET_KEY}:{client_ip(request)}".encode()).hexdigest()
 
 
 def allow_submission(request) -> bool:

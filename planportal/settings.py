@@ -63,6 +63,8 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "policies",
     "projects",
     "schedule",
@@ -197,6 +199,16 @@ PAGE_CACHE = env_flag("PAGE_CACHE", True)
 HTTP_MAX_AGE = int(os.environ.get("HTTP_MAX_AGE", "60"))
 HTTP_SHARED_MAX_AGE = int(os.environ.get("HTTP_SHARED_MAX_AGE", "60"))
 HTTP_STALE_WHILE_REVALIDATE = int(os.environ.get("HTTP_STALE_WHILE_REVALIDATE", "30"))
+
+# The task queue (planportal/task_queue.py): jobs stored in the database, run
+# by `manage.py db_worker` on any host. A job running longer than
+# TASK_CLAIM_TIMEOUT seconds is taken for orphaned (its worker died) and run
+# again, at most TASK_MAX_ATTEMPTS times in all. Each client may have
+# PDF_QUEUE_PER_CLIENT PDF builds waiting.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+TASK_CLAIM_TIMEOUT = int(os.environ.get("TASK_CLAIM_TIMEOUT", str(15 * 60)))
+TASK_MAX_ATTEMPTS = int(os.environ.get("TASK_MAX_ATTEMPTS", "3"))
+PDF_QUEUE_PER_CLIENT = int(os.environ.get("PDF_QUEUE_PER_CLIENT", "3"))
 
 # E-mail: acknowledgements of public comments. The console backend prints them
 # to the log; set EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and

@@ -5,39 +5,33 @@ The PDF is WeasyPrint's rendering of the print page with ``static/css/print.css`
 the Japanese text is set in IPAex Gothic, embedded as a subset.
 
 A section's PDF is cached under the content version (``planportal.caching``):
-it is rebuilt only after content changes. A small section is built during the
-request; a big one (a whole plan) is built in a background thread while the
-visitor is asked to come back, so no request waits for it, and
+it is rebuilt only after content changes. No PDF is built in a web worker: a
+request for one that is not cached queues a build (``projects.tasks``, run by
+``manage.py db_worker`` on any host) and asks the visitor to come back. One job
+per PDF; each client may have only ``PDF_QUEUE_PER_CLIENT`` builds waiting, so a
+storm of PDF requests neither fills the queue nor slows the public pages.
 ``manage.py build_pdfs`` builds the published plans' PDFs ahead of time.
 """
 
 from __future__ import annotations
 
-import logging
-import threading
-from dataclasses import dataclass
+import enum
+from dataclasses import asdict, dataclass
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.cache import cache
-from django.db import connections
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django_tasks import TaskResultStatus
 
+from planportal import task_queue
 from planportal.caching import content_version
 from policies.models import Plan, PolicyNode
-from projects.sections import Section, load_section, section_listing_count
-
-logger = logging.getLogger(__name__)
+from projects.sections import Section, load_section
 
 STYLESHEETS = ["css/site.css", "css/print.css"]
 PDF_TIMEOUT = 7 * 24 * 60 * 60  # stale versions age out; a new version is a new key
-BUILD_TIMEOUT = 15 * 60  # a build that died frees its claim after this long
-
-
-def inline_limit() -> int:
-    """Sections with more project listings than this are built in the background."""
-    return getattr(settings, "PDF_INLINE_MAX_LISTINGS", 150)
 
 
 def _everything(queryset):
@@ -137,54 +131,30 @@ def build_pdf(job: PdfJob) -> bytes:
     return pdf
 
 
-def pdf_for(job: PdfJob, *, plan: Plan, node: PolicyNode | None) -> bytes | None:
-    """The PDF, from the cache or built now; None while a background build runs."""
+class PdfState(enum.Enum):
+    READY = "ready"  # here it is
+    QUEUED = "queued"  # being built, come back
+    CLIENT_BUSY = "client busy"  # this client has enough builds waiting
+    FAILED = "failed"  # every attempt failed: staff see why in the admin
+
+
+def pdf_for(job: PdfJob, *, client: str) -> tuple[PdfState, bytes | None]:
+    """The PDF from the cache, or its build queued for ``client`` (a key naming who asks)."""
     pdf = cached_pdf(job)
     if pdf is not None:
-        return pdf
-    if section_listing_count(plan, node, job.visible) <= inline_limit():
-        return build_pdf(job)
-    start_background_build(job)
-    return None
+        return PdfState.READY, pdf
+    from projects.tasks import build_section_pdf
 
-
-# --- background builds -------------------------------------------------------------
-
-_running: dict[str, threading.Thread] = {}
-
-
-def start_background_build(job: PdfJob) -> bool:
-    """Start building ``job`` unless some worker already is; True if this call started it."""
-    claim = job.cache_key(content_version()) + ":building"
-    if not cache.add(claim, True, BUILD_TIMEOUT):
-        return False
-    thread = threading.Thread(
-        target=_build_in_thread, args=(job, claim), name=f"pdf-{claim}", daemon=True
-    )
-    _running[claim] = thread
-    thread.start()
-    return True
-
-
-def build_claimed(job: PdfJob, claim: str) -> None:
-    """Build ``job`` and release its claim, whatever happens."""
-    try:
-        build_pdf(job)
-    except Exception:
-        logger.exception("Building the PDF of %s failed", job)
-    finally:
-        cache.delete(claim)
-        _running.pop(claim, None)
-
-
-def _build_in_thread(job: PdfJob, claim: str) -> None:
-    try:
-        build_claimed(job, claim)
-    finally:
-        connections.close_all()  # this thread's own connections
-
-
-def wait_for_background_builds(timeout: float | None = None) -> None:
-    """Let the running builds finish (for the build_pdfs command and tests)."""
-    for thread in list(_running.values()):
-        thread.join(timeout)
+    key = job.cache_key(content_version())
+    builds = task_queue.results_of(build_section_pdf, key=key)
+    if builds.filter(status=TaskResultStatus.FAILED).count() >= settings.TASK_MAX_ATTEMPTS:
+        return PdfState.FAILED, None
+    task_queue.requeue_orphaned()
+    if task_queue.pending(builds).exists():
+        return PdfState.QUEUED, None
+    waiting = task_queue.results_of(build_section_pdf, client=client)
+    if task_queue.pending(waiting).count() >= settings.PDF_QUEUE_PER_CLIENT:
+        return PdfState.CLIENT_BUSY, None
+    build_section_pdf.enqueue(job=asdict(job), key=key, client=client)
+    pdf = cached_pdf(job)  # built already when the queue runs jobs at once (tests)
+    return (PdfState.READY, pdf) if pdf is not None else (PdfState.QUEUED, None)

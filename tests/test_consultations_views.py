@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from consultations.models import Comment, CommentPeriod
-from consultations.throttle import client_ip
+from planportal.clients import client_ip
 from planportal.publication import PublicationStatus
 from policies.models import Plan, PolicyNode
 from tests.consultations import EMAIL, NAME, close, demo_node, demo_period, form_data, submit
