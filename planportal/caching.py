@@ -25,6 +25,7 @@ import functools
 import hashlib
 import logging
 import threading
+import time
 import uuid
 from collections.abc import Callable, Iterable
 from contextlib import contextmanager
@@ -44,6 +45,7 @@ from django.utils.translation import get_language
 logger = logging.getLogger(__name__)
 
 CONTENT_VERSION_KEY = "public-content-version"
+CHANGED_AT_KEY = "public-content-changed-at"
 SCHEDULE_KEY = "public-schedule"
 PAGE_TIMEOUT = 60 * 60  # a page is rebuilt at least hourly, whatever happens
 
@@ -108,7 +110,12 @@ def content_version() -> str:
 
 
 def _new_version() -> None:
-    cache.set(CONTENT_VERSION_KEY, uuid.uuid4().hex, None)
+    cache.set_many({CONTENT_VERSION_KEY: uuid.uuid4().hex, CHANGED_AT_KEY: time.time()}, None)
+
+
+def content_changed_within(seconds: float) -> bool:
+    """Whether content changed in the last ``seconds`` (a database replica may lag)."""
+    return time.time() - cache.get(CHANGED_AT_KEY, 0) < seconds
 
 
 _muted = threading.local()

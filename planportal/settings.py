@@ -11,6 +11,7 @@ One settings module for every environment. Operators set:
   the proxy's ``X-Forwarded-Proto``); ``0`` only to serve plain HTTP on localhost.
 - ``EMAIL_*``, ``DEFAULT_FROM_EMAIL``: how acknowledgements of public comments
   are sent (printed to the console unless configured).
+- ``DATABASE_REPLICA_URL``: an optional read replica for public pages.
 - ``CACHE_URL`` (or ``REDIS_URL``): the shared Redis cache of a multi-host
   deployment; unset, a file cache in ``CACHE_DIR`` on this host.
 - ``TRUSTED_PROXY_COUNT``, ``COMMENT_RATE_LIMIT``, ``COMMENT_RATE_WINDOW``: the
@@ -123,6 +124,22 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
         {"timeout": 20, "transaction_mode": "IMMEDIATE"}
     )
     DATABASES["default"]["CONN_MAX_AGE"] = 0
+
+# DATABASE_REPLICA_URL: a read replica of the primary for public pages
+# (planportal/db_routing.py). A client that wrote reads the primary for
+# REPLICA_PIN_SECONDS; for REPLICA_MAX_LAG seconds after a content change every
+# page reads the primary, so the replica's lag must stay below it.
+REPLICA_PIN_SECONDS = int(os.environ.get("REPLICA_PIN_SECONDS", "15"))
+REPLICA_MAX_LAG = float(os.environ.get("REPLICA_MAX_LAG", "5"))
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"],
+        conn_max_age=DATABASES["default"]["CONN_MAX_AGE"],
+        conn_health_checks=True,
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["planportal.db_routing.PrimaryReplicaRouter"]
+    MIDDLEWARE.insert(1, "planportal.db_routing.replica_reads")
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
