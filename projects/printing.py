@@ -16,6 +16,7 @@ storm of PDF requests neither fills the queue nor slows the public pages.
 from __future__ import annotations
 
 import enum
+import hashlib
 from dataclasses import asdict, dataclass
 
 from django.conf import settings
@@ -23,6 +24,7 @@ from django.contrib.staticfiles import finders
 from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.http import quote_etag
 from django_tasks import TaskResultStatus
 
 from planportal import task_queue
@@ -115,6 +117,11 @@ class PdfJob:
         plan = Plan.objects.select_related("municipality").get(pk=self.plan_id)
         node = PolicyNode.objects.get(pk=self.node_id) if self.node_id else None
         return load_section(plan, node, self.visible, with_texts=True)
+
+
+def pdf_etag(job: PdfJob) -> str:
+    """A validator of the PDF as built now: it changes with the content version."""
+    return quote_etag(hashlib.sha256(job.cache_key(content_version()).encode()).hexdigest()[:32])
 
 
 def cached_pdf(job: PdfJob) -> bytes | None:

@@ -14,6 +14,7 @@ from django.utils.translation import get_language
 from django.views import View
 from django.views.generic import TemplateView
 
+from planportal.caching import mark_public
 from planportal.clients import client_key
 from projects import export, printing
 from projects.printing import PdfState
@@ -87,6 +88,8 @@ class SectionPdfView(SectionMixin, View):
         stem = plan.slug + (f"-node-{node.pk}" if node else "")
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = content_disposition_header(False, f"{stem}.pdf")
+        if not job.preview:  # the published PDF: a front cache may keep it like a page
+            mark_public(response, printing.pdf_etag(job), lifetime=None)
         return response
 
 

@@ -117,3 +117,21 @@ def test_a_signed_in_user_gets_public_pages_privately(admin_client, db):
 def test_static_files_keep_their_own_caching(client, db):
     response = client.get("/static/css/site.css")
     assert "public" in response["Cache-Control"]
+
+
+def test_a_published_pdf_is_public_a_preview_or_a_pending_one_private(client, admin_client, db):
+    from policies.models import PolicyNode
+
+    measure = PolicyNode.objects.get(plan__slug="kawasaki-2011", code="Ⅶ-1-(1)")
+    url = reverse("policies:node_pdf", args=["kawasaki-2011", measure.pk])
+    public = client.get(url)
+    assert public["Content-Type"] == "application/pdf"
+    assert directives(public)["public"] is True and public["ETag"]
+    assert admin_client.get(url)["Cache-Control"] == PRIVATE
+
+
+def test_a_pdf_being_built_is_private(client, db, settings):
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    response = client.get(reverse("policies:plan_pdf", args=["kawasaki-2011"]))
+    assert response.status_code == 202
+    assert response["Cache-Control"] == PRIVATE
