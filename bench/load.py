@@ -72,7 +72,7 @@ def run(args) -> int:
     host, port = url.hostname, url.port or 80
     loopback_only(host)
     pages = discover_pages(host, port)
-    names = list(pages)
+    names = [args.only] if args.only else list(pages)
     results: dict[str, list[float]] = defaultdict(list)
     errors: dict[str, int] = defaultdict(int)
     lock = threading.Lock()
@@ -138,6 +138,7 @@ def main() -> None:
     parser.add_argument("--max-seconds", type=float, default=300)
     parser.add_argument("--timeout", type=float, default=60)
     parser.add_argument("--bust-cache", action="store_true")
+    parser.add_argument("--only", help="one page type (e.g. node) instead of them all")
     sys.exit(run(parser.parse_args()))
 
 

@@ -150,7 +150,7 @@ def pdf_for(job: PdfJob, *, client: str) -> tuple[PdfState, bytes | None]:
     pdf = cached_pdf(job)
     if pdf is not None:
         return PdfState.READY, pdf
-    from projects.tasks import build_section_pdf
+    from projects.tasks import build_section_pdf  # which imports this module
 
     key = job.cache_key(content_version())
     builds = task_queue.results_of(build_section_pdf, key=key)
