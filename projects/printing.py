@@ -156,8 +156,8 @@ def pdf_for(job: PdfJob, *, client: str) -> tuple[PdfState, bytes | None]:
     builds = task_queue.results_of(build_section_pdf, key=key)
     if builds.filter(status=TaskResultStatus.FAILED).count() >= settings.TASK_MAX_ATTEMPTS:
         return PdfState.FAILED, None
-    task_queue.requeue_orphaned()
     if task_queue.pending(builds).exists():
+        task_queue.requeue_orphaned()  # in case its worker died: a visitor's return retries it
         return PdfState.QUEUED, None
     waiting = task_queue.results_of(build_section_pdf, client=client)
     if task_queue.pending(waiting).count() >= settings.PDF_QUEUE_PER_CLIENT:
