@@ -4,7 +4,8 @@
 #   bench/cluster.sh
 # Needs PostgreSQL at 127.0.0.1:5432 (user postgres), Redis at 127.0.0.1:6379 and
 # nginx (apt-get install nginx-light). Creates the database planportal_cluster and
-# uses Redis database 7; everything listens on loopback only and stops at the end.
+# uses Redis database 7; everything listens on loopback only, and the processes, the
+# database, Redis database 7 and the temporary folders are gone at the end.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 VENV="${VENV:-.venv}"
@@ -22,6 +23,9 @@ cleanup() {
   [ -f "$work/nginx/nginx.pid" ] && kill "$(cat "$work/nginx/nginx.pid")" 2>/dev/null
   for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; done
   wait 2>/dev/null || true
+  rm -rf "$work"
+  psql -h 127.0.0.1 -U postgres -q -c "DROP DATABASE IF EXISTS planportal_cluster" || true
+  redis-cli -n 7 flushdb >/dev/null || true
 }
 trap cleanup EXIT
 step() { printf '\n== %s\n' "$*"; }
@@ -71,33 +75,38 @@ http {
     upstream planportal_web { server 127.0.0.1:8101; server 127.0.0.1:8102; keepalive 32; }
     proxy_cache_path $work/nginx/cache levels=1:2 keys_zone=planportal:50m max_size=1g
                      inactive=10m use_temp_path=off;
+    # PDF requests: 1 a second per address (bursts of 3) reach the portal; the rest get
+    # 429 from nginx, so a storm of them never queues in front of the pages.
+    limit_req_zone \$binary_remote_addr zone=pdfs:10m rate=1r/s;
     server {
         listen 127.0.0.1:8100;
+        proxy_http_version 1.1;
+        proxy_set_header Connection "";
+        proxy_set_header Host \$host;
+        proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
+        proxy_cache planportal;
+        proxy_cache_key \$scheme\$host\$request_uri;
+        proxy_cache_bypass \$cookie_sessionid \$cookie_csrftoken;
+        proxy_no_cache \$cookie_sessionid \$cookie_csrftoken;
+        proxy_ignore_headers Vary;
+        proxy_cache_revalidate on;
+        proxy_cache_lock on;
+        proxy_cache_use_stale updating error timeout http_500 http_502 http_503;
+        proxy_cache_background_update on;
+        add_header X-Cache \$upstream_cache_status;
         location / {
             proxy_pass http://planportal_web;
-            proxy_http_version 1.1;
-            proxy_set_header Connection "";
-            proxy_set_header Host \$host;
-            proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
-            proxy_cache planportal;
-            proxy_cache_key \$scheme\$host\$request_uri;
-            proxy_cache_bypass \$cookie_sessionid \$cookie_csrftoken;
-            proxy_no_cache \$cookie_sessionid \$cookie_csrftoken;
-            proxy_ignore_headers Vary;
-            proxy_cache_revalidate on;
-            proxy_cache_lock on;
-            proxy_cache_use_stale updating error timeout http_500 http_502 http_503;
-            proxy_cache_background_update on;
-            add_header X-Cache \$upstream_cache_status;
+        }
+        location ~ /pdf/\$ {
+            limit_req zone=pdfs burst=3 nodelay;
+            limit_req_status 429;
+            proxy_pass http://planportal_web;
         }
         # Never cacheable: straight through (nginx has no "hit for pass", so a cache
         # lock would make concurrent requests for them wait on each other).
         location ~ ^/(healthz|admin/) {
+            proxy_cache off;
             proxy_pass http://planportal_web;
-            proxy_http_version 1.1;
-            proxy_set_header Connection "";
-            proxy_set_header Host \$host;
-            proxy_set_header X-Forwarded-For \$proxy_add_x_forwarded_for;
         }
     }
 }
