@@ -475,8 +475,9 @@ def role_permissions() -> dict[str, set[Permission]]:
         return found
 
     return {
+        # Plan administrators also read the task queue: a failed PDF build and its error.
         PLAN_ADMINS: {p for p in content if p.codename not in _PRIVATE_PERMISSIONS}
-        | named(["auth.view_user"]),
+        | named(["auth.view_user", "django_tasks_database.view_dbtaskresult"]),
         BUREAU_EDITORS: viewing | named(_GRANTS[BUREAU_EDITORS]),
         WARD_EDITORS: viewing | named(_GRANTS[WARD_EDITORS]),
         REVIEWERS: viewing,

@@ -5,40 +5,32 @@ The PDF is WeasyPrint's rendering of the print page with ``static/css/print.css`
 the Japanese text is set in IPAex Gothic, embedded as a subset.
 
 A section's PDF is cached under the content version (``planportal.caching``):
-it is rebuilt only after content changes. A small section is built during the
-request; a big one (a whole plan) is built in a background thread while the
-visitor is asked to come back, so no request waits for it, and
+it is rebuilt only after content changes. No PDF is built in a web worker: a
+request for one that is not cached queues a build (``projects.tasks``, run by
+``manage.py db_worker`` on any host) and asks the visitor to come back. One job
+per PDF; each client may have only ``PDF_QUEUE_PER_CLIENT`` builds waiting, so a
+storm of PDF requests neither fills the queue nor slows the public pages.
 ``manage.py build_pdfs`` builds the published plans' PDFs ahead of time.
 """
 
 from __future__ import annotations
 
-import logging
-import threading
+import hashlib
 from dataclasses import dataclass
 
-from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.cache import cache
-from django.db import connections
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.http import quote_etag
 
 from planportal.caching import content_version
 from policies.models import Plan, PolicyNode
-from projects.sections import Section, load_section, section_listing_count
-
-logger = logging.getLogger(__name__)
+from projects.sections import Section, load_section
 
 STYLESHEETS = ["css/site.css", "css/print.css"]
 SHEET_STYLESHEETS = [*STYLESHEETS, "css/progress.css"]  # charts and result tables
 PDF_TIMEOUT = 7 * 24 * 60 * 60  # stale versions age out; a new version is a new key
-BUILD_TIMEOUT = 15 * 60  # a build that died frees its claim after this long
-
-
-def inline_limit() -> int:
-    """Sections with more project listings than this are built in the background."""
-    return getattr(settings, "PDF_INLINE_MAX_LISTINGS", 150)
 
 
 def _everything(queryset):
@@ -122,6 +114,11 @@ class PdfJob:
         return load_section(plan, node, self.visible, with_texts=True)
 
 
+def pdf_etag(job: PdfJob) -> str:
+    """A validator of the PDF as built now: it changes with the content version."""
+    return quote_etag(hashlib.sha256(job.cache_key(content_version()).encode()).hexdigest()[:32])
+
+
 def cached_pdf(job: PdfJob) -> bytes | None:
     return cache.get(job.cache_key(content_version()))
 
@@ -134,17 +131,6 @@ def build_pdf(job: PdfJob) -> bytes:
     pdf = html_to_pdf(html, job.base_url)
     cache.set(key, pdf, PDF_TIMEOUT)
     return pdf
-
-
-def pdf_for(job: PdfJob, *, plan: Plan, node: PolicyNode | None) -> bytes | None:
-    """The PDF, from the cache or built now; None while a background build runs."""
-    pdf = cached_pdf(job)
-    if pdf is not None:
-        return pdf
-    if section_listing_count(plan, node, job.visible) <= inline_limit():
-        return build_pdf(job)
-    start_background_build(job)
-    return None
 
 
 # --- evaluation sheets ---------------------------------------------------------------
@@ -162,45 +148,3 @@ def sheet_pdf(sheet, context: dict, *, preview: bool, base_url: str) -> bytes:
         pdf = html_to_pdf(html, base_url, SHEET_STYLESHEETS)
         cache.set(key, pdf, PDF_TIMEOUT)
     return pdf
-
-
-# --- background builds -------------------------------------------------------------
-
-_running: dict[str, threading.Thread] = {}
-
-
-def start_background_build(job: PdfJob) -> bool:
-    """Start building ``job`` unless some worker already is; True if this call started it."""
-    claim = job.cache_key(content_version()) + ":building"
-    if not cache.add(claim, True, BUILD_TIMEOUT):
-        return False
-    thread = threading.Thread(
-        target=_build_in_thread, args=(job, claim), name=f"pdf-{claim}", daemon=True
-    )
-    _running[claim] = thread
-    thread.start()
-    return True
-
-
-def build_claimed(job: PdfJob, claim: str) -> None:
-    """Build ``job`` and release its claim, whatever happens."""
-    try:
-        build_pdf(job)
-    except Exception:
-        logger.exception("Building the PDF of %s failed", job)
-    finally:
-        cache.delete(claim)
-        _running.pop(claim, None)
-
-
-def _build_in_thread(job: PdfJob, claim: str) -> None:
-    try:
-        build_claimed(job, claim)
-    finally:
-        connections.close_all()  # this thread's own connections
-
-
-def wait_for_background_builds(timeout: float | None = None) -> None:
-    """Let the running builds finish (for the build_pdfs command and tests)."""
-    for thread in list(_running.values()):
-        thread.join(timeout)

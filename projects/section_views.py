@@ -14,9 +14,12 @@ from django.utils.translation import get_language
 from django.views import View
 from django.views.generic import TemplateView
 
+from planportal.caching import mark_public
+from planportal.clients import client_key
 from projects import export, printing
 from projects.sections import load_section
 from projects.site_views import PlanContentMixin
+from projects.tasks import PdfState, pdf_for
 
 EXPORT_FORMATS = {
     # format: (writer, content type, file name suffix, download as attachment)
@@ -53,7 +56,11 @@ class SectionPrintView(SectionMixin, TemplateView):
 
 
 class SectionPdfView(SectionMixin, View):
-    """The print page as a PDF; 202 and a come-back page while a big one is being built."""
+    """The print page as a PDF once the task queue has built it; until then 202 and a
+    come-back page (429 when this client already waits for several, 503 when the build
+    keeps failing)."""
+
+    STATUS = {PdfState.QUEUED: 202, PdfState.CLIENT_BUSY: 429, PdfState.FAILED: 503}
 
     def get(self, request, **kwargs):
         plan, node = self.plan_and_node()
@@ -64,20 +71,25 @@ class SectionPdfView(SectionMixin, View):
             language=get_language(),
             base_url=request.build_absolute_uri("/"),
         )
-        pdf = printing.pdf_for(job, plan=plan, node=node)
+        state, pdf = pdf_for(job, client=client_key(request))
         if pdf is None:
             context = {
                 "plan": plan,
                 "section_title": node.heading if node else plan.title,
                 "print_url": self.print_url(plan, node),
+                "state": state.value,
                 "trail": [{"label": "PDF"}],
             }
-            response = TemplateResponse(request, "policies/pdf_pending.html", context, status=202)
+            response = TemplateResponse(
+                request, "policies/pdf_pending.html", context, status=self.STATUS[state]
+            )
             response["Retry-After"] = "30"
             return response
         stem = plan.slug + (f"-node-{node.pk}" if node else "")
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = content_disposition_header(False, f"{stem}.pdf")
+        if not job.preview:  # the published PDF: a front cache may keep it like a page
+            mark_public(response, printing.pdf_etag(job), lifetime=None)
         return response
 
 

@@ -8,6 +8,7 @@ from planportal.publication import PublicationStatus
 from policies.models import Municipality, Plan, PlanLevel
 from projects.seeds import load_demo
 from tests.browser import browser, demo_server, page  # noqa: F401  (fixtures)
+from tests.redis_cache import redis_cache, redis_down  # noqa: F401  (fixtures)
 from tests.rounds_data import (  # noqa: F401  (fixtures)
     city_plan,
     city_round,
@@ -29,6 +30,9 @@ def pytest_configure(config):
     settings.WHITENOISE_AUTOREFRESH = True
     settings.WHITENOISE_USE_FINDERS = True
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Jobs run as they are enqueued, in the test's thread and transaction; the database
+    # queue and its worker are tested in tests/test_task_queue.py.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
 @pytest.fixture(autouse=True)

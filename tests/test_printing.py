@@ -132,26 +132,6 @@ def test_the_pdf_is_cached_until_the_content_changes(client, plan, measure):
     assert "名前を変えた事業" in compact(text)
 
 
-def test_a_big_section_is_built_in_the_background(client, plan, settings):
-    settings.PDF_INLINE_MAX_LISTINGS = 10
-    url = reverse("policies:plan_pdf", args=[plan.slug])
-    job = printing.PdfJob(plan.pk, None, False, "ja", "http://testserver/")
-    # What a background thread does, run here so that it sees this test's data.
-    claim = job.cache_key(printing.content_version()) + ":building"
-    cache.add(claim, True, printing.BUILD_TIMEOUT)
-    pending = client.get(url)
-    assert pending.status_code == 202
-    assert pending["Retry-After"]
-    assert "PDFを作成しています" in pending.content.decode()
-    assert not printing.start_background_build(job)  # one build at a time
-    printing.build_claimed(job, claim)
-    assert cache.get(claim) is None
-    response = client.get(url)
-    assert response.status_code == 200
-    _, text = pdf_text(response.content)
-    assert compact("地域コミュニティ推進事業") in compact(text)
-
-
 def test_pages_link_to_print_pdf_and_data(client, plan, measure):
     for url in (
         reverse("policies:node", args=[plan.slug, measure.pk]),
@@ -160,18 +140,3 @@ def test_pages_link_to_print_pdf_and_data(client, plan, measure):
         html = client.get(url).content.decode()
         for text in ("印刷用ページ", ">PDF<", ">CSV<", ">Excel<", ">JSON<"):
             assert text in html, (url, text)
-
-
-def test_a_background_build_runs_in_its_own_thread_beside_the_server(demo_server, settings):
-    """End to end over HTTP: 202 while the thread builds the PDF, then the PDF."""
-    from urllib.request import urlopen
-
-    settings.PDF_INLINE_MAX_LISTINGS = 10
-    url = demo_server.url + "/plans/kawasaki-2011/pdf/"
-    with urlopen(url) as pending:
-        assert pending.status == 202
-    printing.wait_for_background_builds(timeout=600)
-    with urlopen(url) as done:
-        assert done.status == 200
-        _, text = pdf_text(done.read())
-    assert compact("地域コミュニティ推進事業") in compact(text)
