@@ -21,7 +21,9 @@ CHROMIUM_ARGS = [
 ]
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 PHONE = {"width": 375, "height": 740}
+NARROW_PHONE = {"width": 320, "height": 640}
 DESKTOP = {"width": 1280, "height": 900}
+VIEWPORTS = (DESKTOP, PHONE, NARROW_PHONE)
 
 
 @pytest.fixture(scope="session")
@@ -72,3 +74,29 @@ def describe(violations: list[dict]) -> str:
         f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes'][:3]]}"
         for v in violations
     )
+
+
+_OVERFLOWING = """() => {
+  const width = document.documentElement.clientWidth;
+  const scrollable = (element) => {
+    for (let parent = element.parentElement; parent; parent = parent.parentElement) {
+      const overflow = getComputedStyle(parent).overflowX;
+      if (overflow === "auto" || overflow === "scroll") return true;
+    }
+    return false;
+  };
+  const found = [];
+  for (const element of document.body.querySelectorAll("*")) {
+    const box = element.getBoundingClientRect();
+    if (box.width === 0 || box.right <= 0) continue;  // not drawn, or moved off screen on purpose
+    if (box.right > width + 1 && !scrollable(element)) {
+      found.push(`${element.tagName.toLowerCase()}.${element.className}: ${Math.round(box.right)}px`);
+    }
+  }
+  return found.slice(0, 5);
+}"""
+
+
+def overflowing_elements(page) -> list[str]:
+    """Elements reaching past the viewport's right edge outside a scrollable block."""
+    return page.evaluate(_OVERFLOWING)

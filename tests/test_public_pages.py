@@ -154,3 +154,12 @@ def test_every_page_type_runs_a_fixed_number_of_queries(client, db, slug):
         slug = generate_plan(20_000).slug  # ~20,000 projects, 448 nodes
     counts = {name: count_queries(client, url) for name, url in page_urls(slug).items()}
     assert counts == EXPECTED_QUERIES
+
+
+def test_target_list_names_each_entry_by_its_years_in_both_calendars(client, db):
+    merged = Project.objects.get(name="地域情報化推進事業")
+    html = get_text(client, merged.get_absolute_url())
+    assert "<dt>2011年度～2013年度（平成23年度～平成25年度）" in html
+    english = get_text(client, "/en" + merged.get_absolute_url())
+    assert "<dt>FY2011 to FY2013 (Heisei 23 to Heisei 25)" in english
+    assert "the same for 3 years" in english

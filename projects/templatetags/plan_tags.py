@@ -10,7 +10,7 @@ from django.utils.translation import gettext
 
 from planportal.i18n import is_english
 from projects import search
-from projects.target_table import ARROW, Column
+from projects.target_table import ARROW, Cell, Column
 from schedule import fiscal
 
 register = template.Library()
@@ -54,6 +54,25 @@ def column_text(column: Column) -> str:
     """A column as plain text, for screen-reader notes: 2012年度 or 2014年度以降."""
     label = fiscal.western_label(column.fiscal_year)
     return label + ("以降" if column.after_period else "")
+
+
+@register.filter
+def cell_years(cell: Cell) -> str:
+    """The years a shown target cell covers, in both calendars, for the per-year list:
+    2012年度（平成24年度）, 2011年度～2013年度（平成23年度～平成25年度）."""
+    columns = [cell.column] if cell.span <= 1 else [cell.column, cell.last_column]
+    if is_english():
+        western = [f"FY{c.fiscal_year}" + (" onward" if c.after_period else "") for c in columns]
+        wareki = [
+            fiscal.romaji_label(c.fiscal_year) + (" onward" if c.after_period else "")
+            for c in columns
+        ]
+        return f"{' to '.join(western)} ({' to '.join(wareki)})"
+    western = [column_text(c) for c in columns]
+    wareki = [
+        fiscal.wareki_label(c.fiscal_year) + ("以降" if c.after_period else "") for c in columns
+    ]
+    return f"{'～'.join(western)}（{'～'.join(wareki)}）"
 
 
 @register.filter
