@@ -9,7 +9,8 @@ served from the cache: they may be previewing drafts.
 Some content changes with the clock rather than with a save: a comment
 period opens and closes at set instants. Its app registers those instants
 (``register_schedule``), and the cache key also includes how many of them
-have passed, so pages are rebuilt as soon as one passes.
+have passed, so pages are rebuilt as soon as one passes. And pages say where
+plans and drafting steps stand today, so the key includes today's date.
 
 The cache must be shared by all gunicorn workers: the default is a
 file-based cache (see settings.CACHES).
@@ -121,7 +122,8 @@ def cache_public_page(view):
             return view(request, *args, **kwargs)
         path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
         version = content_version()
-        key = f"page:{version}:{schedule_epoch(version)}:{get_language()}:{path}"
+        today = timezone.localdate().isoformat()  # pages say what is current, overdue, ended
+        key = f"page:{version}:{schedule_epoch(version)}:{today}:{get_language()}:{path}"
         cached = cache.get(key)
         if cached is not None:
             return cached

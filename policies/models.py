@@ -14,6 +14,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from mptt.models import MPTTModel, TreeForeignKey
 from mptt.querysets import TreeQuerySet
@@ -22,6 +23,7 @@ from simple_history.models import HistoricalRecords
 from planportal.publication import PublicationStatus, Publishable, PublishableQuerySet
 from planportal.versioning import Versioned
 from schedule.fiscal import fiscal_year_range_label
+from schedule.timing import PlanTiming, plan_timing
 from schedule.validators import fiscal_year_validators
 
 
@@ -193,6 +195,7 @@ class Plan(Publishable, Versioned):
         verbose_name=_("評価区分"),
         help_text=_("事業の達成度と評価結果の区分。空欄なら標準の区分を使います。"),
     )
+    updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
 
     objects = PlanQuerySet.as_manager()
     history = HistoricalRecords()
@@ -249,6 +252,13 @@ class Plan(Publishable, Versioned):
         if not firsts or not lasts:
             return None
         return min(firsts), max(lasts)
+
+    @property
+    def timing(self) -> PlanTiming:
+        """Where the plan stands today: 計画期間中, 終了（…まで）, 策定中, 素案 …"""
+        return plan_timing(
+            self.stage, self.start_fiscal_year, self.end_fiscal_year, timezone.localdate()
+        )
 
     @property
     def scales(self) -> "ScaleSet | None":
@@ -313,6 +323,7 @@ class Strategy(models.Model):
     )
     main_actions = models.TextField(_("主な取組"), blank=True)
     position = models.PositiveSmallIntegerField(_("表示順"), default=0)
+    updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
 
     history = HistoricalRecords()
 

@@ -12,7 +12,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
-from planportal.views import VisibleContentMixin
+from planportal.views import VisibleContentMixin, last_updated
 from policies.models import Municipality, Plan, PolicyNode, ScaleLevel, SDGGoal, Ward
 from projects.models import Project, ProjectListing, ProjectResult
 from projects.progress import rollups
@@ -75,7 +75,8 @@ class HomeView(VisibleContentMixin, TemplateView):
                         ],
                     }
                 )
-        return super().get_context_data(sections=sections, **kwargs)
+        shown = [plan for section in sections for plan in section["plans"]]
+        return super().get_context_data(sections=sections, updated_at=last_updated(shown), **kwargs)
 
 
 class PlanDetailView(PlanContentMixin, TemplateView):
@@ -100,6 +101,7 @@ class PlanDetailView(PlanContentMixin, TemplateView):
             parent_plan=parent_plan,
             project_count=self.visible(plan.projects.all()).count(),
             has_sdg_links=_sdg_links(plan).exists(),
+            updated_at=plan.updated_at,
             **kwargs,
         )
 
@@ -138,6 +140,7 @@ class NodeDetailView(PlanContentMixin, TemplateView):
             achievement_rollup=progress[ScaleLevel.Scale.ACHIEVEMENT],
             review_rollup=progress[ScaleLevel.Scale.REVIEW],
             indicators=self.visible(node.indicators.all()).prefetch_related("values"),
+            updated_at=node.updated_at,
             **kwargs,
         )
 
@@ -148,15 +151,18 @@ class StrategyDetailView(PlanContentMixin, TemplateView):
     def get_context_data(self, slug, pk, **kwargs):
         plan = self.visible_plan(slug)
         strategy = get_object_or_404(plan.strategies.all(), pk=pk)
+        nodes = self.visible(strategy.nodes.select_related("plan", "level_label"))
+        projects = paginate(
+            self.request,
+            self.visible(strategy.projects.select_related("plan", "home_node")).order_by("pk"),
+        )
         return super().get_context_data(
             plan=plan,
             strategy=strategy,
             trail=[{"label": str(strategy)}],
-            nodes=self.visible(strategy.nodes.select_related("plan", "level_label")),
-            projects=paginate(
-                self.request,
-                self.visible(strategy.projects.select_related("plan", "home_node")).order_by("pk"),
-            ),
+            nodes=nodes,
+            projects=projects,
+            updated_at=last_updated([strategy], nodes, projects),
             **kwargs,
         )
 
@@ -187,17 +193,21 @@ class WardDetailView(VisibleContentMixin, TemplateView):
         projects = self.visible(
             Project.objects.filter(plan__municipality=ward.municipality)
         ).select_related("plan", "home_node")
+        tagged = paginate(self.request, projects.filter(wards=ward).order_by("pk"))
+        each_ward = paginate(
+            self.request, projects.filter(each_ward=True).order_by("pk"), "each_page"
+        )
+        nodes = self.visible(ward.nodes.select_related("plan", "level_label"))
         return super().get_context_data(
             ward=ward,
             trail=[
                 {"label": _("区から探す"), "url": reverse("policies:wards")},
                 {"label": ward.name},
             ],
-            tagged_projects=paginate(self.request, projects.filter(wards=ward).order_by("pk")),
-            each_ward_projects=paginate(
-                self.request, projects.filter(each_ward=True).order_by("pk"), "each_page"
-            ),
-            nodes=self.visible(ward.nodes.select_related("plan", "level_label")),
+            tagged_projects=tagged,
+            each_ward_projects=each_ward,
+            nodes=nodes,
+            updated_at=last_updated(tagged, each_ward, nodes),
             **kwargs,
         )
 
@@ -223,17 +233,20 @@ class SDGDetailView(VisibleContentMixin, TemplateView):
 
     def get_context_data(self, number, **kwargs):
         goal = get_object_or_404(SDGGoal, number=number)
+        nodes = self.visible(goal.nodes.select_related("plan", "level_label"))
+        projects = paginate(
+            self.request,
+            self.visible(goal.projects.select_related("plan", "home_node")).order_by("pk"),
+        )
         return super().get_context_data(
             goal=goal,
             trail=[
                 {"label": _("SDGsから探す"), "url": reverse("policies:sdgs")},
                 {"label": str(goal)},
             ],
-            nodes=self.visible(goal.nodes.select_related("plan", "level_label")),
-            projects=paginate(
-                self.request,
-                self.visible(goal.projects.select_related("plan", "home_node")).order_by("pk"),
-            ),
+            nodes=nodes,
+            projects=projects,
+            updated_at=last_updated(nodes, projects),
             **kwargs,
         )
 
@@ -262,6 +275,7 @@ class SDGMatrixView(PlanContentMixin, TemplateView):
             rows=rows,
             has_links=bool(linked),
             trail=[{"label": _("政策とSDGsの対応表")}],
+            updated_at=last_updated([plan], roots),
             **kwargs,
         )
 

@@ -3,6 +3,7 @@
 from django.shortcuts import get_object_or_404
 from django.views.generic import TemplateView
 
+from planportal.views import last_updated
 from projects.models import ProjectResult
 from projects.progress import yearly_progress
 from projects.site_views import PlanContentMixin
@@ -45,5 +46,6 @@ class ProjectDetailView(PlanContentMixin, TemplateView):
             ),
             trail=[{"label": project.display_name}],
             progress=yearly_progress(project, results) if results else [],
+            updated_at=last_updated([project], results),
             **kwargs,
         )

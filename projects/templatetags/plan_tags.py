@@ -12,6 +12,7 @@ from planportal.i18n import is_english
 from projects import search
 from projects.target_table import ARROW, Cell, Column
 from schedule import fiscal
+from schedule.timing import PlanState
 
 register = template.Library()
 
@@ -33,6 +34,24 @@ def fiscal_years(period) -> str:
     if is_english():
         return fiscal.english_range_label(first, last)
     return fiscal.fiscal_year_range_label(first, last)
+
+
+@register.simple_tag
+def plan_state(plan):
+    """The plan's state today as a badge: 計画期間中, 終了（平成25年度まで）, 策定中, 素案 …"""
+    timing = plan.timing
+    year = ""
+    if timing.fiscal_year:
+        year = (
+            f"FY{timing.fiscal_year}" if is_english() else fiscal.wareki_label(timing.fiscal_year)
+        )
+    labels = {
+        PlanState.CURRENT: gettext("計画期間中"),
+        PlanState.ENDED: gettext("終了（%(year)sまで）") % {"year": year},
+        PlanState.UPCOMING: gettext("開始前（%(year)sから）") % {"year": year},
+    }
+    label = labels.get(timing.state) or plan.Stage(timing.state).label
+    return format_html('<span class="badge badge-plan-{}">{}</span>', timing.state, label)
 
 
 @register.filter
