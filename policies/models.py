@@ -93,6 +93,16 @@ class Division(models.Model):
         Bureau, on_delete=models.CASCADE, related_name="divisions", verbose_name=_("所管局")
     )
     name = models.CharField(_("課名"), max_length=50)
+    phone = models.CharField(
+        _("電話番号"),
+        max_length=30,
+        blank=True,
+        help_text=_("市民からの問い合わせ先（例：044-200-0000）。"),
+    )
+    email = models.EmailField(_("メールアドレス"), blank=True)
+    contact_url = models.URLField(
+        _("問い合わせページのURL"), blank=True, help_text=_("課のページや問い合わせフォーム。")
+    )
 
     class Meta:
         verbose_name = _("所管課")
@@ -104,6 +114,10 @@ class Division(models.Model):
 
     def __str__(self):
         return f"{self.bureau.name} {self.name}"
+
+    @property
+    def has_contact(self) -> bool:
+        return bool(self.phone or self.email or self.contact_url)
 
 
 class SDGGoal(models.Model):

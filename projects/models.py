@@ -143,6 +143,13 @@ class Project(Publishable, Versioned):
     def display_name(self) -> str:
         return display_name(self.name, self.each_ward)
 
+    @property
+    def responsible_bureau(self) -> Bureau | None:
+        """所管局: the one recorded, or else the bureau of the recorded section."""
+        if self.bureau_id:
+            return self.bureau
+        return self.division.bureau if self.division_id else None
+
     def clean(self):
         errors = {}
         if self.home_node_id and self.plan_id and self.home_node.plan_id != self.plan_id:

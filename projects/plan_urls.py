@@ -59,4 +59,5 @@ urlpatterns = [
     path("sdgs/", cache_public_page(views.SDGListView.as_view()), name="sdgs"),
     path("sdgs/<int:number>/", cache_public_page(views.SDGDetailView.as_view()), name="sdg_goal"),
     path("search/", cache_public_page(views.SearchView.as_view()), name="search"),
+    path("glossary/", cache_public_page(views.GlossaryView.as_view()), name="glossary"),
 ]

@@ -280,6 +280,13 @@ class SDGMatrixView(PlanContentMixin, TemplateView):
         )
 
 
+class GlossaryView(TemplateView):
+    """The meaning of the plans' insider terms (本来の施策, 再掲, 各区 …)."""
+
+    template_name = "policies/glossary.html"
+    extra_context = {"trail": [{"label": _("用語集")}]}
+
+
 class SearchView(VisibleContentMixin, TemplateView):
     template_name = "policies/search.html"
 

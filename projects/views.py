@@ -17,7 +17,7 @@ class ProjectDetailView(PlanContentMixin, TemplateView):
     def get_context_data(self, slug, pk, **kwargs):
         plan = self.visible_plan(slug)
         projects = self.visible(
-            plan.projects.select_related("plan", "home_node", "bureau", "division")
+            plan.projects.select_related("plan", "home_node", "bureau", "division__bureau")
         )
         project = get_object_or_404(
             projects.prefetch_related("targets", "wards", "strategies", "sdg_goals"), pk=pk

@@ -100,3 +100,25 @@ _OVERFLOWING = """() => {
 def overflowing_elements(page) -> list[str]:
     """Elements reaching past the viewport's right edge outside a scrollable block."""
     return page.evaluate(_OVERFLOWING)
+
+
+_SMALL_TARGETS = """(minimum) => {
+  const found = [];
+  for (const element of document.querySelectorAll("a[href], button, input, select, textarea, summary")) {
+    const box = element.getBoundingClientRect();
+    if (box.width === 0 || box.height === 0 || box.right <= 0) continue;
+    if (element.closest(".visually-hidden")) continue;
+    const inline = getComputedStyle(element).display === "inline" && element.closest("p, li, dd, td") &&
+      element.closest("p, li, dd, td").textContent.trim() !== element.textContent.trim();
+    if (inline) continue;  // a link in a sentence is exempt (WCAG 2.5.8 "inline")
+    if (box.height < minimum || box.width < minimum) {
+      found.push(`${element.tagName.toLowerCase()} "${element.textContent.trim().slice(0, 20)}": ${box.width.toFixed(0)}x${box.height.toFixed(0)}`);
+    }
+  }
+  return found.slice(0, 8);
+}"""
+
+
+def small_tap_targets(page, minimum: int = 24) -> list[str]:
+    """Links and controls smaller than ``minimum`` CSS pixels, except links inside a sentence."""
+    return page.evaluate(_SMALL_TARGETS, minimum)

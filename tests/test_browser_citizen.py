@@ -11,21 +11,48 @@ from tests.browser import (
     axe_violations,
     describe,
     overflowing_elements,
+    small_tap_targets,
 )
 from tests.test_browser_public import page_types
 
 pytestmark = pytest.mark.browser
 
 
+def citizen_pages() -> dict[str, str]:
+    """Every public page type, with the schedule, the glossary and English pages."""
+    return page_types() | {
+        "schedule": "/plans/kawasaki/schedule/",
+        "glossary": "/glossary/",
+        "english home": "/en/",
+        "english project": "/en"
+        + Project.objects.get(
+            plan__slug="kawasaki-2011", name="地域情報化推進事業"
+        ).get_absolute_url(),
+    }
+
+
 def test_nothing_is_wider_than_the_screen_outside_a_scrollable_block(demo_server, page):
     failures = {}
     for viewport in VIEWPORTS:
         page.set_viewport_size(viewport)
-        for name, path in page_types().items():
+        for name, path in citizen_pages().items():
             page.goto(demo_server.url + path)
             if found := overflowing_elements(page):
                 failures[f"{name} @{viewport['width']}"] = found
     assert not failures, failures
+
+
+def test_axe_is_clean_at_320_px_and_on_the_added_pages_at_every_width(demo_server, page):
+    """test_browser_public checks the other page types at 1280 and 375 px."""
+    failures = {}
+    extras = citizen_pages().keys() - page_types().keys()
+    for name, path in citizen_pages().items():
+        for viewport in VIEWPORTS if name in extras else (NARROW_PHONE,):
+            page.set_viewport_size(viewport)
+            page.goto(demo_server.url + path)
+            if violations := axe_violations(page):
+                failures[f"{name} @{viewport['width']}"] = describe(violations)
+    assert not failures, "\n\n".join(f"{k}:\n{v}" for k, v in failures.items())
 
 
 def test_target_tables_become_a_list_of_years_on_a_phone(demo_server, page):
@@ -57,3 +84,62 @@ def test_an_arrow_reads_as_same_as_the_year_before_in_the_list(demo_server, page
     assert years.locator("dd").nth(1).inner_text() == "→ 前年度と同じ"
     page.set_viewport_size(DESKTOP)
     assert page.locator("table.targets").is_visible()
+
+
+def test_links_and_controls_are_at_least_24_px_to_tap(demo_server, page):
+    failures = {}
+    for viewport in VIEWPORTS:
+        page.set_viewport_size(viewport)
+        for name, path in citizen_pages().items():
+            page.goto(demo_server.url + path)
+            if found := small_tap_targets(page):
+                failures[f"{name} @{viewport['width']}"] = found
+    assert not failures, failures
+
+
+def _luminance(rgb: str) -> float:
+    red, green, blue = (int(part) / 255 for part in rgb[rgb.index("(") + 1 : -1].split(",")[:3])
+    linear = [
+        c / 12.92 if c <= 0.03928 else ((c + 0.055) / 1.055) ** 2.4 for c in (red, green, blue)
+    ]
+    return 0.2126 * linear[0] + 0.7152 * linear[1] + 0.0722 * linear[2]
+
+
+def contrast(one: str, other: str) -> float:
+    lighter, darker = sorted((_luminance(one), _luminance(other)), reverse=True)
+    return (lighter + 0.05) / (darker + 0.05)
+
+
+_FOCUSED = """() => {
+  const element = document.activeElement;
+  const style = getComputedStyle(element);
+  const header = element.closest(".site-header") || element.classList.contains("skip-link");
+  return {
+    text: element.textContent.trim().slice(0, 20) || element.name,
+    outline: style.outlineStyle !== "none" ? style.outlineColor : null,
+    width: parseFloat(style.outlineWidth),
+    inHeader: Boolean(header),
+    header: getComputedStyle(document.querySelector(".site-header")).backgroundColor,
+  };
+}"""
+
+
+def test_the_focus_ring_stands_out_on_the_navy_header(demo_server, page):
+    page.goto(demo_server.url + "/plans/kawasaki-2011/")
+    seen = []
+    for _ in range(12):
+        page.keyboard.press("Tab")
+        focused = page.evaluate(_FOCUSED)
+        if not focused["inHeader"]:
+            break
+        seen.append(focused["text"])
+        assert focused["outline"] and focused["width"] >= 2, focused
+        ratio = contrast(focused["outline"], focused["header"])
+        assert ratio >= 3, (focused, round(ratio, 2))
+    assert "本文へ移動" in seen and "English" in seen and "検索" in seen
+
+
+def test_favicon_ico_is_an_icon(demo_server, page):
+    response = page.request.get(demo_server.url + "/favicon.ico")
+    assert response.ok
+    assert response.body()[:4] == bytes([0, 0, 1, 0])  # the ICO file signature
