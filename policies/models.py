@@ -29,6 +29,9 @@ from schedule.validators import fiscal_year_validators
 
 class Municipality(models.Model):
     name = models.CharField(_("名称"), max_length=50, unique=True)
+    name_en = models.CharField(
+        _("英語名称"), max_length=50, blank=True, help_text=_("英語のページで使います。")
+    )
     slug = models.SlugField(_("スラッグ"), unique=True)
 
     class Meta:
@@ -47,6 +50,12 @@ class Ward(models.Model):
         Municipality, on_delete=models.CASCADE, related_name="wards", verbose_name=_("自治体")
     )
     name = models.CharField(_("区名"), max_length=20)
+    name_en = models.CharField(
+        _("英語名称"),
+        max_length=50,
+        blank=True,
+        help_text=_("英語のページで使います（例：Saiwai Ward）。"),
+    )
     slug = models.SlugField(_("スラッグ"))
     position = models.PositiveSmallIntegerField(_("表示順"), default=0)
 

@@ -19,6 +19,7 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from planportal.i18n import has_japanese, is_english
 from policies.models import NodeText, Plan, PolicyNode, Strategy, Ward
 from projects.models import Project, ProjectListing, YearlyTarget
 from projects.target_table import fold_width
@@ -81,6 +82,16 @@ class SearchResults:
         return self.node_count + self.project_count
 
 
+class ContentSelect(forms.Select):
+    """A choice among plan content: on English pages, options named in Japanese say so."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        if is_english() and has_japanese(label):
+            option["attrs"]["lang"] = "ja"
+        return option
+
+
 class SearchForm(forms.Form):
     q = forms.CharField(
         label=_("検索語"),
@@ -95,24 +106,28 @@ class SearchForm(forms.Form):
         required=False,
         to_field_name="slug",
         empty_label=_("すべての計画"),
+        widget=ContentSelect,
     )
     policy = forms.ModelChoiceField(
         label=_("基本政策など最上位の項目"),
         queryset=PolicyNode.objects.none(),
         required=False,
         empty_label=_("すべて"),
+        widget=ContentSelect,
     )
     ward = forms.ModelChoiceField(
         label=_("区"),
         queryset=Ward.objects.select_related("municipality"),
         required=False,
         empty_label=_("すべての区"),
+        widget=ContentSelect,
     )
     strategy = forms.ModelChoiceField(
         label=_("戦略"),
         queryset=Strategy.objects.none(),
         required=False,
         empty_label=_("すべての戦略"),
+        widget=ContentSelect,
     )
     page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
@@ -125,6 +140,9 @@ class SearchForm(forms.Form):
             PolicyNode.objects.filter(parent=None, plan__in=plans)
         ).select_related("plan")
         self.fields["policy"].label_from_instance = lambda node: f"{node.plan.title}：{node}"
+        self.fields["ward"].label_from_instance = lambda ward: (
+            ward.name_en if is_english() and ward.name_en else str(ward)
+        )
         self.fields["strategy"].queryset = Strategy.objects.filter(plan__in=plans).select_related(
             "plan"
         )

@@ -143,3 +143,71 @@ def test_favicon_ico_is_an_icon(demo_server, page):
     response = page.request.get(demo_server.url + "/favicon.ico")
     assert response.ok
     assert response.body()[:4] == bytes([0, 0, 1, 0])  # the ICO file signature
+
+
+_UNMARKED_JAPANESE = """() => {
+  const japanese = /[\\u3040-\\u30ff\\u3400-\\u9fff\\uf900-\\ufaff\\uff66-\\uff9f]/;
+  const found = [];
+  const walker = document.createTreeWalker(document.body, NodeFilter.SHOW_TEXT);
+  while (walker.nextNode()) {
+    const text = walker.currentNode;
+    if (!japanese.test(text.textContent)) continue;
+    if (text.parentElement.closest("[lang]").getAttribute("lang") !== "ja") {
+      found.push(text.textContent.trim().slice(0, 30));
+    }
+  }
+  return found.slice(0, 8);
+}"""
+
+
+def english_pages() -> dict[str, str]:
+    return {
+        name: "/en" + path
+        for name, path in citizen_pages().items()
+        if not path.startswith("/en/") and name != "search with errors"
+    }
+
+
+def test_japanese_content_on_english_pages_is_marked_lang_ja(demo_server, page):
+    failures = {}
+    for name, path in english_pages().items():
+        page.goto(demo_server.url + path)
+        assert page.locator("html").get_attribute("lang") == "en"
+        if found := page.evaluate(_UNMARKED_JAPANESE):
+            failures[name] = found
+    assert not failures, failures
+
+
+def test_english_pages_name_the_site_once_and_use_english_names(demo_server, page):
+    page.goto(demo_server.url + "/en/wards/")
+    assert page.locator(".site-name").inner_text().strip() == "Plan Portal"
+    assert page.get_by_role("link", name="Saiwai Ward").count() == 1
+    assert page.get_by_role("heading", name="Kawasaki City").count() == 1
+    page.goto(demo_server.url + "/en/sdgs/11/")
+    assert "Sustainable Cities and Communities" in page.get_by_role("heading", level=1).inner_text()
+
+
+_BROKEN_YEARS = """() => {
+  const found = [];
+  for (const cell of document.querySelectorAll(".timeline-year, table.targets thead th")) {
+    const first = cell.firstChild;
+    if (!first || first.nodeType !== Node.TEXT_NODE || !cell.getClientRects().length) continue;
+    const range = document.createRange();
+    range.selectNodeContents(first);
+    const lines = new Set([...range.getClientRects()].map((box) => Math.round(box.top)));
+    if (lines.size > 1) found.push(first.textContent);
+  }
+  return found;
+}"""
+
+
+def test_year_labels_never_break_inside(demo_server, page):
+    project = Project.objects.get(plan__slug="kawasaki-2011", name="地域情報化推進事業")
+    failures = {}
+    for viewport in VIEWPORTS:
+        page.set_viewport_size(viewport)
+        for path in ("/en/", "/en/plans/kawasaki/", "/en" + project.get_absolute_url(), "/"):
+            page.goto(demo_server.url + path)
+            if found := page.evaluate(_BROKEN_YEARS):
+                failures[f"{path} @{viewport['width']}"] = found
+    assert not failures, failures

@@ -4,11 +4,11 @@ Every helper escapes the content it is given; plan text is never trusted as mark
 """
 
 from django import template
-from django.utils.html import escape, format_html, format_html_join
+from django.utils.html import conditional_escape, escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
-from planportal.i18n import is_english
+from planportal.i18n import has_japanese, is_english
 from projects import search
 from projects.target_table import ARROW, Cell, Column
 from schedule import fiscal
@@ -34,6 +34,62 @@ def fiscal_years(period) -> str:
     if is_english():
         return fiscal.english_range_label(first, last)
     return fiscal.fiscal_year_range_label(first, last)
+
+
+def _marked_japanese(html):
+    """``html`` inside <span lang="ja"> on English pages when it holds Japanese script."""
+    if is_english() and has_japanese(html):
+        return format_html('<span lang="ja">{}</span>', html)
+    return html
+
+
+@register.filter
+def ja(text):
+    """Plan content (Japanese) marked as such on English pages, so that screen readers
+    read it with a Japanese voice (WCAG 3.1.2); unchanged on Japanese pages."""
+    if text in (None, ""):
+        return ""
+    return _marked_japanese(conditional_escape(text))
+
+
+class JapaneseNode(template.Node):
+    def __init__(self, nodelist):
+        self.nodelist = nodelist
+
+    def render(self, context):
+        return _marked_japanese(mark_safe(self.nodelist.render(context)))
+
+
+@register.tag
+def japanese(parser, token):
+    """{% japanese %}…{% endjapanese %}: the ``ja`` filter for a piece of template."""
+    nodelist = parser.parse(("endjapanese",))
+    parser.delete_first_token()
+    return JapaneseNode(nodelist)
+
+
+@register.simple_tag
+def content_lang() -> str:
+    """` lang="ja"` for an element holding only plan content, on English pages."""
+    return mark_safe(' lang="ja"') if is_english() else ""
+
+
+@register.filter
+def local_name(place):
+    """A ward or city by its English name on English pages (Saiwai Ward), else as recorded."""
+    if is_english():
+        if place.name_en:
+            return place.name_en
+        return ja(place.name)
+    return place.name
+
+
+@register.filter
+def goal_title(goal):
+    """An SDG goal with its number: its official English title on English pages."""
+    if is_english() and goal.title_en:
+        return f"{goal.number}. {goal.title_en}"
+    return ja(str(goal))
 
 
 @register.simple_tag
@@ -70,7 +126,9 @@ def column_header(column: Column):
 
 @register.filter
 def column_text(column: Column) -> str:
-    """A column as plain text, for screen-reader notes: 2012年度 or 2014年度以降."""
+    """A column as plain text, for notes: 2012年度 or 2014年度以降 (FY2014 onward)."""
+    if is_english():
+        return f"FY{column.fiscal_year}" + (" onward" if column.after_period else "")
     label = fiscal.western_label(column.fiscal_year)
     return label + ("以降" if column.after_period else "")
 
