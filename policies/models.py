@@ -151,7 +151,13 @@ class SDGGoal(models.Model):
 
 
 class PlanQuerySet(PublishableQuerySet):
-    pass
+    def covering(self, fiscal_year: int, after: bool = False):
+        """Plans whose period includes ``fiscal_year`` (an open end runs on); with
+        ``after``, also those whose after-period column (2014年度以降) is that year."""
+        last = fiscal_year - 1 if after else fiscal_year
+        return self.filter(start_fiscal_year__lte=fiscal_year).filter(
+            Q(end_fiscal_year__isnull=True) | Q(end_fiscal_year__gte=last)
+        )
 
 
 class Plan(Publishable, Versioned):

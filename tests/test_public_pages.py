@@ -163,3 +163,7 @@ def test_target_list_names_each_entry_by_its_years_in_both_calendars(client, db)
     english = get_text(client, "/en" + merged.get_absolute_url())
     assert "<dt>FY2011 to FY2013 (Heisei 23 to Heisei 25)" in english
     assert "the same for 3 years" in english
+
+
+def test_a_search_by_year_runs_the_queries_of_any_search(client, db):
+    assert count_queries(client, "/search/?q=事業 H24") == EXPECTED_QUERIES["search"]
