@@ -6,14 +6,14 @@ preview). Each page runs a fixed number of queries, whatever the plan's size.
 """
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from planportal.views import VisibleContentMixin, last_updated
-from policies.models import Municipality, Plan, PolicyNode, ScaleLevel, SDGGoal, Ward
+from policies.models import Municipality, Plan, PolicyNode, ScaleLevel, SDGGoal, Strategy, Ward
 from projects.models import Project, ProjectListing, ProjectResult
 from projects.progress import rollups
 from projects.search import SearchForm
@@ -43,6 +43,21 @@ def listings_of(queryset, projects):
     )
 
 
+def strategies_with_content(visible):
+    """Strategies, each with ``has_content``: whether a visible node or project is tied to it
+    (a strategy page without them would be a dead end)."""
+    nodes = visible(PolicyNode.objects.all()).filter(strategies=OuterRef("pk"))
+    projects = visible(Project.objects.all()).filter(strategies=OuterRef("pk"))
+    return Strategy.objects.annotate(has_content=Exists(nodes) | Exists(projects))
+
+
+def plans_with_sdg_links(plans):
+    """Plans, each with ``has_sdg_links``: whether its policy × SDG matrix has a mark."""
+    nodes = PolicyNode.objects.filter(plan=OuterRef("pk"), sdg_goals__isnull=False)
+    projects = Project.objects.filter(plan=OuterRef("pk"), sdg_goals__isnull=False)
+    return plans.annotate(has_sdg_links=Exists(nodes) | Exists(projects))
+
+
 class HomeView(VisibleContentMixin, TemplateView):
     """The plans of every municipality, with ways in: basic policies, strategies, wards, SDGs, search."""
 
@@ -50,7 +65,10 @@ class HomeView(VisibleContentMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         plans = self.visible(Plan.objects.all()).prefetch_related(
-            "basic_goals", "periods", "levels", "strategies"
+            "basic_goals",
+            "periods",
+            "levels",
+            Prefetch("strategies", queryset=strategies_with_content(self.visible)),
         )
         roots = self.visible(PolicyNode.objects.filter(parent=None)).select_related("level_label")
         municipalities = Municipality.objects.prefetch_related(
@@ -65,6 +83,7 @@ class HomeView(VisibleContentMixin, TemplateView):
             plans_here = list(municipality.plans.all())
             for plan in plans_here:
                 plan.timeline = build_timeline(plan.periods.all())
+                plan.ways_to_strategies = [s for s in plan.strategies.all() if s.has_content]
             if plans_here:
                 sections.append(
                     {
@@ -76,7 +95,12 @@ class HomeView(VisibleContentMixin, TemplateView):
                     }
                 )
         shown = [plan for section in sections for plan in section["plans"]]
-        return super().get_context_data(sections=sections, updated_at=last_updated(shown), **kwargs)
+        return super().get_context_data(
+            sections=sections,
+            readable=[plan for plan in shown if plan.roots],
+            updated_at=last_updated(shown),
+            **kwargs,
+        )
 
 
 class PlanDetailView(PlanContentMixin, TemplateView):
@@ -96,7 +120,7 @@ class PlanDetailView(PlanContentMixin, TemplateView):
             has_milestones=self.visible(plan.milestones.all()).exists(),
             parent_has_milestones=bool(parent_plan)
             and self.visible(parent_plan.milestones.all()).exists(),
-            strategies=plan.strategies.all(),
+            strategies=strategies_with_content(self.visible).filter(plan=plan),
             related_plans=self.visible(plan.related_plans.all()),
             parent_plan=parent_plan,
             project_count=self.visible(plan.projects.all()).count(),
@@ -222,9 +246,12 @@ class SDGListView(VisibleContentMixin, TemplateView):
             node_count=Count("nodes", filter=Q(nodes__in=nodes), distinct=True),
             project_count=Count("projects", filter=Q(projects__in=projects), distinct=True),
         )
-        plans = self.visible(Plan.objects.all())
+        plans = plans_with_sdg_links(self.visible(Plan.objects.all()))
         return super().get_context_data(
-            goals=goals, plans=plans, trail=[{"label": _("SDGsから探す")}], **kwargs
+            goals=goals,
+            plans=[plan for plan in plans if plan.has_sdg_links],
+            trail=[{"label": _("SDGsから探す")}],
+            **kwargs,
         )
 
 

@@ -23,6 +23,8 @@ def citizen_pages() -> dict[str, str]:
     return page_types() | {
         "schedule": "/plans/kawasaki/schedule/",
         "glossary": "/glossary/",
+        "search by year": "/search/?q=町内会 H25",
+        "search without results": "/search/?q=存在しない語句",
         "english home": "/en/",
         "english project": "/en"
         + Project.objects.get(
