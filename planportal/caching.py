@@ -9,7 +9,8 @@ served from the cache: they may be previewing drafts.
 Some content changes with the clock rather than with a save: a comment
 period opens and closes at set instants. Its app registers those instants
 (``register_schedule``), and the cache key also includes how many of them
-have passed, so pages are rebuilt as soon as one passes.
+have passed, so pages are rebuilt as soon as one passes. And pages say where
+plans and drafting steps stand today, so the key includes today's date.
 
 The cache must be shared by everything that serves or builds pages: Redis
 (``CACHE_URL``) across hosts, or a file cache on a single host (see
@@ -219,7 +220,8 @@ def cache_public_page(view=None, *, params: Iterable[str] = ()):
         keep_only(request, params)
         path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
         version = content_version()
-        key = f"page:{version}:{schedule_epoch(version)}:{get_language()}:{path}"
+        today = timezone.localdate().isoformat()  # pages say what is current, overdue, ended
+        key = f"page:{version}:{schedule_epoch(version)}:{today}:{get_language()}:{path}"
         etag = quote_etag(hashlib.sha256(key.encode()).hexdigest()[:32])
         lifetime = seconds_until_next_instant(version)
         if etag in parse_etags(request.headers.get("If-None-Match", "")):

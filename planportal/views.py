@@ -24,3 +24,10 @@ class VisibleContentMixin:
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(is_preview=self.is_preview, **kwargs)
+
+
+def last_updated(*groups):
+    """The latest ``updated_at`` among the objects of ``groups`` (iterables of
+    content already loaded for the page): the page's 「最終更新」. None if none."""
+    stamps = [obj.updated_at for group in groups for obj in group if obj is not None]
+    return max(stamps, default=None)

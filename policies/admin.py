@@ -79,7 +79,7 @@ class BureauAdmin(ReferenceAdmin):
 
 @admin.register(Division)
 class DivisionAdmin(ReferenceAdmin):
-    list_display = ["name", "bureau"]
+    list_display = ["name", "bureau", "phone", "email"]
     list_filter = ["bureau__municipality", "bureau"]
     search_fields = ["name", "bureau__name"]
     autocomplete_fields = ["bureau"]

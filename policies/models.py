@@ -14,6 +14,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from mptt.models import MPTTModel, TreeForeignKey
 from mptt.querysets import TreeQuerySet
@@ -24,11 +25,15 @@ from planportal.versioning import Versioned
 from policies import indicator_text
 from policies.charts import format_quantity
 from schedule.fiscal import fiscal_year_range_label
+from schedule.timing import PlanTiming, plan_timing
 from schedule.validators import fiscal_year_validators
 
 
 class Municipality(models.Model):
     name = models.CharField(_("名称"), max_length=50, unique=True)
+    name_en = models.CharField(
+        _("英語名称"), max_length=50, blank=True, help_text=_("英語のページで使います。")
+    )
     slug = models.SlugField(_("スラッグ"), unique=True)
 
     class Meta:
@@ -47,6 +52,12 @@ class Ward(models.Model):
         Municipality, on_delete=models.CASCADE, related_name="wards", verbose_name=_("自治体")
     )
     name = models.CharField(_("区名"), max_length=20)
+    name_en = models.CharField(
+        _("英語名称"),
+        max_length=50,
+        blank=True,
+        help_text=_("英語のページで使います（例：Saiwai Ward）。"),
+    )
     slug = models.SlugField(_("スラッグ"))
     position = models.PositiveSmallIntegerField(_("表示順"), default=0)
 
@@ -93,6 +104,16 @@ class Division(models.Model):
         Bureau, on_delete=models.CASCADE, related_name="divisions", verbose_name=_("所管局")
     )
     name = models.CharField(_("課名"), max_length=50)
+    phone = models.CharField(
+        _("電話番号"),
+        max_length=30,
+        blank=True,
+        help_text=_("市民からの問い合わせ先（例：044-200-0000）。"),
+    )
+    email = models.EmailField(_("メールアドレス"), blank=True)
+    contact_url = models.URLField(
+        _("問い合わせページのURL"), blank=True, help_text=_("課のページや問い合わせフォーム。")
+    )
 
     class Meta:
         verbose_name = _("所管課")
@@ -104,6 +125,10 @@ class Division(models.Model):
 
     def __str__(self):
         return f"{self.bureau.name} {self.name}"
+
+    @property
+    def has_contact(self) -> bool:
+        return bool(self.phone or self.email or self.contact_url)
 
 
 class SDGGoal(models.Model):
@@ -128,7 +153,13 @@ class SDGGoal(models.Model):
 
 
 class PlanQuerySet(PublishableQuerySet):
-    pass
+    def covering(self, fiscal_year: int, after: bool = False):
+        """Plans whose period includes ``fiscal_year`` (an open end runs on); with
+        ``after``, also those whose after-period column (2014年度以降) is that year."""
+        last = fiscal_year - 1 if after else fiscal_year
+        return self.filter(start_fiscal_year__lte=fiscal_year).filter(
+            Q(end_fiscal_year__isnull=True) | Q(end_fiscal_year__gte=last)
+        )
 
 
 class Plan(Publishable, Versioned):
@@ -195,6 +226,7 @@ class Plan(Publishable, Versioned):
         verbose_name=_("評価区分"),
         help_text=_("事業の達成度と評価結果の区分。空欄なら標準の区分を使います。"),
     )
+    updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
 
     objects = PlanQuerySet.as_manager()
     history = HistoricalRecords()
@@ -251,6 +283,13 @@ class Plan(Publishable, Versioned):
         if not firsts or not lasts:
             return None
         return min(firsts), max(lasts)
+
+    @property
+    def timing(self) -> PlanTiming:
+        """Where the plan stands today: 計画期間中, 終了（…まで）, 策定中, 素案 …"""
+        return plan_timing(
+            self.stage, self.start_fiscal_year, self.end_fiscal_year, timezone.localdate()
+        )
 
     @property
     def scales(self) -> "ScaleSet | None":
@@ -315,6 +354,7 @@ class Strategy(models.Model):
     )
     main_actions = models.TextField(_("主な取組"), blank=True)
     position = models.PositiveSmallIntegerField(_("表示順"), default=0)
+    updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
 
     history = HistoricalRecords()
 

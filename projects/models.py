@@ -153,9 +153,11 @@ class Project(Publishable, Versioned):
 
     @property
     def responsible_bureau(self) -> Bureau | None:
-        """The bureau, or its section's where only the section is set: the exports
-        never show a 所管課 without its 所管局."""
-        return self.bureau or (self.division.bureau if self.division else None)
+        """所管局: the one recorded, or else the bureau of the recorded section (so the
+        exports never show a 所管課 without its 所管局)."""
+        if self.bureau_id:
+            return self.bureau
+        return self.division.bureau if self.division_id else None
 
     def clean(self):
         errors = {}

@@ -81,4 +81,5 @@ urlpatterns = [
         cache_public_page(views.SearchView.as_view(), params=SearchForm.base_fields),
         name="search",
     ),
+    path("glossary/", cache_public_page(views.GlossaryView.as_view()), name="glossary"),
 ]

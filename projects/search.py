@@ -19,9 +19,11 @@ from django.utils.html import escape
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
+from planportal.i18n import has_japanese, is_english
 from policies.models import NodeText, Plan, PolicyNode, Strategy, Ward
 from projects.models import Project, ProjectListing, TargetRevision, YearlyTarget
-from projects.target_table import fold_width
+from projects.target_table import cell_for_year, fold_width
+from schedule.fiscal import FiscalYearError, parse_fiscal_year
 
 MAX_QUERY_LENGTH = 100
 MAX_TERMS = 5
@@ -36,6 +38,28 @@ def search_terms(query: str) -> list[str]:
         if term not in terms:
             terms.append(term)
     return terms
+
+
+def split_fiscal_year(terms: list[str]) -> tuple[int | None, list[str]]:
+    """Take out the first term that reads as a fiscal year (平成25年度, H25, R5, 2013年度,
+    2013): the search narrows to that year. The other terms are searched as text."""
+    for index, term in enumerate(terms):
+        try:
+            fiscal_year = parse_fiscal_year(term)
+        except FiscalYearError:
+            continue
+        return fiscal_year, terms[:index] + terms[index + 1 :]
+    return None, terms
+
+
+def year_targets(project, fiscal_year: int) -> list[str]:
+    """What the project's target table says for ``fiscal_year``, one text per printed line."""
+    texts = []
+    for row in project.target_rows():
+        cell = cell_for_year(row, fiscal_year)
+        if cell is not None and cell.resolved_text:
+            texts.append(cell.resolved_text)
+    return texts
 
 
 def highlight(text: str, terms: list[str]) -> str:
@@ -75,10 +99,21 @@ class SearchResults:
     node_count: int
     projects: object  # a Page of projects
     project_count: int
+    fiscal_year: int | None = None  # the year the search is narrowed to
 
     @property
     def total(self) -> int:
         return self.node_count + self.project_count
+
+
+class ContentSelect(forms.Select):
+    """A choice among plan content: on English pages, options named in Japanese say so."""
+
+    def create_option(self, name, value, label, selected, index, subindex=None, attrs=None):
+        option = super().create_option(name, value, label, selected, index, subindex, attrs)
+        if is_english() and has_japanese(label):
+            option["attrs"]["lang"] = "ja"
+        return option
 
 
 class SearchForm(forms.Form):
@@ -95,24 +130,28 @@ class SearchForm(forms.Form):
         required=False,
         to_field_name="slug",
         empty_label=_("すべての計画"),
+        widget=ContentSelect,
     )
     policy = forms.ModelChoiceField(
         label=_("基本政策など最上位の項目"),
         queryset=PolicyNode.objects.none(),
         required=False,
         empty_label=_("すべて"),
+        widget=ContentSelect,
     )
     ward = forms.ModelChoiceField(
         label=_("区"),
         queryset=Ward.objects.select_related("municipality"),
         required=False,
         empty_label=_("すべての区"),
+        widget=ContentSelect,
     )
     strategy = forms.ModelChoiceField(
         label=_("戦略"),
         queryset=Strategy.objects.none(),
         required=False,
         empty_label=_("すべての戦略"),
+        widget=ContentSelect,
     )
     page = forms.IntegerField(required=False, min_value=1, widget=forms.HiddenInput)
 
@@ -125,6 +164,9 @@ class SearchForm(forms.Form):
             PolicyNode.objects.filter(parent=None, plan__in=plans)
         ).select_related("plan")
         self.fields["policy"].label_from_instance = lambda node: f"{node.plan.title}：{node}"
+        self.fields["ward"].label_from_instance = lambda ward: (
+            ward.name_en if is_english() and ward.name_en else str(ward)
+        )
         self.fields["strategy"].queryset = Strategy.objects.filter(plan__in=plans).select_related(
             "plan"
         )
@@ -148,9 +190,9 @@ class SearchForm(forms.Form):
 
     def search(self) -> SearchResults:
         data = self.cleaned_data
-        terms = search_terms(data["q"])
-        nodes = self._nodes(terms, data)
-        projects = self._projects(terms, data)
+        fiscal_year, terms = split_fiscal_year(search_terms(data["q"]))
+        nodes = self._nodes(terms, data, fiscal_year)
+        projects = self._projects(terms, data, fiscal_year)
         page = Paginator(projects, RESULTS_PER_PAGE).get_page(data.get("page") or 1)
         node_list = list(nodes[:RESULTS_PER_PAGE]) if page.number == 1 else []
         for node in node_list:
@@ -161,10 +203,16 @@ class SearchForm(forms.Form):
                 + [target.text for target in project.targets.all()],
                 terms,
             )
-        return SearchResults(terms, node_list, nodes.count(), page, page.paginator.count)
+            if fiscal_year:
+                project.year_targets = year_targets(project, fiscal_year)
+        return SearchResults(
+            terms, node_list, nodes.count(), page, page.paginator.count, fiscal_year
+        )
 
-    def _nodes(self, terms, data):
+    def _nodes(self, terms, data, fiscal_year):
         nodes = self.visible(PolicyNode.objects.all())
+        if fiscal_year:
+            nodes = nodes.filter(plan__in=Plan.objects.covering(fiscal_year))
         for term in terms:
             in_texts = NodeText.objects.filter(node=OuterRef("pk"), body__icontains=term)
             nodes = nodes.filter(
@@ -184,8 +232,10 @@ class SearchForm(forms.Form):
             .order_by("plan__position", "tree_id", "lft")
         )
 
-    def _projects(self, terms, data):
+    def _projects(self, terms, data, fiscal_year):
         projects = self.visible(Project.objects.all())
+        if fiscal_year:
+            projects = projects.filter(plan__in=Plan.objects.covering(fiscal_year, after=True))
         for term in terms:
             in_targets = YearlyTarget.objects.filter(project=OuterRef("pk"), text__icontains=term)
             in_revisions = TargetRevision.objects.filter(
@@ -215,6 +265,6 @@ class SearchForm(forms.Form):
             projects = projects.filter(strategies=data["strategy"])
         return (
             projects.select_related("plan", "home_node")
-            .prefetch_related("targets")
+            .prefetch_related("targets", "target_revisions")
             .order_by("plan__position", "pk")
         )

@@ -6,14 +6,14 @@ preview). Each page runs a fixed number of queries, whatever the plan's size.
 """
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Prefetch, Q
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
-from planportal.views import VisibleContentMixin
-from policies.models import Municipality, Plan, PolicyNode, ScaleLevel, SDGGoal, Ward
+from planportal.views import VisibleContentMixin, last_updated
+from policies.models import Municipality, Plan, PolicyNode, ScaleLevel, SDGGoal, Strategy, Ward
 from projects.models import Project, ProjectListing, ProjectResult
 from projects.progress import pending_evaluations, rollups
 from projects.search import SearchForm
@@ -44,6 +44,21 @@ def listings_of(queryset, projects):
     )
 
 
+def strategies_with_content(visible):
+    """Strategies, each with ``has_content``: whether a visible node or project is tied to it
+    (a strategy page without them would be a dead end)."""
+    nodes = visible(PolicyNode.objects.all()).filter(strategies=OuterRef("pk"))
+    projects = visible(Project.objects.all()).filter(strategies=OuterRef("pk"))
+    return Strategy.objects.annotate(has_content=Exists(nodes) | Exists(projects))
+
+
+def plans_with_sdg_links(plans):
+    """Plans, each with ``has_sdg_links``: whether its policy × SDG matrix has a mark."""
+    nodes = PolicyNode.objects.filter(plan=OuterRef("pk"), sdg_goals__isnull=False)
+    projects = Project.objects.filter(plan=OuterRef("pk"), sdg_goals__isnull=False)
+    return plans.annotate(has_sdg_links=Exists(nodes) | Exists(projects))
+
+
 class HomeView(VisibleContentMixin, TemplateView):
     """The plans of every municipality, with ways in: basic policies, strategies, wards, SDGs, search."""
 
@@ -51,7 +66,10 @@ class HomeView(VisibleContentMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         plans = self.visible(Plan.objects.all()).prefetch_related(
-            "basic_goals", "periods", "levels", "strategies"
+            "basic_goals",
+            "periods",
+            "levels",
+            Prefetch("strategies", queryset=strategies_with_content(self.visible)),
         )
         roots = self.visible(PolicyNode.objects.filter(parent=None)).select_related("level_label")
         municipalities = Municipality.objects.prefetch_related(
@@ -66,6 +84,7 @@ class HomeView(VisibleContentMixin, TemplateView):
             plans_here = list(municipality.plans.all())
             for plan in plans_here:
                 plan.timeline = build_timeline(plan.periods.all())
+                plan.ways_to_strategies = [s for s in plan.strategies.all() if s.has_content]
             if plans_here:
                 sections.append(
                     {
@@ -76,7 +95,13 @@ class HomeView(VisibleContentMixin, TemplateView):
                         ],
                     }
                 )
-        return super().get_context_data(sections=sections, **kwargs)
+        shown = [plan for section in sections for plan in section["plans"]]
+        return super().get_context_data(
+            sections=sections,
+            readable=[plan for plan in shown if plan.roots],
+            updated_at=last_updated(shown),
+            **kwargs,
+        )
 
 
 class PlanDetailView(PlanContentMixin, TemplateView):
@@ -96,11 +121,12 @@ class PlanDetailView(PlanContentMixin, TemplateView):
             has_milestones=self.visible(plan.milestones.all()).exists(),
             parent_has_milestones=bool(parent_plan)
             and self.visible(parent_plan.milestones.all()).exists(),
-            strategies=plan.strategies.all(),
+            strategies=strategies_with_content(self.visible).filter(plan=plan),
             related_plans=self.visible(plan.related_plans.all()),
             parent_plan=parent_plan,
             project_count=self.visible(plan.projects.all()).count(),
             has_sdg_links=_sdg_links(plan).exists(),
+            updated_at=plan.updated_at,
             **kwargs,
         )
 
@@ -140,6 +166,7 @@ class NodeDetailView(PlanContentMixin, TemplateView):
             achievement_rollup=progress[ScaleLevel.Scale.ACHIEVEMENT],
             review_rollup=progress[ScaleLevel.Scale.REVIEW],
             indicators=visible_indicators(self.visible, node.indicators.all()),
+            updated_at=node.updated_at,
             **kwargs,
         )
 
@@ -150,15 +177,18 @@ class StrategyDetailView(PlanContentMixin, TemplateView):
     def get_context_data(self, slug, pk, **kwargs):
         plan = self.visible_plan(slug)
         strategy = get_object_or_404(plan.strategies.all(), pk=pk)
+        nodes = self.visible(strategy.nodes.select_related("plan", "level_label"))
+        projects = paginate(
+            self.request,
+            self.visible(strategy.projects.select_related("plan", "home_node")).order_by("pk"),
+        )
         return super().get_context_data(
             plan=plan,
             strategy=strategy,
             trail=[{"label": str(strategy)}],
-            nodes=self.visible(strategy.nodes.select_related("plan", "level_label")),
-            projects=paginate(
-                self.request,
-                self.visible(strategy.projects.select_related("plan", "home_node")).order_by("pk"),
-            ),
+            nodes=nodes,
+            projects=projects,
+            updated_at=last_updated([strategy], nodes, projects),
             **kwargs,
         )
 
@@ -189,17 +219,21 @@ class WardDetailView(VisibleContentMixin, TemplateView):
         projects = self.visible(
             Project.objects.filter(plan__municipality=ward.municipality)
         ).select_related("plan", "home_node")
+        tagged = paginate(self.request, projects.filter(wards=ward).order_by("pk"))
+        each_ward = paginate(
+            self.request, projects.filter(each_ward=True).order_by("pk"), "each_page"
+        )
+        nodes = self.visible(ward.nodes.select_related("plan", "level_label"))
         return super().get_context_data(
             ward=ward,
             trail=[
                 {"label": _("区から探す"), "url": reverse("policies:wards")},
                 {"label": ward.name},
             ],
-            tagged_projects=paginate(self.request, projects.filter(wards=ward).order_by("pk")),
-            each_ward_projects=paginate(
-                self.request, projects.filter(each_ward=True).order_by("pk"), "each_page"
-            ),
-            nodes=self.visible(ward.nodes.select_related("plan", "level_label")),
+            tagged_projects=tagged,
+            each_ward_projects=each_ward,
+            nodes=nodes,
+            updated_at=last_updated(tagged, each_ward, nodes),
             **kwargs,
         )
 
@@ -214,9 +248,12 @@ class SDGListView(VisibleContentMixin, TemplateView):
             node_count=Count("nodes", filter=Q(nodes__in=nodes), distinct=True),
             project_count=Count("projects", filter=Q(projects__in=projects), distinct=True),
         )
-        plans = self.visible(Plan.objects.all())
+        plans = plans_with_sdg_links(self.visible(Plan.objects.all()))
         return super().get_context_data(
-            goals=goals, plans=plans, trail=[{"label": _("SDGsから探す")}], **kwargs
+            goals=goals,
+            plans=[plan for plan in plans if plan.has_sdg_links],
+            trail=[{"label": _("SDGsから探す")}],
+            **kwargs,
         )
 
 
@@ -225,17 +262,20 @@ class SDGDetailView(VisibleContentMixin, TemplateView):
 
     def get_context_data(self, number, **kwargs):
         goal = get_object_or_404(SDGGoal, number=number)
+        nodes = self.visible(goal.nodes.select_related("plan", "level_label"))
+        projects = paginate(
+            self.request,
+            self.visible(goal.projects.select_related("plan", "home_node")).order_by("pk"),
+        )
         return super().get_context_data(
             goal=goal,
             trail=[
                 {"label": _("SDGsから探す"), "url": reverse("policies:sdgs")},
                 {"label": str(goal)},
             ],
-            nodes=self.visible(goal.nodes.select_related("plan", "level_label")),
-            projects=paginate(
-                self.request,
-                self.visible(goal.projects.select_related("plan", "home_node")).order_by("pk"),
-            ),
+            nodes=nodes,
+            projects=projects,
+            updated_at=last_updated(nodes, projects),
             **kwargs,
         )
 
@@ -264,8 +304,16 @@ class SDGMatrixView(PlanContentMixin, TemplateView):
             rows=rows,
             has_links=bool(linked),
             trail=[{"label": _("政策とSDGsの対応表")}],
+            updated_at=last_updated([plan], roots),
             **kwargs,
         )
+
+
+class GlossaryView(TemplateView):
+    """The meaning of the plans' insider terms (本来の施策, 再掲, 各区 …)."""
+
+    template_name = "policies/glossary.html"
+    extra_context = {"trail": [{"label": _("用語集")}]}
 
 
 class SearchView(VisibleContentMixin, TemplateView):

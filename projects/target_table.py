@@ -140,6 +140,19 @@ def build_row(
     return cells
 
 
+def cell_for_year(row: list[Cell], fiscal_year: int) -> Cell | None:
+    """The cell of a laid-out row that covers ``fiscal_year``: the year's own column, or
+    the column after the period (2014年度以降) for its year and any later one. Its
+    ``resolved_text`` is what the row says for that year, merges and arrows resolved."""
+    for cell in row:
+        column = cell.column
+        if column.fiscal_year == fiscal_year or (
+            column.after_period and fiscal_year >= column.fiscal_year
+        ):
+            return cell
+    return None
+
+
 # --- names -----------------------------------------------------------------
 
 

@@ -3,6 +3,7 @@
 from django.shortcuts import get_object_or_404
 from django.views.generic import TemplateView
 
+from planportal.views import last_updated
 from projects.models import Project, ProjectResult
 from projects.progress import pending_evaluations, yearly_progress
 from projects.sheets import visible_indicators
@@ -17,7 +18,7 @@ class ProjectDetailView(PlanContentMixin, TemplateView):
     def get_context_data(self, slug, pk, **kwargs):
         plan = self.visible_plan(slug)
         projects = self.visible(
-            plan.projects.select_related("plan", "home_node", "bureau", "division")
+            plan.projects.select_related("plan", "home_node", "bureau", "division__bureau")
         )
         project = get_object_or_404(
             projects.prefetch_related(
@@ -54,5 +55,6 @@ class ProjectDetailView(PlanContentMixin, TemplateView):
             trail=[{"label": project.display_name}],
             progress=yearly_progress(project, results, pending) if results or pending else [],
             indicators=visible_indicators(self.visible, project.indicators.all()),
+            updated_at=last_updated([project], results),
             **kwargs,
         )

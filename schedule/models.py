@@ -4,11 +4,13 @@ drafting schedule (milestones with dates as vague as the documents write them)."
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import F, Q
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from planportal.publication import PublicationStatus, Publishable, PublishableQuerySet
 from schedule.fiscal import FiscalYearError, fiscal_year_range_label, wareki_label
+from schedule.timing import is_overdue
 from schedule.vague_dates import VagueDate, VagueDateError, parse_vague_date
 from schedule.validators import fiscal_year_validators
 
@@ -159,6 +161,7 @@ class Milestone(Publishable):
     position = models.PositiveSmallIntegerField(
         _("表示順"), default=0, help_text=_("同じ時期の作業の並び（資料の順）。")
     )
+    updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
     starts_on = models.DateField(_("開始日（推定）"), editable=False)
     ends_on = models.DateField(_("終了日（推定）"), editable=False)
     order_in_year = models.PositiveIntegerField(editable=False, default=0)
@@ -194,6 +197,11 @@ class Milestone(Publishable):
     def when_label(self) -> str:
         """令和3年度 4月中旬."""
         return f"{wareki_label(self.fiscal_year)} {self.when}" if self.fiscal_year else self.when
+
+    @property
+    def is_overdue(self) -> bool:
+        """Still 予定 although its written date has passed: shown as 予定（時期経過）."""
+        return is_overdue(self.ends_on, self.progress == self.Progress.DONE, timezone.localdate())
 
     @property
     def document_link(self) -> tuple[str, str] | None:

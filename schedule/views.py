@@ -7,7 +7,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView, View
 
-from planportal.views import VisibleContentMixin
+from planportal.views import VisibleContentMixin, last_updated
 from schedule.ical import schedule_calendar
 from schedule.models import Milestone
 from schedule.timeline import build_timeline
@@ -36,6 +36,7 @@ class PlanScheduleView(ScheduleMixin, TemplateView):
             timeline=build_timeline(periods),
             milestones=milestones,
             trail=[{"label": _("計画期間と策定スケジュール")}],
+            updated_at=last_updated([plan], milestones),
             **kwargs,
         )
 

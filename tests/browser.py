@@ -21,7 +21,9 @@ CHROMIUM_ARGS = [
 ]
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa"]
 PHONE = {"width": 375, "height": 740}
+NARROW_PHONE = {"width": 320, "height": 640}
 DESKTOP = {"width": 1280, "height": 900}
+VIEWPORTS = (DESKTOP, PHONE, NARROW_PHONE)
 
 
 @pytest.fixture(scope="session")
@@ -72,3 +74,51 @@ def describe(violations: list[dict]) -> str:
         f"{v['id']} ({v['impact']}): {v['help']} — {[n['target'] for n in v['nodes'][:3]]}"
         for v in violations
     )
+
+
+_OVERFLOWING = """() => {
+  const width = document.documentElement.clientWidth;
+  const scrollable = (element) => {
+    for (let parent = element.parentElement; parent; parent = parent.parentElement) {
+      const overflow = getComputedStyle(parent).overflowX;
+      if (overflow === "auto" || overflow === "scroll") return true;
+    }
+    return false;
+  };
+  const found = [];
+  for (const element of document.body.querySelectorAll("*")) {
+    const box = element.getBoundingClientRect();
+    if (box.width === 0 || box.right <= 0) continue;  // not drawn, or moved off screen on purpose
+    if (box.right > width + 1 && !scrollable(element)) {
+      found.push(`${element.tagName.toLowerCase()}.${element.className}: ${Math.round(box.right)}px`);
+    }
+  }
+  return found.slice(0, 5);
+}"""
+
+
+def overflowing_elements(page) -> list[str]:
+    """Elements reaching past the viewport's right edge outside a scrollable block."""
+    return page.evaluate(_OVERFLOWING)
+
+
+_SMALL_TARGETS = """(minimum) => {
+  const found = [];
+  for (const element of document.querySelectorAll("a[href], button, input, select, textarea, summary")) {
+    const box = element.getBoundingClientRect();
+    if (box.width === 0 || box.height === 0 || box.right <= 0) continue;
+    if (element.closest(".visually-hidden")) continue;
+    const inline = getComputedStyle(element).display === "inline" && element.closest("p, li, dd, td") &&
+      element.closest("p, li, dd, td").textContent.trim() !== element.textContent.trim();
+    if (inline) continue;  // a link in a sentence is exempt (WCAG 2.5.8 "inline")
+    if (box.height < minimum || box.width < minimum) {
+      found.push(`${element.tagName.toLowerCase()} "${element.textContent.trim().slice(0, 20)}": ${box.width.toFixed(0)}x${box.height.toFixed(0)}`);
+    }
+  }
+  return found.slice(0, 8);
+}"""
+
+
+def small_tap_targets(page, minimum: int = 24) -> list[str]:
+    """Links and controls smaller than ``minimum`` CSS pixels, except links inside a sentence."""
+    return page.evaluate(_SMALL_TARGETS, minimum)

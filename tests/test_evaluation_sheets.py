@@ -172,7 +172,7 @@ def test_the_measure_sheet_reads_like_the_citys_sheet(client, measure, filled_sh
     text = re.sub(r"<[^>]+>", "", page)
     for expected in (
         "施策評価シート",
-        "Ⅶ 参加と協働による市民自治のまちづくり\n ＞ 政策の基本方向 Ⅶ-1 自治と協働のしくみをつくる",
+        "Ⅶ 参加と協働による市民自治のまちづくり ＞ 政策の基本方向 Ⅶ-1 自治と協働のしくみをつくる",
         "Ⅶ-1-(1)",
         "分権時代の新たな自治のしくみづくり",
         "総務企画局 企画調整課",

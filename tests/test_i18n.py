@@ -47,3 +47,18 @@ def test_the_compiled_catalogue_matches_the_source():
     assert stale == [], "run: manage.py compilemessages -l en --ignore=.venv"
     with translation.override("en"):
         assert translation.gettext("本文へ移動") == "Skip to main content"
+
+
+def test_english_pages_mark_japanese_content_and_name_places_in_english(client, db):
+    from projects.models import Project
+
+    project = Project.objects.get(name="地域情報化推進事業")
+    html = client.get("/en" + project.get_absolute_url()).content.decode()
+    assert '<h1><span lang="ja">地域情報化推進事業</span>' in html
+    assert "Plan Portal</a>" in html and "Plan Portal</span>" not in html  # the name once
+    wards = client.get("/en/wards/").content.decode()
+    assert ">Saiwai Ward</a>" in wards and ">Kawasaki City</h2>" in wards
+    assert (
+        'Sustainable Cities and Communities <span lang="ja">('
+        in client.get("/en/sdgs/").content.decode()
+    )

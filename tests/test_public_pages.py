@@ -33,7 +33,7 @@ def test_home_lists_the_seed_plans_with_vision_goals_and_ways_in(client, db):
     assert "成長と成熟の調和による持続可能な最幸のまち かわさき" in html
     assert "安心のふるさとづくり（成熟）" in html
     assert "参加と協働による市民自治のまちづくり" in html  # by basic policy
-    assert "「みんなで守る強くしなやかなまち」をめざす" in html  # by strategy
+    assert "政策から事業と年度ごとの目標まで読める計画" in html  # what can be read comes first
     assert 'href="/wards/"' in html and 'href="/sdgs/"' in html and 'action="/search/"' in html
 
 
@@ -138,7 +138,7 @@ EXPECTED_QUERIES = {
     "ward": 7,
     "sdgs": 3,
     "sdg goal": 4,
-    "search": 11,
+    "search": 12,
 }
 
 
@@ -155,3 +155,16 @@ def test_every_page_type_runs_a_fixed_number_of_queries(client, db, slug):
         slug = generate_plan(20_000).slug  # ~20,000 projects, 448 nodes
     counts = {name: count_queries(client, url) for name, url in page_urls(slug).items()}
     assert counts == EXPECTED_QUERIES
+
+
+def test_target_list_names_each_entry_by_its_years_in_both_calendars(client, db):
+    merged = Project.objects.get(name="地域情報化推進事業")
+    html = get_text(client, merged.get_absolute_url())
+    assert "<dt>2011年度～2013年度（平成23年度～平成25年度）" in html
+    english = get_text(client, "/en" + merged.get_absolute_url())
+    assert "<dt>FY2011 to FY2013 (Heisei 23 to Heisei 25)" in english
+    assert "the same for 3 years" in english
+
+
+def test_a_search_by_year_runs_the_queries_of_any_search(client, db):
+    assert count_queries(client, "/search/?q=事業 H24") == EXPECTED_QUERIES["search"]

@@ -7,6 +7,7 @@ from django.db import connection
 
 from policies.models import PolicyNode, Strategy, Ward
 from projects.models import Project
+from projects.search import split_fiscal_year
 
 
 def search(client, **params):
@@ -19,7 +20,7 @@ def search(client, **params):
 def results(client, **params):
     """Only the results, without the form's option lists."""
     page = search_html(client, **params)
-    section = page.split('<section aria-labelledby="results"', 1)[1]
+    section = page.split('<section aria-labelledby="results"', 1)[1].split("</section>", 1)[0]
     return re.sub(r"<[^>]+>", "", section)
 
 
@@ -102,7 +103,7 @@ def test_odd_queries_get_a_clear_message(client, db, params, message):
 @pytest.mark.parametrize("query", ["%", "_", "\\", "'", '"', "%_%", "\x00", "𠮷野家", "🙂"])
 def test_wildcards_and_strange_characters_are_searched_literally(client, db, query):
     html = search(client, q=query)
-    assert "見つかりました" in html or "入力" in html
+    assert "見つかりました" in html or "見つかりませんでした" in html or "入力" in html
 
 
 def test_like_wildcards_are_literal(client, db):
@@ -127,3 +128,63 @@ def test_trigram_indexes_exist_on_postgresql(db):
         "project_name_trgm",
         "yearlytarget_text_trgm",
     } <= names
+
+
+# --- by fiscal year ---------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "year", ["平成25年度", "H25", "2013年度", "2013", "平成２５年度", "H25年度"]
+)
+def test_a_term_that_reads_as_a_fiscal_year_narrows_to_that_year(client, db, year):
+    html = results(client, q=f"町内会 {year}")
+    assert "平成25年度 (2013)の計画に絞り込み" in html
+    assert "町内会・自治会会館耐震化事業" in html
+    assert "平成25年度 (2013)の目標" in html
+    assert "逗子" not in html  # Zushi's plan has no year 2013
+
+
+def test_the_year_shows_what_the_target_table_says_for_it(client, db):
+    merged = Project.objects.get(plan__slug="kawasaki-2011", name="地域情報化推進事業")
+    row = merged.target_rows()[0]
+    assert row[1].kind == "continued"  # 2012 is covered by the 2011 cell
+    html = search_html(client, q="地域情報化推進 H24")
+    assert "平成24年度 (2012)の目標" in html
+    first_line = row[0].text.splitlines()[0]
+    assert first_line in html.split("平成24年度 (2012)の目標", 1)[1]
+
+
+@pytest.mark.parametrize("year", ["R5", "令和5年度", "2023"])
+def test_a_year_outside_a_plan_leaves_its_projects_out(client, db, year):
+    html = results(client, q=f"町内会 {year}")
+    assert "令和5年度 (2023)の計画に絞り込み" in html
+    assert "町内会・自治会会館耐震化事業" not in html  # the 2011–2013 plan ended long before
+    assert "町内会・自治会会館耐震化事業" in results(client, q="町内会")
+
+
+def test_no_results_is_one_clear_state_with_suggestions(client, db):
+    html = results(client, q="存在しない語句")
+    assert "見つかりませんでした" in html and "件見つかりました" not in html
+    assert "語を短くする" in html
+
+
+def test_projects_come_first_with_counts_per_group_at_the_top(client, db):
+    html = search_html(client, q="区民会議")
+    head = html.split('<section aria-labelledby="results"', 1)[1]
+    assert head.index('href="#result-projects"') < head.index('id="result-projects"')
+    assert head.index('id="result-projects"') < head.index('id="result-nodes"')
+    assert html.index('id="results"') < html.index('class="search-form"')
+
+
+@pytest.mark.parametrize(
+    ("terms", "expected"),
+    [
+        (["町内会", "平成25年度"], (2013, ["町内会"])),
+        (["H25", "町内会"], (2013, ["町内会"])),
+        (["R5"], (2023, [])),
+        (["2013年度", "2014"], (2013, ["2014"])),  # one year narrows; the next is text
+        (["町内会", "25"], (None, ["町内会", "25"])),
+    ],
+)
+def test_split_fiscal_year(terms, expected):
+    assert split_fiscal_year(terms) == expected

@@ -6,6 +6,7 @@ from projects.target_table import (
     CellKind,
     Column,
     build_row,
+    cell_for_year,
     display_name,
     fold_width,
     is_same_as_previous,
@@ -144,3 +145,13 @@ def test_display_name_and_width_folding():
 def test_text_is_normalised_as_the_layout_reads_it(text, normal):
     assert normalize_text(text) == normal
     assert normalize_text(normal) == normal
+
+
+def test_cell_for_year_resolves_merges_arrows_and_the_years_after_the_period():
+    columns = plan_columns(2011, 2013)
+    row = build_row(columns, {columns[0]: "調査", columns[2]: "→", columns[3]: "推進"})
+    assert cell_for_year(row, 2012).resolved_text == "調査"  # merged into 2011
+    assert cell_for_year(row, 2013).resolved_text == "調査"  # → repeats the year before
+    assert cell_for_year(row, 2014).resolved_text == "推進"  # 2014年度以降
+    assert cell_for_year(row, 2020).resolved_text == "推進"
+    assert cell_for_year(row, 2010) is None

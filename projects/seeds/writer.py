@@ -57,14 +57,18 @@ def sync(model, lookup: dict, values: dict):
 def write_reference_data() -> None:
     ensure_default_scale_set(ScaleSet, ScaleLevel)
     for entry in _reference("municipalities.json"):
-        sync(Municipality, {"slug": entry["slug"]}, {"name": entry["name"]})
+        sync(
+            Municipality,
+            {"slug": entry["slug"]},
+            {"name": entry["name"], "name_en": entry["name_en"]},
+        )
     for municipality_slug, wards in _reference("wards.json").items():
         municipality = Municipality.objects.get(slug=municipality_slug)
         for position, ward in enumerate(wards):
             sync(
                 Ward,
                 {"municipality": municipality, "slug": ward["slug"]},
-                {"name": ward["name"], "position": position},
+                {"name": ward["name"], "name_en": ward["name_en"], "position": position},
             )
     for goal in _reference("sdg_goals.json"):
         sync(

@@ -4,14 +4,15 @@ Every helper escapes the content it is given; plan text is never trusted as mark
 """
 
 from django import template
-from django.utils.html import escape, format_html, format_html_join
+from django.utils.html import conditional_escape, escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
-from planportal.i18n import is_english
+from planportal.i18n import has_japanese, is_english
 from projects import search
-from projects.target_table import ARROW, Column
+from projects.target_table import ARROW, Cell, Column
 from schedule import fiscal
+from schedule.timing import PlanState
 
 register = template.Library()
 
@@ -35,6 +36,80 @@ def fiscal_years(period) -> str:
     return fiscal.fiscal_year_range_label(first, last)
 
 
+def _marked_japanese(html):
+    """``html`` inside <span lang="ja"> on English pages when it holds Japanese script."""
+    if is_english() and has_japanese(html):
+        return format_html('<span lang="ja">{}</span>', html)
+    return html
+
+
+@register.filter
+def ja(text):
+    """Plan content (Japanese) marked as such on English pages, so that screen readers
+    read it with a Japanese voice (WCAG 3.1.2); unchanged on Japanese pages."""
+    if text in (None, ""):
+        return ""
+    return _marked_japanese(conditional_escape(text))
+
+
+class JapaneseNode(template.Node):
+    def __init__(self, nodelist):
+        self.nodelist = nodelist
+
+    def render(self, context):
+        return _marked_japanese(mark_safe(self.nodelist.render(context)))
+
+
+@register.tag
+def japanese(parser, token):
+    """{% japanese %}…{% endjapanese %}: the ``ja`` filter for a piece of template."""
+    nodelist = parser.parse(("endjapanese",))
+    parser.delete_first_token()
+    return JapaneseNode(nodelist)
+
+
+@register.simple_tag
+def content_lang() -> str:
+    """` lang="ja"` for an element holding only plan content, on English pages."""
+    return mark_safe(' lang="ja"') if is_english() else ""
+
+
+@register.filter
+def local_name(place):
+    """A ward or city by its English name on English pages (Saiwai Ward), else as recorded."""
+    if is_english():
+        if place.name_en:
+            return place.name_en
+        return ja(place.name)
+    return place.name
+
+
+@register.filter
+def goal_title(goal):
+    """An SDG goal with its number: its official English title on English pages."""
+    if is_english() and goal.title_en:
+        return f"{goal.number}. {goal.title_en}"
+    return ja(str(goal))
+
+
+@register.simple_tag
+def plan_state(plan):
+    """The plan's state today as a badge: 計画期間中, 終了（平成25年度まで）, 策定中, 素案 …"""
+    timing = plan.timing
+    year = ""
+    if timing.fiscal_year:
+        year = (
+            f"FY{timing.fiscal_year}" if is_english() else fiscal.wareki_label(timing.fiscal_year)
+        )
+    labels = {
+        PlanState.CURRENT: gettext("計画期間中"),
+        PlanState.ENDED: gettext("終了（%(year)sまで）") % {"year": year},
+        PlanState.UPCOMING: gettext("開始前（%(year)sから）") % {"year": year},
+    }
+    label = labels.get(timing.state) or plan.Stage(timing.state).label
+    return format_html('<span class="badge badge-plan-{}">{}</span>', timing.state, label)
+
+
 @register.filter
 def column_header(column: Column):
     """A target-table column in both calendars: 2012年度 / 平成24年度 (or …以降)."""
@@ -51,9 +126,30 @@ def column_header(column: Column):
 
 @register.filter
 def column_text(column: Column) -> str:
-    """A column as plain text, for screen-reader notes: 2012年度 or 2014年度以降."""
+    """A column as plain text, for notes: 2012年度 or 2014年度以降 (FY2014 onward)."""
+    if is_english():
+        return f"FY{column.fiscal_year}" + (" onward" if column.after_period else "")
     label = fiscal.western_label(column.fiscal_year)
     return label + ("以降" if column.after_period else "")
+
+
+@register.filter
+def cell_years(cell: Cell) -> str:
+    """The years a shown target cell covers, in both calendars, for the per-year list:
+    2012年度（平成24年度）, 2011年度～2013年度（平成23年度～平成25年度）."""
+    columns = [cell.column] if cell.span <= 1 else [cell.column, cell.last_column]
+    if is_english():
+        western = [f"FY{c.fiscal_year}" + (" onward" if c.after_period else "") for c in columns]
+        wareki = [
+            fiscal.romaji_label(c.fiscal_year) + (" onward" if c.after_period else "")
+            for c in columns
+        ]
+        return f"{' to '.join(western)} ({' to '.join(wareki)})"
+    western = [column_text(c) for c in columns]
+    wareki = [
+        fiscal.wareki_label(c.fiscal_year) + ("以降" if c.after_period else "") for c in columns
+    ]
+    return f"{'～'.join(western)}（{'～'.join(wareki)}）"
 
 
 @register.filter

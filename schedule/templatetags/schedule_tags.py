@@ -1,6 +1,7 @@
 """Display helpers for schedules: fiscal-year column headers in both calendars."""
 
 from django import template
+from django.utils import timezone
 from django.utils.html import format_html
 
 from planportal.i18n import is_english
@@ -17,3 +18,9 @@ def year_header(fiscal_year: int):
     else:
         first, second = fiscal.wareki_label(fiscal_year), str(fiscal_year)
     return format_html('{}<span class="year-alt">({})</span>', first, second)
+
+
+@register.filter
+def is_this_fiscal_year(fiscal_year: int) -> bool:
+    """True for the fiscal year today belongs to (marked 今年度 on timelines)."""
+    return fiscal_year == fiscal.fiscal_year_of(timezone.localdate())
