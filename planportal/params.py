@@ -1,0 +1,14 @@
+"""Values read from a query string, which anyone can write."""
+
+from __future__ import annotations
+
+
+def object_id(value: str | None) -> int | None:
+    """A database id written in ASCII digits, else None.
+
+    ``str.isdigit()`` also accepts "²" and "①", which ``int()`` and the
+    database refuse: such a parameter would otherwise end in a server error.
+    """
+    if not value or not (value.isascii() and value.isdigit()):
+        return None
+    return int(value)
