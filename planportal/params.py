@@ -12,3 +12,11 @@ def object_id(value: str | None) -> int | None:
     if not value or not (value.isascii() and value.isdigit()):
         return None
     return int(value)
+
+
+def carries_nul(query) -> bool:
+    """Whether a QueryDict has U+0000 in a key or a value: PostgreSQL refuses it in
+    any text it compares, with a server error."""
+    return any(
+        "\x00" in key or any("\x00" in value for value in values) for key, values in query.lists()
+    )
