@@ -10,7 +10,7 @@ One settings module for every environment. Operators set:
 - ``HTTPS_ONLY``: on by default (SSL redirect, secure cookies, HSTS, trust in
   the proxy's ``X-Forwarded-Proto``); ``0`` only to serve plain HTTP on localhost.
 - ``EMAIL_*``, ``DEFAULT_FROM_EMAIL``: how acknowledgements of public comments
-  are sent (printed to the console unless configured).
+  are sent (not at all unless configured).
 - ``TRUSTED_PROXY_COUNT``, ``COMMENT_RATE_LIMIT``, ``COMMENT_RATE_WINDOW``: the
   per-client limit on public comments (see consultations/throttle.py).
 """
@@ -167,10 +167,11 @@ CACHES = {
     }
 }
 
-# E-mail: acknowledgements of public comments. The console backend prints them
-# to the log; set EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and
-# EMAIL_HOST etc. to send them.
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# E-mail: acknowledgements of public comments. Until an operator sets
+# EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and EMAIL_HOST etc.,
+# they are not sent, and the log says only how many (never an address or a
+# receipt number, as the console backend would print).
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "planportal.mail.UnsentEmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
