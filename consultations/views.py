@@ -184,7 +184,9 @@ class ResultsView(PeriodMixin, TemplateView):
         published = period.results_published and period.has_closed()
         return super().get_context_data(
             results_published=published,
-            result=period_result(period) if published or self.is_preview else None,
+            result=period_result(period, visible=self.visible)
+            if published or self.is_preview
+            else None,
             **self.period_context(period, page_label=_("意見の概要と市の考え方")),
             **kwargs,
         )

@@ -373,6 +373,12 @@ class BasicGoal(models.Model):
         return self.title
 
 
+class StrategyQuerySet(models.QuerySet):
+    def published(self):
+        """A strategy is seen where its plan is: on a published plan."""
+        return self.filter(plan__status=PublicationStatus.PUBLISHED)
+
+
 class Strategy(models.Model):
     """A cross-cutting or priority strategy (かわさき10年戦略, 重点戦略)."""
 
@@ -387,6 +393,7 @@ class Strategy(models.Model):
     main_actions = models.TextField(_("主な取組"), blank=True)
     position = models.PositiveSmallIntegerField(_("表示順"), default=0)
 
+    objects = StrategyQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:

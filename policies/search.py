@@ -125,9 +125,7 @@ class SearchForm(forms.Form):
             PolicyNode.objects.filter(parent=None, plan__in=plans)
         ).select_related("plan")
         self.fields["policy"].label_from_instance = lambda node: f"{node.plan.title}：{node}"
-        self.fields["strategy"].queryset = Strategy.objects.filter(plan__in=plans).select_related(
-            "plan"
-        )
+        self.fields["strategy"].queryset = visible(Strategy.objects.select_related("plan"))
 
     def clean_q(self):
         terms = search_terms(self.cleaned_data["q"])

@@ -37,6 +37,16 @@ class VisibleContentMixin:
     def visible(self, queryset):
         return queryset if self.is_preview else queryset.published()
 
+    def visible_related(self, model, name: str, *select_related: str) -> Prefetch:
+        """The objects ``model``'s relation ``name`` refers to, for ``prefetch_related``,
+        loaded by the rule of their own pages: to a visitor who may not see one, it
+        reads as None (a foreign key) or is left out (a many-to-many). Every
+        reference a page shows goes through this."""
+        related = model._meta.get_field(name).related_model._default_manager.all()
+        if select_related:
+            related = related.select_related(*select_related)
+        return Prefetch(name, queryset=self.visible(related))
+
     def get_context_data(self, **kwargs):
         return super().get_context_data(is_preview=self.is_preview, **kwargs)
 
@@ -97,7 +107,11 @@ class PlanDetailView(VisibleContentMixin, TemplateView):
     def get_context_data(self, slug, **kwargs):
         plan = self.visible_plan(slug)
         nodes = self.visible(plan.nodes.all()).select_related("level_label")
-        parent_plan = plan.related_plan if plan.related_plan_id else None
+        parent_plan = (
+            self.visible(Plan.objects.filter(pk=plan.related_plan_id)).first()
+            if plan.related_plan_id
+            else None
+        )
         return super().get_context_data(
             plan=plan,
             tree=nodes.get_cached_trees(),
@@ -128,7 +142,12 @@ class NodeDetailView(VisibleContentMixin, TemplateView):
         plan = self.visible_plan(slug)
         nodes = self.visible(plan.nodes.select_related("level_label"))
         node = get_object_or_404(
-            nodes.prefetch_related("strategies__plan", "sdg_goals", "wards"), pk=pk
+            nodes.prefetch_related(
+                self.visible_related(PolicyNode, "strategies", "plan"),
+                "sdg_goals",
+                "wards",
+            ),
+            pk=pk,
         )
         projects = self.visible(Project.objects.all())
         below = ProjectListing.objects.filter(

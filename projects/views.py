@@ -4,7 +4,7 @@ from django.shortcuts import get_object_or_404
 from django.views.generic import TemplateView
 
 from policies.views import VisibleContentMixin
-from projects.models import ProjectResult
+from projects.models import Project, ProjectResult
 from projects.progress import yearly_progress
 
 
@@ -19,7 +19,13 @@ class ProjectDetailView(VisibleContentMixin, TemplateView):
             plan.projects.select_related("plan", "home_node", "bureau", "division")
         )
         project = get_object_or_404(
-            projects.prefetch_related("targets", "wards", "strategies", "sdg_goals"), pk=pk
+            projects.prefetch_related(
+                "targets",
+                "wards",
+                self.visible_related(Project, "strategies"),
+                "sdg_goals",
+            ),
+            pk=pk,
         )
         visible_nodes = self.visible(plan.nodes.all())
         listings = project.listings.filter(node__in=visible_nodes).select_related(

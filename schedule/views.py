@@ -9,13 +9,18 @@ from django.views.generic import TemplateView, View
 
 from policies.views import VisibleContentMixin
 from schedule.ical import schedule_calendar
+from schedule.models import Milestone
 from schedule.timeline import build_timeline
 
 
 class ScheduleMixin(VisibleContentMixin):
     def schedule_of(self, slug):
         plan = self.visible_plan(slug)
-        milestones = self.visible(plan.milestones.all()).select_related("document", "period")
+        milestones = (
+            self.visible(plan.milestones.all())
+            .select_related("period")
+            .prefetch_related(self.visible_related(Milestone, "document"))
+        )
         return plan, list(plan.periods.all()), list(milestones.chronological())
 
 
