@@ -53,7 +53,7 @@ class ImportUploadForm(forms.Form):
 
     def __init__(self, *args, plan: Plan, **kwargs):
         super().__init__(*args, **kwargs)
-        nodes = plan.nodes.select_related("level_label").order_by("tree_id", "lft")
+        nodes = plan.nodes.select_related("level_label").in_printed_order()
         self.fields["under"].queryset = nodes
         self.fields["under"].label_from_instance = lambda node: "　" * node.level + str(node)
 

@@ -38,8 +38,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
-from policies.caching import invalidation_muted
-from policies.models import Bureau, Division, Plan, PolicyNode, PublicationStatus
+from planportal.caching import invalidation_muted
+from planportal.publication import PublicationStatus
+from policies.models import Bureau, Division, Plan, PolicyNode
 from projects import layout
 from projects.services import PlacedRow, apply_table_rows, project_key
 from projects.table_format import TableFormatError, TableRow, column_label, is_header, parse_tables

@@ -15,15 +15,8 @@ from dataclasses import dataclass, field
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from policies.models import (
-    Bureau,
-    Division,
-    Municipality,
-    Plan,
-    PolicyNode,
-    PublicationStatus,
-    Ward,
-)
+from planportal.publication import PublicationStatus
+from policies.models import Bureau, Division, Municipality, Plan, PolicyNode, Ward
 from projects.models import Project, ProjectListing, YearlyTarget
 from projects.table_format import Responsibility, TableRow
 from projects.target_table import Column

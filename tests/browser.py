@@ -51,7 +51,7 @@ def demo_server(live_server, transactional_db):
     """A live server over the demo data (transactional tests start from an empty database)."""
     from consultations.demo import demo_period_ensure
     from policies.models import Plan
-    from policies.seeds import load_demo
+    from projects.seeds import load_demo
 
     if not Plan.objects.exists():
         load_demo()

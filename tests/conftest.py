@@ -4,8 +4,9 @@ import pytest
 from django.contrib.auth import get_user_model
 
 from consultations.demo import demo_period_ensure
-from policies.models import Municipality, Plan, PlanLevel, PublicationStatus
-from policies.seeds import load_demo
+from planportal.publication import PublicationStatus
+from policies.models import Municipality, Plan, PlanLevel
+from projects.seeds import load_demo
 from tests.browser import browser, demo_server, page  # noqa: F401  (fixtures)
 from tests.staff_users import client_for, make_staff  # noqa: F401  (fixtures)
 

@@ -9,8 +9,8 @@ from django.contrib.auth.models import Group, Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from planportal.permissions import PLAN_ADMINS, sync_role_groups
 from policies.models import Bureau, Division, Plan, PolicyNode
-from policies.permissions import PLAN_ADMINS, sync_role_groups
 from projects import export
 from projects.models import Project
 from projects.sections import load_section

@@ -9,8 +9,9 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from planportal.publication import PublicationStatus
 from policies import tree
-from policies.models import Bureau, Division, Plan, PolicyNode, PublicationStatus
+from policies.models import Bureau, Division, Plan, PolicyNode
 from projects import layout
 from projects.models import Project
 from projects.plan_import import import_plan

@@ -6,8 +6,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from openpyxl import Workbook
 
+from planportal.publication import PublicationStatus
 from policies import tree
-from policies.models import Bureau, Division, PublicationStatus, Ward
+from policies.models import Bureau, Division, Ward
 from projects import layout
 from projects.models import Project
 from projects.plan_import import MAX_FILE_BYTES, PlanImportError, import_plan
@@ -208,7 +209,7 @@ def test_markup_in_cells_is_never_stored(plan):
 
 
 def test_a_dry_run_reports_and_writes_nothing(plan):
-    from policies.caching import content_version
+    from planportal.caching import content_version
 
     before, version = plan_snapshot(plan), content_version()
     report = import_plan(

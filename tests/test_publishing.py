@@ -19,11 +19,12 @@ from pypdf import PdfReader
 
 from consultations.models import Comment, CommentPeriod, CommentTopic
 from consultations.services.submission import comment_submit
-from policies import publishing, tree
-from policies.models import NodeText, Plan, PolicyNode, PublicationStatus, SDGGoal, Strategy, Ward
-from policies.section_views import EXPORT_FORMATS
-from projects import export
+from planportal.publication import PublicationStatus
+from policies import tree
+from policies.models import NodeText, Plan, PolicyNode, SDGGoal, Strategy, Ward
+from projects import export, publishing
 from projects.models import Project, ProjectListing
+from projects.section_views import EXPORT_FORMATS
 from schedule.models import Milestone, PlanPeriod
 from tests.consultations import close
 

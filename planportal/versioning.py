@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from django.db import models
 from django.db.models import F
+from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -83,8 +84,6 @@ def _bump_owner(field_name):
 def version_owner_on_child_change(child_model, field_name: str) -> None:
     """Raise the owner's version whenever one of its child rows (an inline) changes,
     so that a form of the owner opened before that change cannot overwrite it."""
-    from django.db.models.signals import post_delete, post_save
-
     uid = f"version-owner-{child_model._meta.label}"
     receiver = _bump_owner(field_name)
     post_save.connect(receiver, sender=child_model, weak=False, dispatch_uid=uid + "-save")
