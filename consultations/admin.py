@@ -22,7 +22,7 @@ from consultations.services import export
 from consultations.services.shredder import PeriodNotClosedError, personal_data_purge
 from consultations.similarity import most_similar
 from planportal.admin_base import PublishableAdminMixin, ReferenceAdmin
-from planportal.params import object_id
+from planportal.params import parse_id
 from policies.models import PolicyNode
 
 PERSONAL_DATA_PERMISSION = "consultations.view_personal_data"
@@ -222,7 +222,7 @@ class SectionFilter(admin.SimpleListFilter):
         value = self.value()
         if value == "whole":
             return queryset.filter(section__isnull=True)
-        if (node_pk := object_id(value)) is not None:
+        if (node_pk := parse_id(value)) is not None:
             return queryset.filter(section_id=node_pk)
         return queryset
 

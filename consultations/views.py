@@ -20,7 +20,7 @@ from consultations.models import CommentPeriod
 from consultations.results import period_result
 from consultations.services.submission import PeriodClosedError, comment_submit
 from consultations.throttle import allow_submission
-from planportal.params import object_id
+from planportal.params import parse_id
 from planportal.views import VisibleContentMixin
 
 RECEIPT_SESSION_KEY = "consultations-receipts"
@@ -124,7 +124,7 @@ class CommentFormView(PeriodMixin, View):
 
     def initial_section(self, period) -> str | None:
         """The deepest listed section that contains the node named by ``?section=``."""
-        node_pk = object_id(self.request.GET.get("section"))
+        node_pk = parse_id(self.request.GET.get("section"))
         if node_pk is None:
             return None
         node = period.plan.nodes.filter(pk=node_pk).first()

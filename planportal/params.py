@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 
-def object_id(value: str | None) -> int | None:
+def parse_id(value: str | None) -> int | None:
     """A database id written in ASCII digits, else None.
 
     ``str.isdigit()`` also accepts "²" and "①", which ``int()`` and the
