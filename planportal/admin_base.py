@@ -15,12 +15,14 @@ from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
+from planportal.params import parse_id
 from planportal.permissions import ScopedAdminMixin, can_edit
 from planportal.versioning import Versioned, changes_since, locked_version
 
@@ -147,9 +149,15 @@ class OptimisticLockAdminMixin:
 
 
 class HistoryGuardMixin:
-    """A history revert is a change: same permission, same scope, one transaction."""
+    """A history revert is a change: same permission, same scope, one transaction.
+    History URLs name an object and a version by their ids; anything else is a 404."""
+
+    def history_view(self, request, object_id, extra_context=None):
+        _ids_or_404(object_id)
+        return super().history_view(request, object_id, extra_context)
 
     def history_form_view(self, request, object_id, version_id, extra_context=None):
+        _ids_or_404(object_id, version_id)
         if request.method != "POST":
             return super().history_form_view(request, object_id, version_id, extra_context)
         obj = self.get_object(request, unquote(object_id))
@@ -161,6 +169,11 @@ class HistoryGuardMixin:
             if not can_edit(request.user, obj):
                 raise PermissionDenied
         return response
+
+
+def _ids_or_404(*ids: str) -> None:
+    if any(parse_id(unquote(value)) is None for value in ids):
+        raise Http404
 
 
 class PublishableAdminMixin:

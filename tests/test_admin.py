@@ -3,6 +3,7 @@
 import pytest
 from django.contrib import admin
 from django.urls import reverse
+from simple_history.admin import SimpleHistoryAdmin
 
 from policies.models import PolicyNode
 from projects.models import Project
@@ -108,3 +109,18 @@ def test_a_target_outside_the_plan_period_is_refused(admin_client):
     assert response.status_code == 200
     assert "年度は計画期間" in response.content.decode()
     assert project.targets.get(line=0, fiscal_year=2011).text == "基本設計"
+
+
+@pytest.mark.parametrize("model", list(admin.site._registry), ids=lambda m: m.__name__)
+def test_malformed_filters_and_history_ids_are_refused_not_a_server_error(admin_client, model):
+    changelist = admin_url(model, "changelist")
+    assert admin_client.get(changelist, {"pk__regex": "("}).status_code == 400
+    assert admin_client.get(changelist, {"pk__iregex": "a"}).status_code == 400
+    if not isinstance(admin.site._registry[model], SimpleHistoryAdmin):
+        return
+    obj = model._default_manager.order_by("pk").first()
+    urls = [f"{changelist}abc/history/", f"{changelist}²/history/"]
+    if obj is not None:
+        urls += [f"{changelist}{obj.pk}/history/abc/", f"{changelist}{obj.pk}/history/①/"]
+    for url in urls:
+        assert admin_client.get(url).status_code == 404, url

@@ -264,6 +264,7 @@ def test_the_permission_filters_searches_and_sorts_by_them(admin_client, comment
     ]:
         response = admin_client.get(url, params)
         assert response.context["cl"].result_count == expected, params
+    assert admin_client.get(url, {"email__regex": "("}).status_code == 400  # not a 500
     changelist = admin_client.get(url).context["cl"]
     email_column = changelist.list_display.index("email")
     assert "email" in changelist.sortable_by
