@@ -669,8 +669,9 @@ class IndicatorValue(models.Model):
     def clean(self):
         if self.target is None and self.actual is None:
             raise ValidationError(_("目標値か実績値の少なくとも一方を入れてください。"))
-        if self.indicator_id and self.fiscal_year:
-            check_plan_year(self.indicator.node.plan, self.fiscal_year)
+        indicator = getattr(self, "indicator", None)  # also an indicator being added with it
+        if indicator is not None and indicator.node_id and self.fiscal_year:
+            check_plan_year(indicator.node.plan, self.fiscal_year)
 
 
 def check_plan_year(plan: Plan, fiscal_year: int) -> None:
