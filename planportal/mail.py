@@ -8,7 +8,7 @@ logger = logging.getLogger(__name__)
 
 
 class UnsentEmailBackend(BaseEmailBackend):
-    """Sends nothing and logs only how many messages were not sent.
+    """Sends nothing (and says so: none sent) and logs only how many messages were not sent.
 
     Django's console backend would print every message, and with it the
     addresses citizens gave and their receipt numbers: senders are never logged.
@@ -18,4 +18,4 @@ class UnsentEmailBackend(BaseEmailBackend):
         count = len(email_messages)
         if count:
             logger.info("%d e-mail message(s) not sent: no EMAIL_BACKEND is configured.", count)
-        return count
+        return 0

@@ -61,6 +61,8 @@ def test_the_default_mail_backend_logs_no_address_and_no_receipt_number(settings
     written = caplog.text + "".join(capsys.readouterr())
     assert EMAIL not in written and comment.receipt_number not in written
     assert "1 e-mail message(s) not sent" in written
+    comment.refresh_from_db()
+    assert comment.acknowledged_at is None  # nothing was sent
 
 
 def test_purge_blanks_names_and_addresses_of_a_closed_period_only():
