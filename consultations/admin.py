@@ -9,6 +9,7 @@ Names and e-mail addresses are shown, and exported, only to staff with the
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count, Q
+from django.db.models.constants import LOOKUP_SEP
 from django.http import HttpResponse, HttpResponseRedirect
 from django.template.defaultfilters import linebreaksbr
 from django.urls import reverse
@@ -21,14 +22,16 @@ from consultations.services import export
 from consultations.services.shredder import PeriodNotClosedError, personal_data_purge
 from consultations.similarity import most_similar
 from planportal.admin_base import PublishableAdminMixin, ReferenceAdmin
+from planportal.params import parse_id
 from policies.models import PolicyNode
 
 PERSONAL_DATA_PERMISSION = "consultations.view_personal_data"
+PERSONAL_FIELDS = ("name", "email")
 SIMILAR_SHOWN = 10
 
 
 def can_see_personal_data(request) -> bool:
-    return request.user.has_perm(PERSONAL_DATA_PERMISSION)
+    return request is not None and request.user.has_perm(PERSONAL_DATA_PERMISSION)
 
 
 class CommentPeriodForm(forms.ModelForm):
@@ -219,8 +222,8 @@ class SectionFilter(admin.SimpleListFilter):
         value = self.value()
         if value == "whole":
             return queryset.filter(section__isnull=True)
-        if value and value.isdigit():
-            return queryset.filter(section_id=value)
+        if (node_pk := parse_id(value)) is not None:
+            return queryset.filter(section_id=node_pk)
         return queryset
 
 
@@ -308,6 +311,29 @@ class CommentAdmin(ReferenceAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    # Filtering, searching or sorting by a name or an address tells its value as
+    # surely as showing it (?email__startswith=a answers yes or no): all four
+    # are for staff with the personal-data permission only.
+
+    def lookup_allowed(self, lookup, value, request=None):
+        if lookup.split(LOOKUP_SEP)[0] in PERSONAL_FIELDS and not can_see_personal_data(request):
+            return False
+        return super().lookup_allowed(lookup, value, request)
+
+    def get_search_fields(self, request):
+        fields = list(super().get_search_fields(request))
+        return [*fields, *PERSONAL_FIELDS] if can_see_personal_data(request) else fields
+
+    def get_list_display(self, request):
+        columns = list(super().get_list_display(request))
+        return [*columns, *PERSONAL_FIELDS] if can_see_personal_data(request) else columns
+
+    def get_sortable_by(self, request):
+        columns = super().get_sortable_by(request)
+        if can_see_personal_data(request):
+            return columns
+        return [column for column in columns if column not in PERSONAL_FIELDS]
 
     @admin.display(description=_("意見の対象"))
     def section_label(self, comment):

@@ -13,13 +13,19 @@ WHOLE_DRAFT = "whole"
 OUTSIDE_CITY = "市外"
 INSIDE_CITY = "市内"
 SUBMITTED_FIELDS = ("section", "text", "name", "residence", "age_group", "email")
+MAX_EMAIL_LENGTH = Comment._meta.get_field("email").max_length
 
 
-class NormalizedEmailField(forms.EmailField):
-    """An address typed in full-width characters is still an address."""
+class NormalizedCharField(forms.CharField):
+    """One line of text, normalized (``clean_text``) before it is validated: NFKC can
+    lengthen it (one U+FDFA becomes 18 characters), and the limit is on what is stored."""
 
     def to_python(self, value):
         return super().to_python(clean_text(value or "", multiline=False))
+
+
+class NormalizedEmailField(NormalizedCharField, forms.EmailField):
+    """An address typed in full-width characters is still an address."""
 
 
 class CommentForm(forms.Form):
@@ -43,13 +49,17 @@ class CommentForm(forms.Form):
         error_messages={"required": _("ご意見を入力してください。")},
         strip=False,
     )
-    name = forms.CharField(
+    name = NormalizedCharField(
         label=_("氏名"),
         required=False,
         max_length=MAX_NAME_LENGTH,
         help_text=_("公表しません。"),
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
-        strip=False,
+        error_messages={
+            "max_length": _(
+                "氏名は%(limit_value)d字以内にしてください（文字の形をそろえると%(show_value)d字になります）。"
+            )
+        },
     )
     residence = forms.ChoiceField(label=_("お住まい"), required=False)
     age_group = forms.ChoiceField(
@@ -60,6 +70,8 @@ class CommentForm(forms.Form):
     email = NormalizedEmailField(
         label=_("メールアドレス"),
         required=False,
+        max_length=MAX_EMAIL_LENGTH,
+        error_messages={"max_length": _("メールアドレスは%(limit_value)d字以内にしてください。")},
         help_text=_(
             "受付番号をお知らせする確認メールを希望する方だけ入力してください。公表しません。"
         ),
@@ -106,9 +118,6 @@ class CommentForm(forms.Form):
                 % {"limit": f"{MAX_COMMENT_LENGTH:,}", "count": f"{len(text):,}"}
             )
         return text
-
-    def clean_name(self):
-        return clean_text(self.cleaned_data["name"], multiline=False)
 
     def clean_homepage(self):
         if self.cleaned_data["homepage"]:

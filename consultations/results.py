@@ -5,14 +5,24 @@ all of its comments, with one summary and one answer, and comes first in its
 section; other comments follow one by one with their own summary (or text)
 and answer. Sections come in the plan's printed order, the whole draft
 first. Names and e-mail addresses are not even read.
+
+A section the visitor may not see (one set back to 下書き since) is not named:
+its comments are grouped at the end under 「現在公開していない章・節」.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+
+from django.db.models import Prefetch
+from django.utils.translation import gettext_lazy as _
 
 from consultations.models import Comment, CommentPeriod
 from policies.models import PolicyNode
+
+WHOLE_DRAFT = _("素案全体について")
+HIDDEN_SECTIONS = _("現在公開していない章・節")
 
 
 @dataclass
@@ -26,12 +36,26 @@ class AnsweredPoint:
 
 @dataclass
 class SectionResult:
-    section: PolicyNode | None
+    section: PolicyNode | None  # None: the whole draft, or sections not shown
     points: list[AnsweredPoint] = field(default_factory=list)
+    is_hidden: bool = False
+
+    @property
+    def heading(self) -> str:
+        if self.section is not None:
+            return self.section.heading
+        return HIDDEN_SECTIONS if self.is_hidden else WHOLE_DRAFT
 
     @property
     def comment_count(self) -> int:
         return sum(point.comment_count for point in self.points)
+
+    @property
+    def order(self) -> tuple:
+        """The whole draft first, then the sections in the plan's order, hidden ones last."""
+        if self.section is not None:
+            return (1, self.section.tree_id, self.section.lft)
+        return (2, 0, 0) if self.is_hidden else (0, 0, 0)
 
 
 @dataclass
@@ -44,31 +68,36 @@ class PeriodResult:
         return sum(section.comment_count for section in self.sections)
 
 
-def _order(section: PolicyNode | None) -> tuple:
-    return (0, 0, 0) if section is None else (1, section.tree_id, section.lft)
-
-
-def period_result(period: CommentPeriod) -> PeriodResult:
+def period_result(
+    period: CommentPeriod, *, visible: Callable = lambda queryset: queryset.published()
+) -> PeriodResult:
+    """The result as ``visible`` (``VisibleContentMixin.visible``) lets the visitor see it."""
+    shown = visible(PolicyNode.objects.select_related("level_label"))
     comments = (
         Comment.objects.filter(period=period)
         .to_publish()
-        .select_related("section__level_label", "topic__section__level_label")
+        .select_related("topic")
+        .prefetch_related(
+            Prefetch("section", queryset=shown), Prefetch("topic__section", queryset=shown)
+        )
         .defer("name", "email")
         .order_by("sequence")
     )
-    sections: dict[int | None, SectionResult] = {}
+    sections: dict[int | str | None, SectionResult] = {}
     topic_points: dict[int, AnsweredPoint] = {}
 
-    def section_result(node):
-        key = node.pk if node else None
+    def section_result(about):
+        """The result of the section ``about`` (a comment or topic) is about."""
+        hidden = about.section_id is not None and about.section is None
+        key = "hidden" if hidden else about.section_id
         if key not in sections:
-            sections[key] = SectionResult(section=node)
+            sections[key] = SectionResult(section=about.section, is_hidden=hidden)
         return sections[key]
 
     for comment in comments:
         topic = comment.topic
         if topic is None:
-            section_result(comment.section).points.append(
+            section_result(comment).points.append(
                 AnsweredPoint(
                     comment.public_summary,
                     comment.answer,
@@ -84,11 +113,11 @@ def period_result(period: CommentPeriod) -> PeriodResult:
                 topic.summary, topic.answer, 1, is_topic=True, order=(0, topic.position, topic.pk)
             )
             topic_points[topic.pk] = point
-            section_result(topic.section).points.append(point)
+            section_result(topic).points.append(point)
     for result in sections.values():
         result.points.sort(key=lambda point: point.order)
     withheld = Comment.objects.filter(period=period, status=Comment.Status.WITHHOLD).count()
     return PeriodResult(
-        sections=sorted(sections.values(), key=lambda result: _order(result.section)),
+        sections=sorted(sections.values(), key=lambda result: result.order),
         withheld_count=withheld,
     )

@@ -20,6 +20,7 @@ from consultations.models import CommentPeriod
 from consultations.results import period_result
 from consultations.services.submission import PeriodClosedError, comment_submit
 from consultations.throttle import allow_submission
+from planportal.params import parse_id
 from planportal.views import VisibleContentMixin
 
 RECEIPT_SESSION_KEY = "consultations-receipts"
@@ -123,8 +124,8 @@ class CommentFormView(PeriodMixin, View):
 
     def initial_section(self, period) -> str | None:
         """The deepest listed section that contains the node named by ``?section=``."""
-        node_pk = self.request.GET.get("section", "")
-        if not node_pk.isdigit():
+        node_pk = parse_id(self.request.GET.get("section"))
+        if node_pk is None:
             return None
         node = period.plan.nodes.filter(pk=node_pk).first()
         if node is None:
@@ -181,7 +182,9 @@ class ResultsView(PeriodMixin, TemplateView):
         published = period.results_published and period.has_closed()
         return super().get_context_data(
             results_published=published,
-            result=period_result(period) if published or self.is_preview else None,
+            result=period_result(period, visible=self.visible)
+            if published or self.is_preview
+            else None,
             **self.period_context(period, page_label=_("意見の概要と市の考え方")),
             **kwargs,
         )

@@ -2,10 +2,17 @@
 labels a ModelAdmin may refine."""
 
 from collections.abc import Callable
+from functools import wraps
 
 from django.contrib import admin
 from django.contrib.admin.views.autocomplete import AutocompleteJsonView
+from django.core.exceptions import BadRequest
+from django.db.models.constants import LOOKUP_SEP
 from django.utils.translation import gettext_lazy as _
+
+from planportal.params import carries_nul
+
+REGEX_LOOKUPS = {"regex", "iregex"}
 
 
 class LabelledAutocompleteView(AutocompleteJsonView):
@@ -37,6 +44,23 @@ class PlanPortalAdminSite(admin.AdminSite):
     def index(self, request, extra_context=None):
         panels = [shown for shown in (panel(request) for panel in _home_panels) if shown]
         return super().index(request, {"home_panels": panels, **(extra_context or {})})
+
+    def admin_view(self, view, cacheable=False):
+        """Every admin view refuses (400) what the admin hands to the database as it
+        comes but the database may fail on: a query string carrying U+0000 (refused
+        by PostgreSQL in any text), or a filter by regular expression (``?text__regex=(``
+        is an invalid pattern; the admin never offers such a filter)."""
+        checked = super().admin_view(view, cacheable)
+
+        @wraps(checked)
+        def inner(request, *args, **kwargs):
+            if carries_nul(request.GET):
+                raise BadRequest("NUL character in the query string")
+            if any(key.rsplit(LOOKUP_SEP, 1)[-1] in REGEX_LOOKUPS for key in request.GET):
+                raise BadRequest("Filtering by a regular expression is not offered")
+            return checked(request, *args, **kwargs)
+
+        return inner
 
     def autocomplete_view(self, request):
         return LabelledAutocompleteView.as_view(admin_site=self)(request)

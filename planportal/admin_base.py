@@ -17,6 +17,7 @@ from django.contrib.admin.utils import flatten_fieldsets, unquote
 from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -24,6 +25,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
 from planportal.forms import normalise_text
+from planportal.params import parse_id
 from planportal.permissions import (
     ScopedAdminMixin,
     check_written,
@@ -171,7 +173,8 @@ class RevertForm(forms.ModelForm):
 
 class HistoryGuardMixin:
     """A history revert is a change: same permission, same scope, same publishing
-    rule (a non-publisher's revert keeps the stored status), one transaction."""
+    rule (a non-publisher's revert keeps the stored status), one transaction.
+    History URLs name an object and a version by their ids; anything else is a 404."""
 
     def get_form(self, request, obj=None, change=False, **kwargs):
         form = super().get_form(request, obj, change=change, **kwargs)
@@ -180,7 +183,12 @@ class HistoryGuardMixin:
             return form
         return type(form.__name__, (RevertForm, form), {"record": record})
 
+    def history_view(self, request, object_id, extra_context=None):
+        _ids_or_404(object_id)
+        return super().history_view(request, object_id, extra_context)
+
     def history_form_view(self, request, object_id, version_id, extra_context=None):
+        _ids_or_404(object_id, version_id)
         if request.method != "POST":
             return super().history_form_view(request, object_id, version_id, extra_context)
         obj = self.get_object(request, unquote(object_id))
@@ -198,6 +206,11 @@ class HistoryGuardMixin:
             return response
 
         return with_refusal(request, revert)
+
+
+def _ids_or_404(*ids: str) -> None:
+    if any(parse_id(unquote(value)) is None for value in ids):
+        raise Http404
 
 
 class PublishableAdminMixin:

@@ -10,7 +10,7 @@ One settings module for every environment. Operators set:
 - ``HTTPS_ONLY``: on by default (SSL redirect, secure cookies, HSTS, trust in
   the proxy's ``X-Forwarded-Proto``); ``0`` only to serve plain HTTP on localhost.
 - ``EMAIL_*``, ``DEFAULT_FROM_EMAIL``: how acknowledgements of public comments
-  are sent (printed to the console unless configured).
+  are sent (not at all unless configured).
 - ``DATABASE_REPLICA_URL``: an optional read replica for public pages.
 - ``CACHE_URL`` (or ``REDIS_URL``): the shared Redis cache of a multi-host
   deployment; unset, a file cache in ``CACHE_DIR`` on this host.
@@ -83,6 +83,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "planportal.middleware.PrivateToSignedInUsersMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -231,10 +232,11 @@ TASK_CLAIM_TIMEOUT = int(os.environ.get("TASK_CLAIM_TIMEOUT", str(15 * 60)))
 TASK_MAX_ATTEMPTS = int(os.environ.get("TASK_MAX_ATTEMPTS", "3"))
 PDF_QUEUE_PER_CLIENT = int(os.environ.get("PDF_QUEUE_PER_CLIENT", "3"))
 
-# E-mail: acknowledgements of public comments. The console backend prints them
-# to the log; set EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and
-# EMAIL_HOST etc. to send them.
-EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend")
+# E-mail: acknowledgements of public comments. Until an operator sets
+# EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and EMAIL_HOST etc.,
+# they are not sent, and the log says only how many (never an address or a
+# receipt number, as the console backend would print).
+EMAIL_BACKEND = os.environ.get("EMAIL_BACKEND", "planportal.mail.UnsentEmailBackend")
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
 EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")

@@ -4,6 +4,7 @@ Citizens see published content; signed-in staff also see drafts, marked as
 such (the preview). Every public view asks ``visible()`` for its content.
 """
 
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 
 
@@ -21,6 +22,16 @@ class VisibleContentMixin:
     def visible_or_404(self, queryset, **lookup):
         """The one object ``lookup`` finds among what the visitor may see."""
         return get_object_or_404(self.visible(queryset), **lookup)
+
+    def visible_related(self, model, name: str, *select_related: str) -> Prefetch:
+        """The objects ``model``'s relation ``name`` refers to, for ``prefetch_related``,
+        loaded by the rule of their own pages: to a visitor who may not see one, it
+        reads as None (a foreign key) or is left out (a many-to-many). Every
+        reference a page shows goes through this."""
+        related = model._meta.get_field(name).related_model._default_manager.all()
+        if select_related:
+            related = related.select_related(*select_related)
+        return Prefetch(name, queryset=self.visible(related))
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(is_preview=self.is_preview, **kwargs)

@@ -22,6 +22,7 @@ from planportal.admin_base import (
     keep_refused_edits_in,
     refused_fields,
 )
+from planportal.params import parse_id
 from planportal.permissions import ScopedInlineMixin, is_unrestricted
 from policies import tree
 from policies.models import (
@@ -219,17 +220,48 @@ class PolicyNodeAdmin(PublishableAdminMixin, ContentAdmin, DraggableMPTTAdmin):
         )
 
     def get_form(self, request, obj=None, **kwargs):
+        """Levels, strategies and wards of the node's plan only (on add, the plan the
+        form or its link names); with no plan known yet, each level names its plan."""
         form = super().get_form(request, obj, **kwargs)
-        if obj is not None:
+        plan = obj.plan if obj is not None else self.plan_of_new_node(request)
+        if plan is not None:
             choices = {
-                "level_label": PlanLevel.objects.filter(plan=obj.plan),
-                "strategies": Strategy.objects.filter(plan__municipality=obj.plan.municipality),
-                "wards": Ward.objects.filter(municipality=obj.plan.municipality),
+                "level_label": PlanLevel.objects.filter(plan=plan),
+                "strategies": Strategy.objects.filter(plan__municipality=plan.municipality),
+                "wards": Ward.objects.filter(municipality=plan.municipality),
             }
             for name, queryset in choices.items():
                 if name in form.base_fields:  # not when read-only for this user
                     form.base_fields[name].queryset = queryset
+        elif "level_label" in form.base_fields:
+            field = form.base_fields["level_label"]
+            field.queryset = PlanLevel.objects.select_related("plan")
+            field.label_from_instance = lambda level: f"{level.name}（{level.plan}）"
         return form
+
+    def get_changeform_initial_data(self, request):
+        """``?parent=`` on the add link preselects the parent's plan too; an id that is
+        no id (``?parent=①``) preselects nothing."""
+        initial = super().get_changeform_initial_data(request)
+        for name in ("plan", "parent"):
+            if name in initial and parse_id(initial[name]) is None:
+                del initial[name]
+        plan = self.plan_of_new_node(request)
+        if plan is not None:
+            initial["plan"] = plan.pk
+        return initial
+
+    @staticmethod
+    def plan_of_new_node(request):
+        """The plan of a node being added: the form's plan, else its parent's (posted,
+        or named by ``?plan=`` / ``?parent=`` on the add link)."""
+        data = request.POST if request.method == "POST" else request.GET
+        if (plan_id := parse_id(data.get("plan"))) is not None:
+            return Plan.objects.filter(pk=plan_id).select_related("municipality").first()
+        if (parent_id := parse_id(data.get("parent"))) is not None:
+            parent = PolicyNode.objects.filter(pk=parent_id).select_related("plan").first()
+            return parent.plan if parent is not None else None
+        return None
 
     def has_add_permission(self, request):
         return super().has_add_permission(request) and can_restructure_tree(request.user)

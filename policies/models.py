@@ -341,6 +341,12 @@ class BasicGoal(models.Model):
         return self.title
 
 
+class StrategyQuerySet(models.QuerySet):
+    def published(self):
+        """A strategy is seen where its plan is: on a published plan."""
+        return self.filter(plan__status=PublicationStatus.PUBLISHED)
+
+
 class Strategy(models.Model):
     """A cross-cutting or priority strategy (かわさき10年戦略, 重点戦略)."""
 
@@ -356,6 +362,7 @@ class Strategy(models.Model):
     position = models.PositiveSmallIntegerField(_("表示順"), default=0)
     updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
 
+    objects = StrategyQuerySet.as_manager()
     history = HistoricalRecords()
 
     class Meta:
@@ -875,7 +882,8 @@ class IndicatorValue(models.Model):
         if not (has_target or has_actual):
             raise ValidationError(_("目標か実績の少なくとも一方を入れてください。"))
         self.read_numbers()
-        plan = self.indicator.plan if self.indicator_id else None
+        indicator = getattr(self, "indicator", None)  # also an indicator being added with it
+        plan = indicator.plan if indicator is not None else None
         span = plan.fiscal_year_span() if plan else None
         if not (span and self.fiscal_year):
             return

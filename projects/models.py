@@ -286,9 +286,10 @@ class YearlyTarget(models.Model):
         return Column(self.fiscal_year, self.after_period)
 
     def clean(self):
-        if not self.project_id:
+        project = getattr(self, "project", None)  # also a project being added with its targets
+        if project is None or not project.plan_id:
             return
-        columns = self.project.columns
+        columns = project.columns
         if columns and self.column not in columns:
             first, last = columns[0].fiscal_year, columns[-2].fiscal_year
             raise ValidationError(
@@ -436,9 +437,10 @@ class ProjectResult(Publishable):
     def clean(self):
         if not (self.actual.strip() or self.achievement_id or self.review_id):
             raise ValidationError(_("実績、達成度、評価結果のいずれかを入れてください。"))
-        if not self.project_id:
+        project = getattr(self, "project", None)  # also a project being added with its results
+        if project is None or not project.plan_id:
             return
-        plan = self.project.plan
+        plan = project.plan
         if self.fiscal_year:
             check_plan_year(plan, self.fiscal_year)
         scales = plan.scales

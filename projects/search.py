@@ -167,9 +167,7 @@ class SearchForm(forms.Form):
         self.fields["ward"].label_from_instance = lambda ward: (
             ward.name_en if is_english() and ward.name_en else str(ward)
         )
-        self.fields["strategy"].queryset = Strategy.objects.filter(plan__in=plans).select_related(
-            "plan"
-        )
+        self.fields["strategy"].queryset = visible(Strategy.objects.select_related("plan"))
 
     def clean_q(self):
         terms = search_terms(self.cleaned_data["q"])

@@ -112,7 +112,11 @@ class PlanDetailView(PlanContentMixin, TemplateView):
     def get_context_data(self, slug, **kwargs):
         plan = self.visible_plan(slug)
         nodes = self.visible(plan.nodes.all()).select_related("level_label")
-        parent_plan = plan.related_plan if plan.related_plan_id else None
+        parent_plan = (
+            self.visible(Plan.objects.filter(pk=plan.related_plan_id)).first()
+            if plan.related_plan_id
+            else None
+        )
         return super().get_context_data(
             plan=plan,
             tree=nodes.get_cached_trees(),
@@ -144,7 +148,12 @@ class NodeDetailView(PlanContentMixin, TemplateView):
         plan = self.visible_plan(slug)
         nodes = self.visible(plan.nodes.select_related("level_label"))
         node = get_object_or_404(
-            nodes.prefetch_related("strategies__plan", "sdg_goals", "wards"), pk=pk
+            nodes.prefetch_related(
+                self.visible_related(PolicyNode, "strategies", "plan"),
+                "sdg_goals",
+                "wards",
+            ),
+            pk=pk,
         )
         projects = self.visible(Project.objects.all())
         children = nodes.filter(parent=node).with_any_below(

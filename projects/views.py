@@ -22,7 +22,11 @@ class ProjectDetailView(PlanContentMixin, TemplateView):
         )
         project = get_object_or_404(
             projects.prefetch_related(
-                "targets", "target_revisions", "wards", "strategies", "sdg_goals"
+                "targets",
+                "target_revisions",
+                "wards",
+                self.visible_related(Project, "strategies"),
+                "sdg_goals",
             ),
             pk=pk,
         )

@@ -205,8 +205,11 @@ class Milestone(Publishable):
 
     @property
     def document_link(self) -> tuple[str, str] | None:
-        """(title, URL) of the milestone's document, in the portal or outside it."""
-        if self.document_id:
+        """(title, URL) of the milestone's document, in the portal or outside it.
+
+        Public pages load ``document`` through ``visible_related``: a plan the
+        visitor may not see reads as None here, and is not linked."""
+        if self.document is not None:
             return self.document.title, self.document.get_absolute_url()
         if self.document_url:
             return self.document_title or self.document_url, self.document_url

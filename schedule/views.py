@@ -18,7 +18,11 @@ class ScheduleMixin(VisibleContentMixin):
         plan = self.visible_or_404(
             Milestone.plan_model().objects.select_related("municipality"), slug=slug
         )
-        milestones = self.visible(plan.milestones.all()).select_related("document", "period")
+        milestones = (
+            self.visible(plan.milestones.all())
+            .select_related("period")
+            .prefetch_related(self.visible_related(Milestone, "document"))
+        )
         return plan, list(plan.periods.all()), list(milestones.chronological())
 
 

@@ -3,8 +3,9 @@
 import pytest
 from django.contrib import admin
 from django.urls import reverse
+from simple_history.admin import SimpleHistoryAdmin
 
-from policies.models import PolicyNode
+from policies.models import Plan, PlanLevel, PolicyNode
 from projects.models import Project
 from tests.admin_forms import form_data
 
@@ -108,3 +109,48 @@ def test_a_target_outside_the_plan_period_is_refused(admin_client):
     assert response.status_code == 200
     assert "年度は計画期間" in response.content.decode()
     assert project.targets.get(line=0, fiscal_year=2011).text == "基本設計"
+
+
+def level_choices(response):
+    field = response.context["adminform"].form.fields["level_label"]
+    return [label for value, label in field.choices if value]
+
+
+def test_the_level_drop_down_offers_the_nodes_plan_only(admin_client):
+    node = PolicyNode.objects.filter(plan__slug="kawasaki-2011", level=1).first()
+    own = list(node.plan.levels.values_list("name", flat=True))
+    other = Plan.objects.get(slug="kawasaki-community")
+    assert level_choices(admin_client.get(admin_url(PolicyNode, "change", node.pk))) == own
+    # Adding under a node: its plan is preselected and only its levels offered.
+    add = admin_client.get(admin_url(PolicyNode, "add"), {"parent": node.pk})
+    assert add.context["adminform"].form["plan"].value() == node.plan_id
+    assert level_choices(add) == own
+    add = admin_client.get(admin_url(PolicyNode, "add"), {"plan": other.pk})
+    assert level_choices(add) == list(other.levels.values_list("name", flat=True))
+    # With no plan named yet, each level says whose it is.
+    choices = level_choices(admin_client.get(admin_url(PolicyNode, "add")))
+    assert f"{own[0]}（{node.plan.title}）" in choices
+    assert len(choices) == PlanLevel.objects.count()
+    for params in ({"plan": "²"}, {"parent": "①"}, {"plan": "999999"}):
+        assert admin_client.get(admin_url(PolicyNode, "add"), params).status_code == 200
+
+
+def test_a_node_page_links_to_adding_a_node_under_it(admin_client):
+    node = PolicyNode.objects.filter(plan__slug="kawasaki-2011", level=1).first()
+    page = admin_client.get(admin_url(PolicyNode, "change", node.pk)).content.decode()
+    assert f'{admin_url(PolicyNode, "add")}?parent={node.pk}"' in page
+
+
+@pytest.mark.parametrize("model", list(admin.site._registry), ids=lambda m: m.__name__)
+def test_malformed_filters_and_history_ids_are_refused_not_a_server_error(admin_client, model):
+    changelist = admin_url(model, "changelist")
+    assert admin_client.get(changelist, {"pk__regex": "("}).status_code == 400
+    assert admin_client.get(changelist, {"pk__iregex": "a"}).status_code == 400
+    if not isinstance(admin.site._registry[model], SimpleHistoryAdmin):
+        return
+    obj = model._default_manager.order_by("pk").first()
+    urls = [f"{changelist}abc/history/", f"{changelist}²/history/"]
+    if obj is not None:
+        urls += [f"{changelist}{obj.pk}/history/abc/", f"{changelist}{obj.pk}/history/①/"]
+    for url in urls:
+        assert admin_client.get(url).status_code == 404, url

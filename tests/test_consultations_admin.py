@@ -2,6 +2,7 @@
 
 import csv
 import io
+from urllib.parse import urlencode
 
 import pytest
 from django.contrib.auth import get_user_model
@@ -11,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from consultations.models import Comment, CommentPeriod, CommentTopic
-from planportal.permissions import PLAN_ADMINS, sync_role_groups
+from planportal.permissions import BUREAU_EDITORS, PLAN_ADMINS, REVIEWERS, sync_role_groups
 from policies.models import PolicyNode
 from tests.admin_forms import form_data
 from tests.consultations import EMAIL, NAME, close, demo_node, demo_period, submit
@@ -209,3 +210,71 @@ def test_a_period_saved_in_the_admin_keeps_its_data(admin_client):
     assert admin_client.post(change_url(period), data).status_code == 302
     period.refresh_from_db()
     assert set(period.sections.values_list("pk", flat=True)) == before
+
+
+@pytest.fixture
+def staff_without_personal_data(make_staff, client_for):
+    """A client for each role that sees comments but not who sent them."""
+    return {
+        role: client_for(make_staff(f"staff-{index}", role))
+        for index, role in enumerate((REVIEWERS, BUREAU_EDITORS, PLAN_ADMINS))
+    }
+
+
+ORACLE_LOOKUPS = [
+    {"email__startswith": "h"},
+    {"email__startswith": "x"},
+    {"email": EMAIL},
+    {"email__iexact": EMAIL.upper()},
+    {"name__contains": NAME[:1]},
+    {"name__gt": ""},
+    {"topic__comments__email__startswith": "h"},
+]
+
+
+def test_names_and_addresses_are_no_filter_without_the_permission(
+    staff_without_personal_data, comments
+):
+    """Filtering by a name or an address would answer yes or no about it: refused."""
+    url = reverse(CHANGELIST)
+    for role, client in staff_without_personal_data.items():
+        assert client.get(url).status_code == 200, role
+        for params in ORACLE_LOOKUPS:
+            assert client.get(url, params).status_code == 400, (role, params)
+            export = client.post(
+                f"{url}?{urlencode(params)}",
+                {"action": "export_csv", "select_across": "1", "_selected_action": [1]},
+            )
+            assert export.status_code == 400, (role, params)
+        # Searching and sorting do not reach them either.
+        assert client.get(url, {"q": EMAIL}).context["cl"].result_count == 0, role
+        assert client.get(url, {"q": NAME}).context["cl"].result_count == 0, role
+        changelist = client.get(url).context["cl"]
+        assert not {"name", "email"} & {*changelist.list_display, *changelist.sortable_by}
+    period_list = reverse("admin:consultations_commentperiod_changelist")
+    reviewer = staff_without_personal_data[REVIEWERS]
+    assert reviewer.get(period_list, {"comments__email__startswith": "h"}).status_code == 400
+
+
+def test_the_permission_filters_searches_and_sorts_by_them(admin_client, comments):
+    url = reverse(CHANGELIST)
+    for params, expected in [
+        ({"email__startswith": "hanako"}, 2),
+        ({"email__startswith": "x"}, 0),
+        ({"name": NAME}, 2),
+        ({"q": EMAIL}, 2),
+    ]:
+        response = admin_client.get(url, params)
+        assert response.context["cl"].result_count == expected, params
+    assert admin_client.get(url, {"email__regex": "("}).status_code == 400  # not a 500
+    changelist = admin_client.get(url).context["cl"]
+    email_column = changelist.list_display.index("email")
+    assert "email" in changelist.sortable_by
+    assert admin_client.get(url, {"o": str(email_column)}).status_code == 200
+
+
+@pytest.mark.parametrize("value", ["²", "①", "-1"])
+def test_a_section_filter_that_is_no_id_filters_nothing(admin_client, comments, value):
+    response = admin_client.get(reverse(CHANGELIST), {"section": value})
+    assert response.status_code == 200
+    assert response.context["cl"].result_count == len(comments)

@@ -3,6 +3,7 @@ personal data, exports, the demo period, the published result."""
 
 import csv
 import io
+import logging
 from datetime import timedelta
 from io import StringIO
 
@@ -18,6 +19,7 @@ from consultations.results import period_result
 from consultations.services.export import comments_csv, comments_xlsx
 from consultations.services.shredder import PeriodNotClosedError, personal_data_purge
 from consultations.services.submission import PeriodClosedError, comment_submit
+from planportal import settings as configured
 from policies.models import PolicyNode
 from tests.consultations import EMAIL, NAME, close, demo_node, demo_period, submit
 
@@ -50,6 +52,17 @@ def test_a_failing_mail_server_does_not_lose_the_comment(settings, caplog):
     assert Comment.objects.get() == comment
     assert comment.acknowledged_at is None
     assert "ConnectionRefusedError" in caplog.text and EMAIL not in caplog.text
+
+
+def test_the_default_mail_backend_logs_no_address_and_no_receipt_number(settings, caplog, capsys):
+    settings.EMAIL_BACKEND = configured.EMAIL_BACKEND  # the default: no EMAIL_BACKEND set
+    with caplog.at_level(logging.DEBUG):
+        comment = submit(demo_period())
+    written = caplog.text + "".join(capsys.readouterr())
+    assert EMAIL not in written and comment.receipt_number not in written
+    assert "1 e-mail message(s) not sent" in written
+    comment.refresh_from_db()
+    assert comment.acknowledged_at is None  # nothing was sent
 
 
 def test_purge_blanks_names_and_addresses_of_a_closed_period_only():

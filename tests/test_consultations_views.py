@@ -94,6 +94,8 @@ def test_whole_draft_and_no_personal_data(client, mailoutbox):
         ({"section": ""}, "意見の対象を選んでください。"),
         ({"section": "999999"}, "正しく選択してください。"),
         ({"email": "not-an-address"}, "有効なメールアドレスを入力してください。"),
+        ({"email": "a" * 64 + "@" + "b" * 60 + ".example.jp" * 17}, "254字以内に"),
+        ({"name": "\ufdfa" * 10}, "氏名は100字以内にしてください（文字の形をそろえると180字"),
         ({"age_group": "teens"}, "正しく選択してください。"),
         ({"residence": "横浜市"}, "正しく選択してください。"),
         ({"homepage": "http://spam.example"}, "「この欄は入力しないでください」の欄に入力があった"),
@@ -107,6 +109,13 @@ def test_bad_input_gets_a_clear_message_and_stores_nothing(client, fields, messa
         assert response.status_code == 200
         assert "入力内容に誤りがあります" in page and message in page
     assert not Comment.objects.exists()
+
+
+@pytest.mark.parametrize("value", ["²", "①", "٣", "-1", "9" * 30, "1e3"])
+def test_a_section_parameter_that_is_no_id_is_ignored(client, value):
+    response = client.get(form_url(demo_period()), {"section": value})
+    assert response.status_code == 200
+    assert '<option value="" selected>' in response.content.decode()
 
 
 def test_exactly_2000_characters_after_normalization_are_accepted(client):

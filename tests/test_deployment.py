@@ -9,6 +9,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.test import Client, override_settings
 
+from policies.models import PolicyNode
+
 BASE = str(settings.BASE_DIR)
 STRONG_KEY = "k7Qv2-deploy-check-" + "x9Zr4TbW1mLp8sNc3Hd6Fy0Ju5Ga2Ek7Vq"
 
@@ -145,3 +147,41 @@ def test_the_gunicorn_configuration_loads():
         HTTPS_ONLY="0",
     )
     assert result.returncode == 0, result.stderr[-2000:]
+
+
+@pytest.mark.django_db
+def test_what_signed_in_staff_get_is_private_and_never_stored(admin_client, client):
+    draft = PolicyNode.objects.get(plan__slug="kawasaki-2011", code="Ⅶ-1-(2)")
+    PolicyNode.objects.filter(pk=draft.pk).unpublish()
+    for url in (
+        draft.get_absolute_url(),  # a draft, in preview
+        f"/plans/kawasaki-2011/nodes/{draft.pk}/export/csv/",
+        "/plans/kawasaki/",
+        "/plans/kawasaki/schedule.ics",
+        "/admin/",
+    ):
+        response = admin_client.get(url)
+        assert response.status_code == 200, url
+        directives = {part.strip() for part in response["Cache-Control"].split(",")}
+        assert {"private", "no-store"} <= directives, url
+        assert "public" not in directives, url
+    assert "private" not in client.get("/plans/kawasaki/").get("Cache-Control", "")
+
+
+@pytest.mark.django_db
+def test_a_nul_character_in_an_admin_query_string_is_refused(admin_client):
+    """PostgreSQL refuses U+0000 in text it compares: the request is refused before.
+    (The public search validates its form, and says so: tests/test_search.py.)"""
+    autocomplete = {"app_label": "projects", "model_name": "project", "field_name": "home_node"}
+    for url, params in (
+        ("/admin/autocomplete/", {**autocomplete, "term": "\x00"}),
+        ("/admin/projects/project/", {"q": "事業\x00"}),
+        ("/admin/projects/project/", {"name__contains\x00": "x"}),
+    ):
+        response = admin_client.get(url, params)
+        assert response.status_code == 400, (url, params)
+        assert "リクエストを処理できません" in response.content.decode()
+    assert (
+        admin_client.get("/admin/autocomplete/", {**autocomplete, "term": "事業"}).status_code
+        == 200
+    )

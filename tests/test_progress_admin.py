@@ -102,3 +102,45 @@ def test_milestone_admin_refuses_a_date_the_documents_would_not_write(admin_clie
         "done",
         "2021-04-20",
     )
+
+
+def test_indicator_values_outside_the_plan_are_refused_on_add_as_on_change(admin_client):
+    """While the indicator is being added its rows belong to no saved indicator yet:
+    they are checked against the plan of the node chosen on the same form."""
+    node = PolicyNode.objects.get(
+        plan__slug="kawasaki-2011", title="区における地域のまちづくりの推進"
+    )
+    url = reverse("admin:policies_indicator_add")
+    data = form_data(admin_client.get(url))
+    data.update(node=str(node.pk), name="認知度", unit="%")
+    # After the plan a year may hold a target only (a 2030 goal), never an actual.
+    data.update({"values-0-fiscal_year": "2030", "values-0-actual_text": "30"})
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert "計画期間（2011～2013年度）より後の年度には、目標だけを入れられます。" in (
+        response.content.decode()
+    )
+    assert not Indicator.objects.filter(name="認知度").exists()
+    data.update({"values-0-actual_text": "", "values-0-target": "30"})
+    data["values-0-fiscal_year"] = "2012"
+    assert admin_client.post(url, data).status_code == 302
+    assert Indicator.objects.get(name="認知度").values.get().fiscal_year == 2012
+
+
+def test_results_of_a_project_being_added_are_checked_against_its_plan(admin_client):
+    plan = Project.objects.get(name="地域情報化推進事業").plan
+    url = reverse("admin:projects_project_add")
+    data = form_data(admin_client.get(url, {"plan": plan.pk}))
+    data.update(plan=str(plan.pk), name="新しい事業")
+    add_result(data, fiscal_year="2030", actual="計画期間の後")
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert "年度は計画期間（2011～2013年度）の中にしてください。" in response.content.decode()
+    assert not Project.objects.filter(name="新しい事業").exists()
+    data = form_data(admin_client.get(url, {"plan": plan.pk}))
+    data.update(plan=str(plan.pk), name="新しい事業", **{"targets-TOTAL_FORMS": "1"})
+    data.update({"targets-0-line": "0", "targets-0-fiscal_year": "2030", "targets-0-text": "実施"})
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert "年度は計画期間（2011～2013年度）か" in response.content.decode()
+    assert not Project.objects.filter(name="新しい事業").exists()

@@ -1,5 +1,7 @@
 """The citizen pages: content, published-only, caching and a fixed number of queries."""
 
+import re
+
 import pytest
 from django.core.cache import cache
 from django.db import connection
@@ -168,3 +170,22 @@ def test_target_list_names_each_entry_by_its_years_in_both_calendars(client, db)
 
 def test_a_search_by_year_runs_the_queries_of_any_search(client, db):
     assert count_queries(client, "/search/?q=事業 H24") == EXPECTED_QUERIES["search"]
+
+
+def test_language_links_are_built_from_the_resolved_page_never_the_raw_url(client, db):
+    def language_links(response):
+        return re.findall(r'<a href="([^"]*)" lang="(?:ja|en)"', response.content.decode())
+
+    # "//evil.example/" is a path to Django, but a link to another site in a browser.
+    response = client.get("/", PATH_INFO="//evil.example/")
+    assert response.status_code == 404
+    assert "evil.example" not in response.content.decode()
+    assert language_links(response) == ["/en/"]
+    english = client.get("/", PATH_INFO="/en//evil.example/plans/")
+    assert "evil.example" not in english.content.decode()
+    assert language_links(english) == ["/"]
+    # A page that exists links to itself in the other language, query included.
+    page = client.get("/search/", {"q": "地域 振興"})
+    assert language_links(page) == ["/en/search/?q=%E5%9C%B0%E5%9F%9F+%E6%8C%AF%E8%88%88"]
+    plan = client.get("/en/plans/kawasaki/")
+    assert language_links(plan) == ["/plans/kawasaki/"]

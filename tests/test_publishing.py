@@ -8,14 +8,17 @@ extracts the text.
 """
 
 import io
+from datetime import timedelta
 
 import openpyxl
 import pytest
 from django.contrib import admin
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from pypdf import PdfReader
 
+from consultations.models import Comment, CommentPeriod, CommentTopic
+from consultations.services.submission import comment_submit
 from planportal.publication import PublicationStatus
 from policies import tree
 from policies.models import (
@@ -31,7 +34,8 @@ from policies.models import (
 from projects import export, publishing
 from projects.models import Project, ProjectListing
 from projects.section_views import EXPORT_FORMATS
-from schedule.models import PlanPeriod
+from schedule.models import Milestone, PlanPeriod
+from tests.consultations import close
 
 MARK = "LEAKCHECK"
 SEEN = f"{MARK}-".encode()  # what hidden content shows; a search for MARK echoes only MARK
@@ -230,3 +234,63 @@ def test_unpublishing_hides_at_once_from_cached_pages(client, hidden):
     PolicyNode.objects.filter(pk=hidden["a"].pk).unpublish()
     assert client.get(url).status_code == 404
     assert Plan.objects.get(pk=hidden["shown"].pk).status == PUBLISHED
+
+
+@pytest.fixture
+def references(hidden):
+    """Published content of plan P that refers to hidden objects, each carrying MARK:
+    P's related plan is the draft plan Q; a milestone of P links Q as its document;
+    node A and a project W under it are tagged with Q's strategy; the published
+    results of a closed comment period on P answer comments (and a topic) on the draft B."""
+    shown, draft_plan, a, b = (hidden[key] for key in ("shown", "draft_plan", "a", "b"))
+    Plan.objects.filter(pk=shown.pk).update(related_plan=draft_plan)
+    Milestone.objects.create(
+        plan=shown,
+        fiscal_year=2022,
+        when="4月",
+        title="公開の作業",
+        document=draft_plan,
+        status=PUBLISHED,
+    )
+    q_strategy = draft_plan.strategies.get()
+    w = Project.objects.create(plan=shown, name="公開事業W", home_node=a, status=PUBLISHED)
+    ProjectListing.objects.create(project=w, node=a)
+    for item in (a, w):
+        item.strategies.add(q_strategy)
+    now = timezone.now()
+    period = CommentPeriod.objects.create(
+        plan=shown,
+        title="公開の意見募集",
+        opens_at=now - timedelta(days=1),
+        closes_at=now + timedelta(days=1),
+        status=PUBLISHED,
+    )
+    period.sections.add(a)
+    on_b = [comment_submit(period=period, section=b, text=f"Bへの意見{i}") for i in range(2)]
+    topic = CommentTopic.objects.create(period=period, section=b, summary="Bについての論点")
+    Comment.objects.filter(pk=on_b[0].pk).update(status="publish", answer="市の考え方")
+    Comment.objects.filter(pk=on_b[1].pk).update(status="publish", topic=topic)
+    close(period)
+    CommentPeriod.objects.filter(pk=period.pk).update(results_published=True)
+    return {"period": period, "w": w}
+
+
+def test_no_reference_from_published_content_shows_a_draft(
+    client, admin_client, hidden, references
+):
+    """A reference is shown only to who may see the page of what it refers to."""
+    values = argument_values(hidden)
+    values["pk"] = sorted({*values["pk"], references["period"].pk, references["w"].pk})
+    urls = public_urls(values)
+    leaks = [url for url in urls if SEEN in readable_text(client.get(url))]
+    assert not leaks, leaks
+    # What refers to them is still shown, and staff still preview the drafts it names.
+    plan_url, results_url = (
+        hidden["shown"].get_absolute_url(),
+        reverse("consultations:results", args=[references["period"].pk]),
+    )
+    results = client.get(results_url).content.decode()
+    assert "市の考え方" in results and "Bについての論点" in results
+    assert "現在公開していない章・節" in results
+    for url in (plan_url, reverse("schedule:plan_schedule", args=["leak-shown"]), results_url):
+        assert SEEN in admin_client.get(url).content, url

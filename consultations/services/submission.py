@@ -78,12 +78,14 @@ def acknowledgement_send(*, comment: Comment) -> bool:
     )
     body = render_to_string("consultations/email/acknowledgement_body.txt", context)
     try:
-        send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [comment.email])
+        sent = send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [comment.email])
     except Exception as error:  # any backend failure: the comment is received all the same
         # The address stays out of the log; the receipt number is enough to follow up.
         logger.warning(
             "Acknowledgement for %s not sent: %s", comment.receipt_number, type(error).__name__
         )
+        return False
+    if not sent:  # no mail server configured (planportal.mail.UnsentEmailBackend)
         return False
     comment.acknowledged_at = timezone.now()
     comment.save(update_fields=["acknowledged_at"])
