@@ -24,6 +24,7 @@ from django.db import connections
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from planportal.fonts import japanese_font_installed
 from policies.caching import content_version
 from policies.models import Plan, PolicyNode
 from projects.sections import Section, load_section, section_listing_count
@@ -82,8 +83,18 @@ def render_print_html(section: Section, *, for_pdf: bool, is_preview: bool, requ
 # --- the PDF ---------------------------------------------------------------------
 
 
+class JapaneseFontMissing(Exception):
+    """No PDF without its Japanese font: every Japanese character would be an empty box."""
+
+
+def require_japanese_font() -> None:
+    if not japanese_font_installed():
+        raise JapaneseFontMissing(settings.PDF_FONT_FILE)
+
+
 def html_to_pdf(html: str, base_url: str) -> bytes:
     """Render with the print stylesheets; nothing is fetched from anywhere."""
+    require_japanese_font()
     from weasyprint import CSS, HTML
     from weasyprint.urls import URLFetcher
 
@@ -142,6 +153,7 @@ def pdf_for(job: PdfJob, *, plan: Plan, node: PolicyNode | None) -> bytes | None
     pdf = cached_pdf(job)
     if pdf is not None:
         return pdf
+    require_japanese_font()  # before a background build that could only fail
     if section_listing_count(plan, node, job.visible) <= inline_limit():
         return build_pdf(job)
     start_background_build(job)

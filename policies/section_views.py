@@ -54,7 +54,8 @@ class SectionPrintView(SectionMixin, TemplateView):
 
 
 class SectionPdfView(SectionMixin, View):
-    """The print page as a PDF; 202 and a come-back page while a big one is being built."""
+    """The print page as a PDF; 202 and a come-back page while a big one is being built,
+    503 and a page that says why when the server lacks the Japanese font."""
 
     def get(self, request, **kwargs):
         plan, node = self.plan_and_node()
@@ -65,21 +66,28 @@ class SectionPdfView(SectionMixin, View):
             language=get_language(),
             base_url=request.build_absolute_uri("/"),
         )
-        pdf = printing.pdf_for(job, plan=plan, node=node)
+        try:
+            pdf = printing.pdf_for(job, plan=plan, node=node)
+        except printing.JapaneseFontMissing:
+            return self.notice("policies/pdf_unavailable.html", plan, node, status=503)
         if pdf is None:
-            context = {
-                "plan": plan,
-                "section_title": node.heading if node else plan.title,
-                "print_url": self.print_url(plan, node),
-                "trail": [{"label": "PDF"}],
-            }
-            response = TemplateResponse(request, "policies/pdf_pending.html", context, status=202)
+            response = self.notice("policies/pdf_pending.html", plan, node, status=202)
             response["Retry-After"] = "30"
             return response
         stem = plan.slug + (f"-node-{node.pk}" if node else "")
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = content_disposition_header(False, f"{stem}.pdf")
         return response
+
+    def notice(self, template_name, plan, node, *, status):
+        """A page instead of the PDF, linking to the print page."""
+        context = {
+            "plan": plan,
+            "section_title": node.heading if node else plan.title,
+            "print_url": self.print_url(plan, node),
+            "trail": [{"label": "PDF"}],
+        }
+        return TemplateResponse(self.request, template_name, context, status=status)
 
 
 class SectionExportView(SectionMixin, View):

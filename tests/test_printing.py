@@ -174,3 +174,22 @@ def test_a_background_build_runs_in_its_own_thread_beside_the_server(demo_server
         assert done.status == 200
         _, text = pdf_text(done.read())
     assert compact("地域コミュニティ推進事業") in compact(text)
+
+
+def test_without_the_japanese_font_no_pdf_is_made_and_the_page_says_so(
+    client, plan, measure, settings
+):
+    settings.PDF_FONT_FILE = "/nonexistent/ipaexg.ttf"
+    settings.PDF_INLINE_MAX_LISTINGS = 10  # the plan's PDF would be built in the background
+    response = client.get(reverse("policies:node_pdf", args=[plan.slug, measure.pk]))
+    assert response.status_code == 503
+    page = response.content.decode()
+    assert "日本語フォントがない" in page
+    assert reverse("policies:node_print", args=[plan.slug, measure.pk]) in page
+    response = client.get("/en" + reverse("policies:plan_pdf", args=[plan.slug]))
+    assert response.status_code == 503
+    assert "lacks the Japanese font" in response.content.decode()
+    job = printing.PdfJob(plan.pk, None, False, "en", "http://testserver/")
+    assert cache.get(job.cache_key(printing.content_version()) + ":building") is None
+    with pytest.raises(printing.JapaneseFontMissing):
+        printing.build_pdf(job)
