@@ -8,7 +8,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt | cksum | cut -d' ' -f1
 # a real deployment keeps the default, HTTPS only, behind a TLS proxy).
 RUN_ENV = DEBUG=0 HTTPS_ONLY=0 SECRET_KEY="$$(cat .secret_key)" ALLOWED_HOSTS=127.0.0.1,localhost
 
-.PHONY: run test install migrate seed superuser lint clean
+.PHONY: run test install migrate seed superuser lint clean system-packages-run system-packages-test
 
 install: $(STAMP)
 
@@ -23,7 +23,11 @@ $(STAMP): requirements.txt
 	$(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
 	chmod 600 $@
 
-run: install .secret_key
+# Debian packages first (bin/ensure-system-packages): installed when root, else stop at once.
+system-packages-run system-packages-test: system-packages-%:
+	@bin/ensure-system-packages $*
+
+run: system-packages-run install .secret_key
 	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
 	$(RUN_ENV) $(BIN)/python manage.py setup_staff_roles
 	$(RUN_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
@@ -31,8 +35,8 @@ run: install .secret_key
 	@echo "Plan Portal: http://127.0.0.1:8000/  (admin: http://127.0.0.1:8000/admin/)"
 	$(RUN_ENV) $(BIN)/gunicorn --config gunicorn.conf.py planportal.wsgi
 
-test: install
-	$(BIN)/python -m pytest
+test: system-packages-test install
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 superuser: install .secret_key
 	$(RUN_ENV) $(BIN)/python manage.py createsuperuser
