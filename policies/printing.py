@@ -94,7 +94,6 @@ def require_japanese_font() -> None:
 
 def html_to_pdf(html: str, base_url: str) -> bytes:
     """Render with the print stylesheets; nothing is fetched from anywhere."""
-    require_japanese_font()
     from weasyprint import CSS, HTML
     from weasyprint.urls import URLFetcher
 
@@ -140,6 +139,7 @@ def cached_pdf(job: PdfJob) -> bytes | None:
 
 def build_pdf(job: PdfJob) -> bytes:
     """Render the section's PDF now and cache it under the content version it was read at."""
+    require_japanese_font()
     key = job.cache_key(content_version())
     with translation.override(job.language):
         html = render_print_html(job.section(), for_pdf=True, is_preview=job.preview)

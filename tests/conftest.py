@@ -1,7 +1,11 @@
-"""Shared fixtures: the demo data loaded once per test session, and small builders."""
+"""Shared fixtures: the demo data loaded once per test session, PDFs rendered once per
+session, and small builders."""
+
+import hashlib
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import connection
 
 from consultations.demo import demo_period_ensure
 from policies.models import Municipality, Plan, PlanLevel, PublicationStatus
@@ -45,12 +49,37 @@ def default_language():
     translation.activate(settings.LANGUAGE_CODE)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def pdfs_rendered_once():
+    """WeasyPrint turns each distinct print page into a PDF once per session: the tests
+    that fetch the same PDF (crawls, printing tests) share it. Everything else (views,
+    the PDF cache, the font check, the print page itself) still runs on every request."""
+    from policies import printing
+
+    render, rendered = printing.html_to_pdf, {}
+
+    def render_once(html: str, base_url: str) -> bytes:
+        key = hashlib.sha256(f"{base_url}\n{html}".encode()).hexdigest()
+        if key not in rendered:
+            rendered[key] = render(html, base_url)
+        return rendered[key]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(printing, "html_to_pdf", render_once)
+        yield
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """Every database test starts from the seeded demo data (and rolls back)."""
+    """Every database test starts from the seeded demo data (and rolls back).
+
+    Its value is a snapshot of that data, for the transactional tests (live servers):
+    they flush the database when they end, and ``demo_server`` restores the snapshot,
+    which is much faster than loading the seeds again."""
     with django_db_blocker.unblock():
         load_demo()
         demo_period_ensure()
+        return connection.creation.serialize_db_to_string()
 
 
 @pytest.fixture
