@@ -1,4 +1,5 @@
-# Plan Portal: `make run` serves the portal with the demo data; `make test` runs every test.
+# Plan Portal: `make run` serves the portal with the demo data; `make test` runs the tests
+# (`make test-all` also the exhaustive crawls).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -8,7 +9,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt | cksum | cut -d' ' -f1
 # a real deployment keeps the default, HTTPS only, behind a TLS proxy).
 RUN_ENV = DEBUG=0 HTTPS_ONLY=0 SECRET_KEY="$$(cat .secret_key)" ALLOWED_HOSTS=127.0.0.1,localhost
 
-.PHONY: run test install migrate seed superuser lint clean system-packages-run system-packages-test
+.PHONY: run test test-all install migrate seed superuser lint clean system-packages-run system-packages-test
 
 install: $(STAMP)
 
@@ -37,6 +38,10 @@ run: system-packages-run install .secret_key
 
 test: system-packages-test install
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The exhaustive crawls too (every page, every PDF): CI's PostgreSQL pass.
+test-all: system-packages-test install
+	$(BIN)/python -m pytest -m "exhaustive or not exhaustive" $(PYTEST_ARGS)
 
 superuser: install .secret_key
 	$(RUN_ENV) $(BIN)/python manage.py createsuperuser

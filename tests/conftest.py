@@ -15,7 +15,8 @@ from tests.staff_users import client_for, make_staff  # noqa: F401  (fixtures)
 
 
 def pytest_configure(config):
-    """Serve static files from the app folders: tests do not run collectstatic."""
+    """Serve static files from the app folders (tests do not run collectstatic), cache in
+    memory, hash test passwords fast."""
     from django.conf import settings
 
     settings.STORAGES = {
@@ -25,6 +26,8 @@ def pytest_configure(config):
     settings.WHITENOISE_AUTOREFRESH = True
     settings.WHITENOISE_USE_FINDERS = True
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Staff accounts are made in most tests; PBKDF2 is slow on purpose (a second each).
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
 @pytest.fixture(autouse=True)

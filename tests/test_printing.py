@@ -131,10 +131,17 @@ def test_the_pdf_is_cached_until_the_content_changes(client, plan, measure):
     assert "名前を変えた事業" in compact(text)
 
 
-def test_a_big_section_is_built_in_the_background(client, plan, settings):
-    settings.PDF_INLINE_MAX_LISTINGS = 10
-    url = reverse("policies:plan_pdf", args=[plan.slug])
-    job = printing.PdfJob(plan.pk, None, False, "ja", "http://testserver/")
+@pytest.fixture
+def community_measure(plan):
+    """A measure with six project listings: "big" once the inline limit is lowered to 5,
+    and quick to render."""
+    return Project.objects.get(plan=plan, name="地域コミュニティ推進事業").home_node
+
+
+def test_a_big_section_is_built_in_the_background(client, plan, community_measure, settings):
+    settings.PDF_INLINE_MAX_LISTINGS = 5
+    url = reverse("policies:node_pdf", args=[plan.slug, community_measure.pk])
+    job = printing.PdfJob(plan.pk, community_measure.pk, False, "ja", "http://testserver/")
     # What a background thread does, run here so that it sees this test's data.
     claim = job.cache_key(printing.content_version()) + ":building"
     cache.add(claim, True, printing.BUILD_TIMEOUT)
@@ -161,12 +168,14 @@ def test_pages_link_to_print_pdf_and_data(client, plan, measure):
             assert text in html, (url, text)
 
 
-def test_a_background_build_runs_in_its_own_thread_beside_the_server(demo_server, settings):
+def test_a_background_build_runs_in_its_own_thread_beside_the_server(
+    demo_server, community_measure, settings
+):
     """End to end over HTTP: 202 while the thread builds the PDF, then the PDF."""
     from urllib.request import urlopen
 
-    settings.PDF_INLINE_MAX_LISTINGS = 10
-    url = demo_server.url + "/plans/kawasaki-2011/pdf/"
+    settings.PDF_INLINE_MAX_LISTINGS = 5
+    url = demo_server.url + f"/plans/kawasaki-2011/nodes/{community_measure.pk}/pdf/"
     with urlopen(url) as pending:
         assert pending.status == 202
     printing.wait_for_background_builds(timeout=600)
