@@ -36,12 +36,12 @@ run: system-packages-run install .secret_key
 	@echo "Plan Portal: http://127.0.0.1:8000/  (admin: http://127.0.0.1:8000/admin/)"
 	$(RUN_ENV) $(BIN)/gunicorn --config gunicorn.conf.py planportal.wsgi
 
-test: system-packages-test install
+test test-all: system-packages-test install
+	$(BIN)/lint-imports --no-cache
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
 # The exhaustive crawls too (every page, every PDF): CI's PostgreSQL pass.
-test-all: system-packages-test install
-	$(BIN)/python -m pytest -m "exhaustive or not exhaustive" $(PYTEST_ARGS)
+test-all: PYTEST_ARGS += -m "exhaustive or not exhaustive"
 
 superuser: install .secret_key
 	$(RUN_ENV) $(BIN)/python manage.py createsuperuser
@@ -49,6 +49,7 @@ superuser: install .secret_key
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports --no-cache
 
 clean:
 	rm -rf $(VENV) staticfiles .pytest_cache

@@ -20,8 +20,9 @@ BASIC_POLICIES, POLICIES, MEASURES = 8, 5, 10
 def generate_plan(projects: int = 20_000, slug: str | None = None):
     from django.db import connection, transaction
 
-    from policies.caching import bump_content_version
-    from policies.models import Municipality, Plan, PlanLevel, PolicyNode, PublicationStatus
+    from planportal.caching import bump_content_version
+    from planportal.publication import PublicationStatus
+    from policies.models import Municipality, Plan, PlanLevel, PolicyNode
     from projects.models import Project, ProjectListing, YearlyTarget
 
     published = PublicationStatus.PUBLISHED

@@ -42,7 +42,7 @@ def seed_rows():
     """Every project row of seed 001, as its tables print them."""
     from django.conf import settings
 
-    from policies.seeds import kawasaki_2011
+    from projects.seeds import kawasaki_2011
 
     text = (settings.SEED_DOCUMENTS_DIR / kawasaki_2011.SOURCE_FILE).read_text(encoding="utf-8")
     (spec,) = kawasaki_2011.parse(text)
@@ -59,8 +59,9 @@ def generate_plan(projects: int, per_measure: int):
     """A plan of basic policies → policies → measures, ``per_measure`` projects each."""
     from dataclasses import replace
 
+    from planportal.publication import PublicationStatus
     from policies import tree
-    from policies.models import Municipality, Plan, PlanLevel, PublicationStatus
+    from policies.models import Municipality, Plan, PlanLevel
     from projects.services import PlacedRow, apply_table_rows
     from projects.target_table import ProjectName
 
@@ -136,9 +137,8 @@ def main() -> None:
     from django.core.cache import cache
     from pypdf import PdfReader
 
-    from policies import printing
     from policies.models import PolicyNode
-    from projects import export
+    from projects import export, printing
     from projects.sections import load_section
 
     plan, seconds = timed(generate_plan, options.projects, options.per_measure)

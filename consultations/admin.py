@@ -20,9 +20,8 @@ from consultations.models import Comment, CommentPeriod, CommentTopic
 from consultations.services import export
 from consultations.services.shredder import PeriodNotClosedError, personal_data_purge
 from consultations.similarity import most_similar
-from policies.admin import PublishableAdminMixin
+from planportal.admin_base import PublishableAdminMixin, ReferenceAdmin
 from policies.models import PolicyNode
-from policies.staff_admin import ReferenceAdmin
 
 PERSONAL_DATA_PERMISSION = "consultations.view_personal_data"
 SIMILAR_SHOWN = 10
@@ -213,7 +212,7 @@ class SectionFilter(admin.SimpleListFilter):
             pk__in=Comment.objects.filter(section__isnull=False).values("section")
         ).select_related("level_label")
         return [("whole", _("素案全体について"))] + [
-            (str(node.pk), node.heading) for node in nodes.order_by("tree_id", "lft")
+            (str(node.pk), node.heading) for node in nodes.in_printed_order()
         ]
 
     def queryset(self, request, queryset):

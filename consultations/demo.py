@@ -15,7 +15,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from consultations.models import CommentPeriod
-from policies.models import Plan, PublicationStatus
+from planportal.publication import PublicationStatus
+from policies.models import Plan
 
 DEMO_PLAN_SLUG = "kawasaki-community"
 DEMO_DAYS = 30

@@ -21,7 +21,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from consultations.text import MAX_COMMENT_LENGTH, MAX_NAME_LENGTH
-from policies.models import Plan, PolicyNode, PublicationStatus, Publishable, PublishableQuerySet
+from planportal.publication import PublicationStatus, Publishable, PublishableQuerySet
+from policies.models import Plan, PolicyNode
 
 
 class CommentPeriodQuerySet(PublishableQuerySet):
@@ -39,9 +40,7 @@ class CommentPeriodQuerySet(PublishableQuerySet):
     def covering(self, node: PolicyNode):
         """Periods in which ``node`` may be commented on: it or one of its ancestors is listed."""
         return self.filter(
-            sections__tree_id=node.tree_id,
-            sections__lft__lte=node.lft,
-            sections__rght__gte=node.rght,
+            sections__in=PolicyNode.objects.around(node, include_self=True),
         ).distinct()
 
 

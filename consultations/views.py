@@ -20,7 +20,7 @@ from consultations.models import CommentPeriod
 from consultations.results import period_result
 from consultations.services.submission import PeriodClosedError, comment_submit
 from consultations.throttle import allow_submission
-from policies.views import VisibleContentMixin
+from planportal.views import VisibleContentMixin
 
 RECEIPT_SESSION_KEY = "consultations-receipts"
 
@@ -70,7 +70,7 @@ class PeriodDetailView(PeriodMixin, TemplateView):
         period = self.get_period(pk)
         sections = self.visible(period.sections.select_related("level_label"))
         return super().get_context_data(
-            sections=sections.order_by("tree_id", "lft"), **self.period_context(period), **kwargs
+            sections=sections.in_printed_order(), **self.period_context(period), **kwargs
         )
 
 
@@ -119,7 +119,7 @@ class CommentFormView(PeriodMixin, View):
     def form(self, period, **kwargs) -> CommentForm:
         sections = self.visible(period.sections.select_related("level_label"))
         wards = period.plan.municipality.wards.values_list("name", flat=True)
-        return CommentForm(sections=sections.order_by("tree_id", "lft"), wards=wards, **kwargs)
+        return CommentForm(sections=sections.in_printed_order(), wards=wards, **kwargs)
 
     def initial_section(self, period) -> str | None:
         """The deepest listed section that contains the node named by ``?section=``."""
@@ -129,9 +129,7 @@ class CommentFormView(PeriodMixin, View):
         node = period.plan.nodes.filter(pk=node_pk).first()
         if node is None:
             return None
-        covering = period.sections.filter(
-            tree_id=node.tree_id, lft__lte=node.lft, rght__gte=node.rght
-        ).order_by("-level")
+        covering = period.sections.around(node, include_self=True).order_by("-level")
         return str(covering[0].pk) if covering else None
 
     def render_step(self, period, form, step, **context):

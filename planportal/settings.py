@@ -99,7 +99,6 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "planportal.context_processors.languages",
-                "csp.context_processors.nonce",
             ],
         },
     },
@@ -168,7 +167,7 @@ STORAGES = {
 }
 
 # Shared by all gunicorn workers on one host, so that a staff save makes every
-# worker's cached public pages stale (policies/caching.py).
+# worker's cached public pages stale (planportal/caching.py).
 CACHES = {
     "default": {
         "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
@@ -227,8 +226,7 @@ SESSION_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 
 # Content-Security-Policy: scripts and styles only from our own files (no
-# 'unsafe-inline'); an inline <script> would need the per-request nonce
-# ``{{ CSP_NONCE }}``.
+# 'unsafe-inline', no inline <script>).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],

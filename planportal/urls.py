@@ -12,7 +12,7 @@ urlpatterns = [
 ]
 
 urlpatterns += i18n_patterns(
-    path("", include("policies.urls")),
+    path("", include("projects.plan_urls")),
     path("", include("projects.urls")),
     path("", include("schedule.urls")),
     path("", include("consultations.urls")),

@@ -1,22 +1,29 @@
 """The staff workplace for plans, their trees and the cross-cutting lists."""
 
-from functools import partial
-
 from django import forms
 from django.contrib import admin, messages
 from django.db.models import Count
 from django.http import HttpResponse
-from django.urls import path
-from django.utils.html import format_html
+from django.urls import reverse
+from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
 from mptt.admin import DraggableMPTTAdmin
 from mptt.exceptions import InvalidMove
 
-from policies import publishing, tree
+from planportal.admin_base import (
+    BASE_VERSION_FIELD,
+    ContentAdmin,
+    PublishableAdminMixin,
+    ReferenceAdmin,
+    keep_refused_edits_in,
+)
+from planportal.permissions import ScopedInlineMixin, is_unrestricted
+from policies import tree
 from policies.models import (
     BasicGoal,
     Bureau,
     Division,
+    EditConflict,
     Indicator,
     IndicatorValue,
     Municipality,
@@ -27,43 +34,13 @@ from policies.models import (
     ScaleLevel,
     ScaleSet,
     SDGGoal,
+    StaffScope,
     Strategy,
     Ward,
 )
-from policies.permissions import ScopedInlineMixin, can_restructure_tree
-from policies.staff_admin import ContentAdmin, ReferenceAdmin
+from policies.scopes import can_restructure_tree
 from schedule.fiscal import dual_label
 from schedule.models import PlanPeriod
-
-
-class PublishableAdminMixin:
-    """Publish and unpublish as explicit, stamped actions (publishers only)."""
-
-    actions = ["publish_selected", "unpublish_selected"]
-
-    @admin.action(description=_("選択したものを公開する"), permissions=["publish"])
-    def publish_selected(self, request, queryset):
-        count = queryset.publish()
-        self.message_user(request, _("%(count)d件を公開しました。") % {"count": count})
-
-    @admin.action(description=_("選択したものを下書きに戻す"), permissions=["publish"])
-    def unpublish_selected(self, request, queryset):
-        count = queryset.unpublish()
-        self.message_user(request, _("%(count)d件を下書きに戻しました。") % {"count": count})
-
-    def report_published(self, request, result):
-        self.message_user(
-            request,
-            _("計画%(plans)d件、項目%(nodes)d件、事業%(projects)d件を公開しました。")
-            % {"plans": result.plans, "nodes": result.nodes, "projects": result.projects},
-        )
-        if result.still_hidden_by:
-            self.message_user(
-                request,
-                _("次のものが下書きのため、まだ市民向けページには表示されません：%(names)s")
-                % {"names": "、".join(result.still_hidden_by)},
-                messages.WARNING,
-            )
 
 
 @admin.register(Municipality)
@@ -139,7 +116,6 @@ class PlanAdmin(PublishableAdminMixin, ContentAdmin):
     autocomplete_fields = ["related_plan"]
     readonly_fields = ["published_at"]
     inlines = [PlanLevelInline, BasicGoalInline, PlanPeriodInline]
-    actions = [*PublishableAdminMixin.actions, "publish_with_contents"]
     fieldsets = [
         (None, {"fields": ["municipality", "title", "slug", "kind", "stage", "related_plan"]}),
         (_("計画期間"), {"fields": ["start_fiscal_year", "end_fiscal_year", "period_note"]}),
@@ -151,22 +127,6 @@ class PlanAdmin(PublishableAdminMixin, ContentAdmin):
     @admin.display(description=_("計画期間"))
     def period_label(self, plan):
         return plan.period_label
-
-    def get_urls(self):
-        """Adds the import page (upload → preview → confirm) of a plan's project tables."""
-        from projects.admin_import import import_view
-
-        view = self.admin_site.admin_view(partial(import_view, model_admin=self))
-        return [path("<int:plan_id>/import/", view, name="policies_plan_import")] + (
-            super().get_urls()
-        )
-
-    @admin.action(
-        description=_("選択した計画を、すべての項目と事業を含めて公開する"), permissions=["publish"]
-    )
-    def publish_with_contents(self, request, queryset):
-        for plan in queryset:
-            self.report_published(request, publishing.publish_plan(plan))
 
 
 @admin.register(Strategy)
@@ -220,7 +180,6 @@ class PolicyNodeAdmin(PublishableAdminMixin, ContentAdmin, DraggableMPTTAdmin):
     filter_horizontal = ["strategies", "sdg_goals", "wards"]
     readonly_fields = ["published_at", "updated_at"]
     inlines = [NodeTextInline]
-    actions = [*PublishableAdminMixin.actions, "publish_section"]
 
     class Media:
         css = {"all": ["css/admin.css"]}
@@ -238,14 +197,6 @@ class PolicyNodeAdmin(PublishableAdminMixin, ContentAdmin, DraggableMPTTAdmin):
     def indented_title(self, item):
         """Indented by a class, not a style attribute: the CSP allows no inline styles."""
         return format_html('<div class="tree-indent-{}">{}</div>', min(item.level, 9), item)
-
-    @admin.action(
-        description=_("選択した項目を、その下の項目と事業を含めて公開する"),
-        permissions=["publish"],
-    )
-    def publish_section(self, request, queryset):
-        for node in queryset:
-            self.report_published(request, publishing.publish_section(node))
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
@@ -376,3 +327,84 @@ class IndicatorAdmin(PublishableAdminMixin, ContentAdmin):
         (_("基準値"), {"fields": ["baseline_value", "baseline_year"]}),
         (_("公開"), {"fields": ["status", "published_at", "updated_at"]}),
     ]
+
+
+# --- staff: scopes and refused edits -------------------------------------------
+
+
+@admin.register(StaffScope)
+class StaffScopeAdmin(ReferenceAdmin):
+    list_display = ["user", "bureau", "division", "ward", "groups"]
+    list_filter = ["bureau", "ward"]
+    search_fields = ["user__username", "user__last_name", "user__first_name"]
+    autocomplete_fields = ["user", "bureau", "division", "ward"]
+
+    @admin.display(description=_("役割"))
+    def groups(self, scope):
+        return "、".join(group.name for group in scope.user.groups.all())
+
+    def get_queryset(self, request):
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("user", "bureau", "division__bureau", "ward")
+        )
+
+
+keep_refused_edits_in(EditConflict)
+
+
+@admin.register(EditConflict)
+class EditConflictAdmin(admin.ModelAdmin):
+    """Refused edits, read-only: editors see their own, administrators all."""
+
+    list_display = ["object_repr", "content_type", "user", "created_at", "changed_fields"]
+    list_filter = ["content_type"]
+    search_fields = ["object_repr"]
+    fields = [
+        "object_link",
+        "user",
+        "created_at",
+        "base_version",
+        "stored_version",
+        "changed_fields",
+        "submitted_values",
+    ]
+    readonly_fields = fields
+
+    class Media:
+        css = {"all": ["css/admin.css"]}
+
+    def get_queryset(self, request):
+        conflicts = super().get_queryset(request).select_related("user", "content_type")
+        if is_unrestricted(request.user):
+            return conflicts
+        return conflicts.filter(user=request.user)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description=_("対象"))
+    def object_link(self, conflict):
+        model = conflict.content_type.model_class()
+        url = reverse(
+            f"admin:{model._meta.app_label}_{model._meta.model_name}_change",
+            args=[conflict.object_id],
+        )
+        return format_html('<a href="{}">{}</a>', url, conflict.object_repr)
+
+    @admin.display(description=_("保存できなかった入力"))
+    def submitted_values(self, conflict):
+        rows = format_html_join(
+            "",
+            "<tr><th scope='row'>{}</th><td>{}</td></tr>",
+            (
+                (key, "\n".join(value) if isinstance(value, list) else value)
+                for key, value in conflict.submitted.items()
+                if key != BASE_VERSION_FIELD
+            ),
+        )
+        return format_html('<table class="submitted-values">{}</table>', rows)

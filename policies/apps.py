@@ -7,8 +7,9 @@ class PoliciesConfig(AppConfig):
     verbose_name = _("計画と政策体系")
 
     def ready(self):
-        from policies import models
-        from policies.caching import register_public_content
+        from planportal.caching import register_public_content
+        from planportal.versioning import version_owner_on_child_change
+        from policies import models, scopes
 
         register_public_content(
             models.Municipality,
@@ -27,18 +28,5 @@ class PoliciesConfig(AppConfig):
             models.Indicator,
             models.IndicatorValue,
         )
-        _staff_workflow()
-
-
-def _staff_workflow():
-    """Scope rules for the admin, and owners versioned by their inline rows."""
-    from policies.models import NodeText
-    from policies.permissions import register_default_rules
-    from policies.versioning import version_owner_on_child_change
-    from projects.models import ProjectListing, ProjectResult, YearlyTarget
-
-    register_default_rules()
-    version_owner_on_child_change(YearlyTarget, "project")
-    version_owner_on_child_change(ProjectListing, "project")
-    version_owner_on_child_change(ProjectResult, "project")  # inline on the project form too
-    version_owner_on_child_change(NodeText, "node")
+        scopes.register()
+        version_owner_on_child_change(models.NodeText, "node")

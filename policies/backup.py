@@ -11,12 +11,14 @@ Timestamps keep Django's JSON precision, milliseconds.
 
 from __future__ import annotations
 
+from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.db import transaction
 from django.test.utils import override_settings
 
+from planportal.caching import bump_content_version
 from policies import tree
-from policies.caching import bump_content_version
+from policies.models import Plan
 
 EXCLUDED = ["contenttypes", "auth.permission", "sessions", "axes"]
 
@@ -43,10 +45,6 @@ def restore_site(path: str) -> int:
 
     Refuses a database that already holds plans or users: a restore is not a merge.
     """
-    from django.contrib.auth import get_user_model
-
-    from policies.models import Plan
-
     if Plan.objects.exists() or get_user_model().objects.exists():
         raise RestoreError("The database is not empty: restore into a freshly migrated database.")
     # The backup holds the history itself: loading must not add records

@@ -6,90 +6,23 @@ sibling order is the printed order. Strategies, SDG goals and wards are
 cross-cutting and hang on nodes and projects.
 """
 
+from django.conf import settings
+from django.contrib.contenttypes.fields import GenericForeignKey
+from django.contrib.contenttypes.models import ContentType
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
-from django.db import models, transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db import models
+from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from mptt.models import MPTTModel, TreeForeignKey
 from mptt.querysets import TreeQuerySet
 from simple_history.models import HistoricalRecords
 
-from policies.caching import bump_content_version
-from policies.versioning import Versioned
+from planportal.publication import PublicationStatus, Publishable, PublishableQuerySet
+from planportal.versioning import Versioned
 from schedule.fiscal import fiscal_year_range_label
-
-fiscal_year_validators = [MinValueValidator(1869), MaxValueValidator(2200)]
-
-
-class PublicationStatus(models.TextChoices):
-    DRAFT = "draft", _("下書き")
-    PUBLISHED = "published", _("公開")
-
-
-class PublishableQuerySet(models.QuerySet):
-    def published(self):
-        return self.filter(status=PublicationStatus.PUBLISHED)
-
-    def publish(self) -> int:
-        """Publish the drafts among these rows, stamping when."""
-        return self._set_status(PublicationStatus.PUBLISHED, timezone.now(), _("公開"))
-
-    def unpublish(self) -> int:
-        return self._set_status(PublicationStatus.DRAFT, None, _("下書きに戻す"))
-
-    def _set_status(self, status, published_at, reason) -> int:
-        """One UPDATE, plus a history record per row and a new version (so that a
-        form opened before this cannot silently undo it)."""
-        model = self.model
-        pks = list(self.exclude(status=status).values_list("pk", flat=True))
-        if not pks:
-            return 0
-        values = {"status": status, "published_at": published_at}
-        if issubclass(model, Versioned):
-            values["version"] = F("version") + 1
-        rows = model._default_manager.filter(pk__in=pks)
-        with transaction.atomic():
-            count = rows.update(**values)
-            history = getattr(model, "history", None)
-            if history is not None:
-                history.bulk_history_create(
-                    list(rows), update=True, default_change_reason=str(reason)
-                )
-        bump_content_version()
-        return count
-
-
-class Publishable(models.Model):
-    """Content that citizens see only once staff have published it."""
-
-    status = models.CharField(
-        _("公開状態"),
-        max_length=16,
-        choices=PublicationStatus.choices,
-        default=PublicationStatus.DRAFT,
-        db_index=True,
-        help_text=_("「公開」にしたものだけが市民向けページに表示されます。"),
-    )
-    published_at = models.DateTimeField(_("公開日時"), null=True, blank=True, editable=False)
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        if not self.is_published():
-            self.published_at = None
-        elif self.published_at is None:
-            self.published_at = timezone.now()
-        update_fields = kwargs.get("update_fields")
-        if update_fields is not None and "status" in update_fields:
-            kwargs["update_fields"] = {*update_fields, "published_at"}
-        super().save(*args, **kwargs)
-
-    def is_published(self) -> bool:
-        return self.status == PublicationStatus.PUBLISHED
+from schedule.validators import fiscal_year_validators
 
 
 class Municipality(models.Model):
@@ -322,12 +255,6 @@ class Plan(Publishable, Versioned):
         """The scale set the plan evaluates with: its own, or the default one."""
         return self.scale_set if self.scale_set_id else default_scale_set()
 
-    def level_name(self, depth: int) -> str:
-        for level in self.levels.all():
-            if level.depth == depth:
-                return level.name
-        return ""
-
 
 class PlanLevel(models.Model):
     """What a plan calls the nodes at one depth of its tree (基本政策, 施策, 章 …)."""
@@ -405,6 +332,9 @@ class Strategy(models.Model):
 
 
 class PolicyNodeQuerySet(TreeQuerySet, PublishableQuerySet):
+    """The one vocabulary for subtrees: the nested-set numbers of django-mptt are
+    compared here (and written in policies.tree), nowhere else."""
+
     def published(self):
         """Published nodes of published plans, none of whose ancestors is a draft."""
         draft_ancestor = PolicyNode.objects.filter(
@@ -415,6 +345,32 @@ class PolicyNodeQuerySet(TreeQuerySet, PublishableQuerySet):
         return self.filter(
             status=PublicationStatus.PUBLISHED, plan__status=PublicationStatus.PUBLISHED
         ).exclude(Exists(draft_ancestor))
+
+    def within(self, node: "PolicyNode"):
+        """``node`` and every node below it."""
+        return self.filter(tree_id=node.tree_id, lft__gte=node.lft, rght__lte=node.rght)
+
+    def around(self, node: "PolicyNode", include_self=False):
+        """The nodes above ``node`` (and it), from the top down."""
+        lookups = {"lft__lte": node.lft, "rght__gte": node.rght}
+        if not include_self:
+            lookups = {"lft__lt": node.lft, "rght__gt": node.rght}
+        return self.filter(tree_id=node.tree_id, **lookups).order_by("lft")
+
+    def in_printed_order(self):
+        return self.order_by("tree_id", "lft")
+
+    def with_any_below(self, name: str, rows: models.QuerySet, node_field: str = "node"):
+        """Annotate each node with ``name``: whether any of ``rows`` has its ``node_field``
+        on the node or below it (one correlated EXISTS, not a query per node)."""
+        below = rows.filter(
+            **{
+                f"{node_field}__tree_id": OuterRef("tree_id"),
+                f"{node_field}__lft__gte": OuterRef("lft"),
+                f"{node_field}__rght__lte": OuterRef("rght"),
+            }
+        )
+        return self.annotate(**{name: Exists(below)})
 
 
 class PolicyNode(MPTTModel, Publishable, Versioned):
@@ -722,4 +678,92 @@ def check_plan_year(plan: Plan, fiscal_year: int) -> None:
         )
 
 
-from policies.staff_models import EditConflict, StaffScope  # noqa: E402, F401  (models of this app)
+# --- staff: who may change which part of the plan, and the edits refused ---------
+# A staff user's groups say what kind of work they do (planportal.permissions);
+# their scope says on which part of the plan: one bureau (optionally one of its
+# sections) and/or one ward.
+
+
+class StaffScope(models.Model):
+    """The part of the plan a bureau or ward editor may change."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        related_name="staff_scope",
+        verbose_name=_("職員"),
+    )
+    bureau = models.ForeignKey(
+        "policies.Bureau",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("所管局"),
+        help_text=_("局編集者：この局が所管する事業を編集できます。"),
+    )
+    division = models.ForeignKey(
+        "policies.Division",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("所管課"),
+        help_text=_("指定すると、局の中でもこの課が所管する事業だけに限ります。"),
+    )
+    ward = models.ForeignKey(
+        "policies.Ward",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("区"),
+        help_text=_("区編集者：この区の項目・事業と、その市の(各区)事業を編集できます。"),
+    )
+
+    class Meta:
+        verbose_name = _("職員の担当範囲")
+        verbose_name_plural = _("職員の担当範囲")
+        permissions = [("publish_content", _("計画・項目・事業を公開する、下書きに戻す"))]
+
+    def __str__(self):
+        parts = [str(part) for part in (self.bureau, self.division, self.ward) if part]
+        return f"{self.user}: {' / '.join(parts)}" if parts else str(self.user)
+
+    def clean(self):
+        if self.division_id and self.division.bureau_id != self.bureau_id:
+            raise ValidationError({"division": _("所管課は所管局に属する課を選んでください。")})
+
+
+class EditConflict(models.Model):
+    """An edit refused because someone else had saved the same object first.
+
+    Keeps what the refused editor submitted, so that nothing typed is lost.
+    """
+
+    content_type = models.ForeignKey(
+        ContentType, on_delete=models.CASCADE, verbose_name=_("対象の種類")
+    )
+    object_id = models.CharField(_("対象のID"), max_length=64)
+    content_object = GenericForeignKey("content_type", "object_id")
+    object_repr = models.CharField(_("対象"), max_length=300)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("保存できなかった職員"),
+    )
+    created_at = models.DateTimeField(_("日時"), auto_now_add=True)
+    base_version = models.PositiveIntegerField(_("編集を始めた版"))
+    stored_version = models.PositiveIntegerField(_("保存されていた版"))
+    changed_fields = models.CharField(_("先に変更された項目"), max_length=500, blank=True)
+    submitted = models.JSONField(_("保存できなかった入力"), default=dict)
+
+    class Meta:
+        verbose_name = _("編集の衝突")
+        verbose_name_plural = _("編集の衝突")
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.object_repr} ({self.created_at:%Y-%m-%d %H:%M})"

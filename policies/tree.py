@@ -18,7 +18,7 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 from mptt.exceptions import InvalidMove
 
-from policies.caching import bump_content_version
+from planportal.caching import bump_content_version
 from policies.models import PolicyNode
 
 TREE_LOCK_KEY = 7_041_001  # an arbitrary, fixed advisory-lock key for plan trees
@@ -66,6 +66,9 @@ def save_node(node: PolicyNode) -> None:
         if stored is not None:
             for name in ("lft", "rght", "tree_id", "level"):
                 setattr(node, name, stored[name])
+            # django-mptt decides "is this a move?" by comparing the parent with the one
+            # it cached when the node was loaded; it has no public way to set it, and a
+            # node loaded before someone else moved it must compare with the stored one.
             node._mptt_cached_fields["parent"] = stored["parent_id"]
         node.save()
 

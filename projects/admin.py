@@ -1,12 +1,18 @@
 """The staff workplace for projects: inline yearly targets and 再掲 listings."""
 
-from django.contrib import admin
+from functools import partial
+
+from django.contrib import admin, messages
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 
-from policies.admin import PublishableAdminMixin, limit_fiscal_years
-from policies.models import ScaleLevel, Strategy, Ward
-from policies.permissions import ScopedInlineMixin
-from policies.staff_admin import ContentAdmin
+from planportal.admin_base import ContentAdmin, PublishableAdminMixin
+from planportal.permissions import ScopedInlineMixin
+from policies import admin as plan_admin
+from policies.admin import limit_fiscal_years
+from policies.models import Plan, PolicyNode, ScaleLevel, Strategy, Ward
+from projects import publishing
+from projects.admin_import import import_view
 from projects.models import Project, ProjectListing, ProjectResult, YearlyTarget
 
 
@@ -167,3 +173,61 @@ class ProjectResultAdmin(PublishableAdminMixin, ContentAdmin):
             limit_fiscal_years(form, obj.project.plan)
             limit_scale_levels(form, obj.project.plan)
         return form
+
+
+# --- the plan and its tree, with their projects ---------------------------------
+# Publishing a plan or a section publishes the projects in it, and a plan's
+# project tables are imported from its page: the plan admins of policies are
+# extended here, where projects are known (Django's pattern for extending an
+# admin registered by another app).
+admin.site.unregister([Plan, PolicyNode])
+
+
+class SectionPublishingMixin:
+    """Report a publication of a plan or a section, and what still hides it."""
+
+    def report_published(self, request, result):
+        self.message_user(
+            request,
+            _("計画%(plans)d件、項目%(nodes)d件、事業%(projects)d件を公開しました。")
+            % {"plans": result.plans, "nodes": result.nodes, "projects": result.projects},
+        )
+        if result.still_hidden_by:
+            self.message_user(
+                request,
+                _("次のものが下書きのため、まだ市民向けページには表示されません：%(names)s")
+                % {"names": "、".join(result.still_hidden_by)},
+                messages.WARNING,
+            )
+
+
+@admin.register(Plan)
+class PlanAdmin(SectionPublishingMixin, plan_admin.PlanAdmin):
+    actions = [*PublishableAdminMixin.actions, "publish_with_contents"]
+
+    def get_urls(self):
+        """Adds the import page (upload → preview → confirm) of a plan's project tables."""
+        view = self.admin_site.admin_view(partial(import_view, model_admin=self))
+        return [path("<int:plan_id>/import/", view, name="policies_plan_import")] + (
+            super().get_urls()
+        )
+
+    @admin.action(
+        description=_("選択した計画を、すべての項目と事業を含めて公開する"), permissions=["publish"]
+    )
+    def publish_with_contents(self, request, queryset):
+        for plan in queryset:
+            self.report_published(request, publishing.publish_plan(plan))
+
+
+@admin.register(PolicyNode)
+class PolicyNodeAdmin(SectionPublishingMixin, plan_admin.PolicyNodeAdmin):
+    actions = [*PublishableAdminMixin.actions, "publish_section"]
+
+    @admin.action(
+        description=_("選択した項目を、その下の項目と事業を含めて公開する"),
+        permissions=["publish"],
+    )
+    def publish_section(self, request, queryset):
+        for node in queryset:
+            self.report_published(request, publishing.publish_section(node))

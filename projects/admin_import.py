@@ -1,9 +1,13 @@
 """The admin's import page for a plan: upload → preview → confirm.
 
 The preview is the import itself run as a dry run (``projects.plan_import``),
-so it lists exactly what the confirmed import will create, update and link,
-or every problem that rejects the file. The uploaded file waits in the cache
-for the confirmation, bound to the user and the plan.
+so it lists exactly what the confirmed import will create, update and link —
+every changed field and cell, old → new, every deletion, every home that moves
+— or every problem that rejects the file. Projects changed since the file was
+exported are listed with who changed them; the import overwrites them only
+when the user ticks the box for it, and only at the version the preview showed.
+The uploaded file waits in the cache for the confirmation, bound to the user
+and the plan. Only users with the publish permission may publish new projects.
 """
 
 from __future__ import annotations
@@ -20,6 +24,7 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from planportal.permissions import can_publish
 from policies.models import Plan, PolicyNode
 from projects.plan_import import MAX_FILE_BYTES, PlanImportError, check_size, import_plan
 
@@ -31,7 +36,7 @@ class ImportUploadForm(forms.Form):
     file = forms.FileField(
         label=_("ファイル"),
         help_text=_(
-            "このポータルから書き出したCSV・Excel（.xlsx）、または計画書の表の形式"
+            "このポータルから書き出したCSV・Excel（.xlsx）・JSON、または計画書の表の形式"
             "（タブ区切りのテキスト）。UTF-8 か Shift_JIS。%(max)d MBまで。"
         )
         % {"max": MAX_FILE_BYTES // 1024 // 1024},
@@ -51,11 +56,13 @@ class ImportUploadForm(forms.Form):
         help_text=_("チェックしなければ、新しい事業は下書きとして作られます。"),
     )
 
-    def __init__(self, *args, plan: Plan, **kwargs):
+    def __init__(self, *args, plan: Plan, may_publish: bool, **kwargs):
         super().__init__(*args, **kwargs)
-        nodes = plan.nodes.select_related("level_label").order_by("tree_id", "lft")
+        nodes = plan.nodes.select_related("level_label").in_printed_order()
         self.fields["under"].queryset = nodes
         self.fields["under"].label_from_instance = lambda node: "　" * node.level + str(node)
+        if not may_publish:
+            del self.fields["publish"]
 
 
 def can_import(request, model_admin, plan: Plan) -> bool:
@@ -77,10 +84,16 @@ def import_view(request, plan_id: int, *, model_admin):
     if request.method == "POST" and "token" in request.POST:
         return _confirm(request, plan, context)
     initial = {"under": request.GET.get("under")} if request.GET.get("under") else None
-    form = ImportUploadForm(request.POST or None, request.FILES or None, plan=plan, initial=initial)
+    form = ImportUploadForm(
+        request.POST or None,
+        request.FILES or None,
+        plan=plan,
+        may_publish=can_publish(request.user),
+        initial=initial,
+    )
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]
-        under, publish = form.cleaned_data["under"], form.cleaned_data["publish"]
+        under, publish = form.cleaned_data["under"], form.cleaned_data.get("publish", False)
         try:
             check_size(upload.name, upload.size)
             content = upload.read()
@@ -91,6 +104,7 @@ def import_view(request, plan_id: int, *, model_admin):
                 under=under,
                 dry_run=True,
                 publish=publish,
+                user=request.user,
             )
         except PlanImportError as error:
             context["problems"] = error.problems
@@ -105,6 +119,7 @@ def import_view(request, plan_id: int, *, model_admin):
                     "content": content,
                     "under": under.pk if under else None,
                     "publish": publish,
+                    "seen_versions": report.seen_versions,
                 },
                 PENDING_TIMEOUT,
             )
@@ -133,9 +148,13 @@ def _confirm(request, plan, context):
             content=pending["content"],
             under=under,
             publish=pending["publish"],
+            user=request.user,
+            overwrite_newer=request.POST.get("overwrite_newer") == "on",
+            seen_versions=pending["seen_versions"],
         )
-    except PlanImportError as error:  # the plan changed since the preview
-        context.update(problems=error.problems, form=ImportUploadForm(plan=plan))
+    except PlanImportError as error:  # newer changes not to overwrite, or a plan changed since
+        form = ImportUploadForm(plan=plan, may_publish=can_publish(request.user))
+        context.update(problems=error.problems, form=form)
         return TemplateResponse(request, "admin/projects/import_plan.html", context)
     finally:
         cache.delete(_pending_key(token))

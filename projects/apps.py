@@ -7,9 +7,15 @@ class ProjectsConfig(AppConfig):
     verbose_name = _("事業")
 
     def ready(self):
-        from policies.caching import register_public_content
-        from projects import models
+        from planportal.caching import register_public_content
+        from planportal.versioning import version_owner_on_child_change
+        from projects import models, scopes
 
         register_public_content(
             models.Project, models.ProjectListing, models.YearlyTarget, models.ProjectResult
         )
+        scopes.register()
+        # A project's form has its targets, listings and results inline: changing
+        # one of them outdates forms of the project opened before.
+        for child in (models.YearlyTarget, models.ProjectListing, models.ProjectResult):
+            version_owner_on_child_change(child, "project")

@@ -25,19 +25,13 @@ TREE_FORMAT = "plan-portal/plan-tree"
 FORMAT_VERSION = 1
 
 
-def responsible_bureau(project):
-    """The project's bureau, or its section's where only the section is set: the
-    layout never has a 所管課 without its 所管局."""
-    return project.bureau or (project.division.bureau if project.division else None)
-
-
 def listing_record(section: Section, listing) -> layout.ListingRecord:
     project = listing.project
     printed = ProjectName(project.name, project.each_ward, listing.is_relisting).printed
     lines: dict[int, dict] = {}
     for target in project.targets.all():
         lines.setdefault(target.line, {})[target.column] = target.text
-    bureau = responsible_bureau(project)
+    bureau = project.responsible_bureau
     return layout.ListingRecord(
         node_path=section.paths.path(listing.node_id),
         node_title=listing.node.title,
@@ -49,6 +43,7 @@ def listing_record(section: Section, listing) -> layout.ListingRecord:
         division=project.division.name if project.division else "",
         wards=tuple(ward.name for ward in project.wards.all()),
         target_lines=[lines[line] for line in sorted(lines)],
+        version=project.version,
     )
 
 
@@ -97,11 +92,8 @@ def to_xlsx(section: Section) -> bytes:
         return written
 
     sheet.append([cell(header, bold=True) for header in layout.headers(section.columns)])
-    line_index = layout.FIXED_HEADERS.index(layout.TABLE_LINE)
     for row in layout_rows(section):
-        sheet.append(
-            [cell(int(value) if i == line_index else value) for i, value in enumerate(row)]
-        )
+        sheet.append([cell(value) for value in _typed(row)])
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
@@ -142,11 +134,19 @@ def _dump(data) -> bytes:
     return json.dumps(data, ensure_ascii=False, indent=1).encode()
 
 
+def _typed(row: list[str]) -> list:
+    """A layout row with its numbers as numbers: 表の行, and 版 where it is given."""
+    row = list(row)
+    line_index = layout.FIXED_HEADERS.index(layout.TABLE_LINE)
+    row[line_index] = int(row[line_index])
+    row[-1] = int(row[-1]) if row[-1] else None
+    return row
+
+
 def to_json(section: Section) -> bytes:
-    """The same rows as the CSV, as objects with stable keys."""
+    """The same rows as the CSV, as objects with stable keys; the importer reads it."""
     columns = section.columns
     keys = layout.json_keys(columns)
-    line_index = layout.FIXED_HEADERS.index(layout.TABLE_LINE)
     return _dump(
         {
             "format": LISTINGS_FORMAT,
@@ -157,10 +157,7 @@ def to_json(section: Section) -> bytes:
                 {"key": key, "header": header}
                 for key, header in zip(keys, layout.headers(columns), strict=True)
             ],
-            "rows": [
-                {**dict(zip(keys, row, strict=True)), "table_line": int(row[line_index])}
-                for row in layout_rows(section)
-            ],
+            "rows": [dict(zip(keys, _typed(row), strict=True)) for row in layout_rows(section)],
         }
     )
 
@@ -202,7 +199,7 @@ def to_tree_json(section: Section) -> bytes:
 
 def _project_item(slug: str, listing) -> dict:
     project = listing.project
-    bureau = responsible_bureau(project)
+    bureau = project.responsible_bureau
     return {
         "name": project.name,
         "each_ward": project.each_ward,

@@ -4,7 +4,7 @@ One row per project listing (a project at its home measure, or again under
 another measure as 再掲), in the plan's printed order:
 
     階層パス | 項目名 | 事業名 | 事業概要 | 現状 | 計画期間の取組 | 所管局 | 所管課 | 区 | 表の行
-    | 2011年度 | … | 2014年度以降
+    | 2011年度 | … | 2014年度以降 | 版
 
 - 階層パス names the node the project is listed under: the key of each node
   from the top of the tree down, joined by " > ". A node's key is its printed
@@ -22,6 +22,13 @@ another measure as 再掲), in the plan's printed order:
 - One column per fiscal year of the plan, then the after-period column; the
   cells are as printed: "→" means the same as the year before, an empty cell
   after a filled one is covered by it (a merged cell).
+- 版 is the version of the project when it was exported: the importer refuses
+  to overwrite a project changed since. A file written before the column
+  existed, or a row typed in by hand, leaves it out or empty.
+
+Cells are plain text, taken as they are: text that looks like markup
+(``<SDGs>``) is part of a name, never a tag. A CSV cell that a spreadsheet
+would run as a formula carries a leading apostrophe (``guard_formula``).
 
 A plan without a fiscal period has no year columns. Pure Python: the export
 and import services feed it rows and nodes.
@@ -33,6 +40,8 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
+from django.utils.translation import gettext as _
+
 from projects.table_format import (
     SHORT,
     YEARLY,
@@ -41,7 +50,6 @@ from projects.table_format import (
     TableRow,
     column_label,
     parse_year_header,
-    strip_markup,
 )
 from projects.target_table import Column, normalize_name, normalize_text, parse_project_name
 
@@ -57,6 +65,8 @@ BUREAU = "所管局"
 DIVISION = "所管課"
 WARDS = "区"
 TABLE_LINE = "表の行"
+VERSION = "版"
+VERSION_KEY = "project_version"
 WARD_SEPARATOR = "、"
 
 # (header, JSON key) of the columns before the fiscal years, in order.
@@ -79,7 +89,7 @@ FIXED_HEADERS_WITHOUT_RESPONSIBILITY = [
     header for header in FIXED_HEADERS if header not in RESPONSIBILITY_HEADERS
 ]
 # Columns a project's first row carries and its continuation rows (表の行 ≥ 2) leave empty.
-FIRST_ROW_ONLY = (SUMMARY, BASELINE, ACTIONS, *RESPONSIBILITY_HEADERS)
+FIRST_ROW_ONLY = (SUMMARY, BASELINE, ACTIONS, *RESPONSIBILITY_HEADERS, VERSION)
 
 # Spreadsheets run a cell that starts with one of these as a formula; a CSV
 # export prefixes such a cell with an apostrophe, which the importer removes.
@@ -88,18 +98,21 @@ FORMULA_GUARD = "'"
 
 
 def headers(columns: list[Column]) -> list[str]:
-    return FIXED_HEADERS + [column_label(column) for column in columns]
+    return FIXED_HEADERS + [column_label(column) for column in columns] + [VERSION]
 
 
 def json_keys(columns: list[Column]) -> list[str]:
     years = [
         f"fy{column.fiscal_year}" + ("_onward" if column.after_period else "") for column in columns
     ]
-    return [key for _header, key in FIXED_COLUMNS] + years
+    return [key for _header, key in FIXED_COLUMNS] + years + [VERSION_KEY]
 
 
 def guard_formula(value: str) -> str:
-    return FORMULA_GUARD + value if value.startswith(FORMULA_STARTS) else value
+    """The CSV cell for ``value``: guarded where a spreadsheet would run it, or where
+    the importer would take a typed apostrophe for a guard."""
+    guarded = value.startswith(FORMULA_STARTS) or unguard_formula(value) != value
+    return FORMULA_GUARD + value if guarded else value
 
 
 def unguard_formula(value: str) -> str:
@@ -177,6 +190,7 @@ class ListingRecord:
     division: str = ""
     wards: tuple[str, ...] = ()
     target_lines: list[dict[Column, str]] = field(default_factory=list)
+    version: int | None = None
 
     def rows(self, columns: list[Column]) -> list[list[str]]:
         """The record's rows: one per printed line of its target table, at least one."""
@@ -198,6 +212,7 @@ class ListingRecord:
                     str(number),
                 ]
                 + [texts.get(column, "") for column in columns]
+                + [str(self.version) if first and self.version is not None else ""]
             )
         return rows
 
@@ -215,14 +230,16 @@ class LayoutRow:
 
 @dataclass(frozen=True)
 class LayoutHeader:
-    """What a file's header row says: its fixed columns and its fiscal-year columns."""
+    """What a file's header row says: its fixed columns, its fiscal-year columns and
+    whether it ends with 版."""
 
     fixed: list[str]  # FIXED_HEADERS, or FIXED_HEADERS_WITHOUT_RESPONSIBILITY
     columns: list[Column]
+    has_version: bool = False
 
     @property
     def width(self) -> int:
-        return len(self.fixed) + len(self.columns)
+        return len(self.fixed) + len(self.columns) + self.has_version
 
     @property
     def states_responsibility(self) -> bool:
@@ -237,26 +254,31 @@ def read_header(cells: list[str], line: int) -> tuple[LayoutHeader | None, list[
             break
     else:
         return None, [
-            RowError(line, f"{index}列目", f"見出しは「{expected}」のはずですが「{found}」です。")
+            RowError(
+                line,
+                _("%(number)d列目") % {"number": index},
+                _("見出しは「%(expected)s」のはずですが「%(found)s」です。")
+                % {"expected": expected, "found": found},
+            )
             for index, (expected, found) in enumerate(
                 zip(FIXED_HEADERS, cells + [""] * len(FIXED_HEADERS), strict=False), start=1
             )
             if expected != found
         ]
+    has_version = len(cells) > len(fixed) and cells[-1] == VERSION
+    if has_version:
+        cells = cells[:-1]
     if len(cells) == len(fixed):
-        return LayoutHeader(fixed, []), []
+        return LayoutHeader(fixed, [], has_version), []
     columns, errors = parse_year_header(cells, line, first=len(fixed))
-    return LayoutHeader(fixed, columns), errors
+    return LayoutHeader(fixed, columns, has_version), errors
 
 
-def clean_cell(text: str) -> str:
-    """A cell's text without markup; its lines stay as typed, spaces are collapsed."""
-    return normalize_text(strip_markup(unguard_formula(text or "")))
-
-
-def clean_name(text: str) -> str:
-    """A bureau's or section's name: one line."""
-    return clean_cell(text).replace("\n", " ")
+def clean_cell(text: str, *, guarded: bool = True) -> str:
+    """A cell's text, lines as typed, spaces collapsed; ``guarded``: a CSV cell,
+    whose formula guard (a leading apostrophe) is removed."""
+    text = text or ""
+    return normalize_text(unguard_formula(text) if guarded else text)
 
 
 def read_rows(
@@ -264,8 +286,12 @@ def read_rows(
     header: LayoutHeader,
     *,
     max_name: int = 200,
+    guarded: bool = True,
 ) -> tuple[list[LayoutRow], list[RowError]]:
-    """Read the data rows below a layout header, all of them, collecting every error."""
+    """Read the data rows below a layout header, all of them, collecting every error.
+
+    ``guarded``: the cells are a CSV's, with formula guards (not an Excel's or a JSON's).
+    """
     fixed, columns = header.fixed, header.columns
     read: list[LayoutRow] = []
     errors: list[RowError] = []
@@ -275,37 +301,53 @@ def read_rows(
             continue
         if len(cells) != header.width:
             errors.append(
-                RowError(line, "", f"列の数が{len(cells)}です。見出しでは{header.width}列です。")
+                RowError(
+                    line,
+                    "",
+                    _("列の数が%(count)dです。見出しでは%(width)d列です。")
+                    % {"count": len(cells), "width": header.width},
+                )
             )
             last = None
             continue
+        cells = [clean_cell(cell, guarded=guarded) for cell in cells]
         values = dict(zip(fixed, cells, strict=False))
-        path = clean_cell(values[NODE_PATH]).replace("\n", " ")
-        printed = normalize_name(strip_markup(unguard_formula(values[PROJECT_NAME])))
+        if header.has_version:
+            values[VERSION] = cells[-1]
+        path = values[NODE_PATH].replace("\n", " ")
+        printed = normalize_name(values[PROJECT_NAME])
         texts = {
-            column: clean_cell(cell)
-            for column, cell in zip(columns, cells[len(fixed) :], strict=True)
+            column: cell for column, cell in zip(columns, cells[len(fixed) :], strict=False) if cell
         }
-        texts = {column: text for column, text in texts.items() if text}
-        number_text = values[TABLE_LINE].strip() or "1"
+        number_text = values[TABLE_LINE] or "1"
         if not number_text.isdecimal() or int(number_text) < 1:
-            errors.append(RowError(line, TABLE_LINE, f"1以上の整数にしてください: {number_text!r}"))
+            errors.append(
+                RowError(
+                    line,
+                    TABLE_LINE,
+                    _("1以上の整数にしてください: %(value)s") % {"value": repr(number_text)},
+                )
+            )
             last = None
             continue
         number = int(number_text)
         if number > 1:
-            filled = [name for name in fixed if name in FIRST_ROW_ONLY and clean_cell(values[name])]
+            filled = [name for name in FIRST_ROW_ONLY if values.get(name)]
             if last != (path, printed, number - 1):
                 errors.append(
                     RowError(
                         line,
                         TABLE_LINE,
-                        f"{number}行目の行は、同じ階層パスと事業名の{number - 1}行目のすぐ下に置いてください。",
+                        _(
+                            "%(number)d行目の行は、同じ階層パスと事業名の%(previous)d行目の"
+                            "すぐ下に置いてください。"
+                        )
+                        % {"number": number, "previous": number - 1},
                     )
                 )
             elif filled:
                 errors.extend(
-                    RowError(line, name, "表の2行目以降には年度の列だけを書いてください。")
+                    RowError(line, name, _("表の2行目以降には年度の列だけを書いてください。"))
                     for name in filled
                 )
             elif texts:
@@ -321,39 +363,49 @@ def read_rows(
 
 def _layout_row(line, path, printed, values, texts, header, max_name, errors):
     project_name = parse_project_name(printed)
-    responsibility = _responsibility(values) if header.states_responsibility else None
     problems = []
     if not path:
-        problems.append(RowError(line, NODE_PATH, "階層パスが空です。"))
+        problems.append(RowError(line, NODE_PATH, _("階層パスが空です。")))
     if not project_name.name:
-        problems.append(RowError(line, PROJECT_NAME, "事業名が空です。"))
+        problems.append(RowError(line, PROJECT_NAME, _("事業名が空です。")))
     elif len(project_name.name) > max_name:
-        problems.append(RowError(line, PROJECT_NAME, f"事業名は{max_name}文字までです。"))
-    if responsibility and responsibility.division and not responsibility.bureau:
-        problems.append(RowError(line, DIVISION, "所管課を書くときは、所管局も書いてください。"))
+        problems.append(
+            RowError(line, PROJECT_NAME, _("事業名は%(max)d文字までです。") % {"max": max_name})
+        )
+    version_text = values.get(VERSION, "")
+    if version_text and not version_text.isdecimal():
+        problems.append(
+            RowError(
+                line,
+                VERSION,
+                _("版は書き出したときの数のままにしてください（新しい行では空にします）: %(value)s")
+                % {"value": repr(version_text)},
+            )
+        )
     if problems:
         errors.extend(problems)
         return None
-    baseline = clean_cell(values[BASELINE])
     return LayoutRow(
         node_path=path,
         row=TableRow(
             printed_name=printed,
             project_name=project_name,
-            form=YEARLY if header.columns and (texts or baseline) else SHORT,
+            form=YEARLY if header.columns and (texts or values[BASELINE]) else SHORT,
             line=line,
-            summary=clean_cell(values[SUMMARY]),
-            baseline=baseline,
-            actions_in_period=clean_cell(values[ACTIONS]),
+            summary=values[SUMMARY],
+            baseline=values[BASELINE],
+            actions_in_period=values[ACTIONS],
             target_lines=[texts] if texts else [],
-            responsibility=responsibility,
+            responsibility=_responsibility(values) if header.states_responsibility else None,
+            version=int(version_text) if version_text else None,
         ),
     )
 
 
 def _responsibility(values: dict[str, str]) -> Responsibility:
+    """The names of a first row's 所管局 and 所管課 (one line each) and 区."""
     return Responsibility(
-        bureau=clean_name(values[BUREAU]),
-        division=clean_name(values[DIVISION]),
-        wards=split_wards(clean_cell(values[WARDS])),
+        bureau=values[BUREAU].replace("\n", " "),
+        division=values[DIVISION].replace("\n", " "),
+        wards=split_wards(values[WARDS]),
     )

@@ -11,23 +11,21 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
+from planportal.publication import PublicationStatus, Publishable, PublishableQuerySet
+from planportal.versioning import Versioned
 from policies.models import (
     Bureau,
     Division,
     Plan,
     PolicyNode,
-    PublicationStatus,
-    Publishable,
-    PublishableQuerySet,
     ScaleLevel,
     SDGGoal,
     Strategy,
     Ward,
     check_plan_year,
-    fiscal_year_validators,
 )
-from policies.versioning import Versioned
 from projects.target_table import Cell, Column, build_row, display_name, plan_columns
+from schedule.validators import fiscal_year_validators
 
 
 class ProjectQuerySet(PublishableQuerySet):
@@ -54,10 +52,7 @@ class ProjectQuerySet(PublishableQuerySet):
     def under(self, node: PolicyNode):
         """Projects listed under ``node`` or any node below it, home or 再掲, once each."""
         listed_below = ProjectListing.objects.filter(
-            project=models.OuterRef("pk"),
-            node__tree_id=node.tree_id,
-            node__lft__gte=node.lft,
-            node__rght__lte=node.rght,
+            project=models.OuterRef("pk"), node__in=PolicyNode.objects.within(node)
         )
         return self.filter(models.Exists(listed_below))
 
@@ -148,6 +143,12 @@ class Project(Publishable, Versioned):
     def display_name(self) -> str:
         return display_name(self.name, self.each_ward)
 
+    @property
+    def responsible_bureau(self) -> Bureau | None:
+        """The bureau, or its section's where only the section is set: the exports
+        never show a 所管課 without its 所管局."""
+        return self.bureau or (self.division.bureau if self.division else None)
+
     def clean(self):
         errors = {}
         if self.home_node_id and self.plan_id and self.home_node.plan_id != self.plan_id:
@@ -164,10 +165,6 @@ class Project(Publishable, Versioned):
         if not self.plan.has_fiscal_period:
             return []
         return plan_columns(self.plan.start_fiscal_year, self.plan.end_fiscal_year)
-
-    @property
-    def has_yearly_targets(self) -> bool:
-        return bool(self.target_rows())
 
     def target_rows(self) -> list[list[Cell]]:
         """The printed target table, one list of cells per printed line.

@@ -1,20 +1,26 @@
 """Import project tables into a plan: the use case behind ``import_plan`` and the admin.
 
 Two phases, as in pretix's model import. First the whole file is read and
-every row validated in memory: decoding, the layout, the fiscal-year columns,
-the node each row names, duplicate homes. Every problem is collected, each
+every row validated in memory: decoding, size, the layout, the fiscal-year
+columns, the node each row names, and the rules of ``projects.services.check_rows``
+(duplicate homes, bureaus, sections, wards). Every problem is collected, each
 naming the file, the row and the column. Only a file without a single problem
-reaches the second phase, which writes everything inside one transaction
-through ``projects.services.apply_table_rows`` (idempotent: importing the same
-file twice changes nothing). A dry run is that same write, rolled back, so a
-preview says exactly what the import will do.
+reaches the second phase: ``projects.services`` compares the rows with the plan
+(every changed field and cell, old → new) and writes exactly that inside one
+short transaction, in bulk. Rows that say what the plan holds write nothing.
+
+Before writing, two more refusals: a row whose project was changed after the
+file was exported (the layout's 版 column) unless the user chose to overwrite
+newer changes, and, for a user without the publish permission, any write that
+would change what citizens see of an existing project. A dry run is that same
+write, rolled back, so a preview says exactly what the import will do.
 
 Accepted files:
 
-- the portal's own layout (``projects.layout``) as CSV, tab-separated text or
-  Excel (.xlsx); each row names its node, and the project's bureau, section
-  and wards (the file is the truth for the projects it lists: an empty cell
-  clears; a bureau or section the city lacks is created);
+- the portal's own layout (``projects.layout``) as CSV, tab-separated text,
+  Excel (.xlsx) or the portal's JSON rows; each row names its node, and the
+  project's bureau, section and wards (the file is the truth for the projects
+  it lists: an empty cell clears; a bureau or section the city lacks is created);
 - the published plan's tab-separated tables (``projects.table_format``), which
   name no node: the rows go under the node given as ``under``. They have no
   bureau, section or wards, and leave those of a project as they are.
@@ -28,26 +34,41 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import json
 import re
 import zipfile
 from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
-from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
-from policies.caching import invalidation_muted
-from policies.models import Bureau, Division, Plan, PolicyNode, PublicationStatus
-from projects import layout
-from projects.services import PlacedRow, apply_table_rows, project_key
-from projects.table_format import TableFormatError, TableRow, column_label, is_header, parse_tables
+from planportal.caching import invalidation_muted
+from planportal.permissions import can_publish
+from planportal.publication import PublicationStatus
+from policies.models import Plan, PolicyNode
+from projects import export, layout
+from projects.models import Project, ProjectListing, ProjectResult, YearlyTarget
+from projects.services import (
+    PlacedRow,
+    ProjectChange,
+    TableChanges,
+    check_rows,
+    compare_rows,
+    write_changes,
+)
+from projects.table_format import TableFormatError, column_label, is_header, parse_tables
 from projects.target_table import Column, plan_columns
 
 MAX_FILE_BYTES = 10 * 1024 * 1024
-MAX_UNPACKED_XLSX_BYTES = 100 * 1024 * 1024
+# An .xlsx is a zip: a small file may unpack to a sheet that takes minutes to
+# parse. A real one of 20,000 rows unpacks to about 21 MB.
+MAX_UNPACKED_XLSX_BYTES = 40 * 1024 * 1024
 MAX_ROWS = 50_000
+MAX_COLUMNS = 100
 
 # Recorded on a project that a file only lists as 再掲 and the plan lacks.
 HOME_OUTSIDE_NOTE = "本来の施策は、取り込んだ表の範囲外にあります。ここでは再掲として載っている箇所だけを示しています。"
@@ -86,33 +107,92 @@ class PlanImportError(Exception):
         super().__init__("\n".join(str(problem) for problem in problems))
 
 
+@dataclass(frozen=True)
+class StaleProject:
+    """A project the file would change that was changed after the file was exported."""
+
+    change: ProjectChange
+    file_version: int
+    current_version: int
+    changed_by: str  # who changed it last ("" if unknown)
+    changed_at: datetime | None
+
+    @property
+    def project(self) -> Project:
+        return self.change.project
+
+    def message(self) -> str:
+        when = date_format(timezone.localtime(self.changed_at), "DATETIME_FORMAT")
+        return _(
+            "「%(name)s」は、このファイルを書き出した後に変更されています（ファイルの版 %(file)d、"
+            "現在の版 %(current)d、最後の変更: %(when)s %(who)s）。取り込むとその変更を上書きします。"
+            "上書きしてよければ「書き出した後に変更された事業も上書きする」を選んでください"
+            "（コマンドでは --overwrite-newer）。"
+        ) % {
+            "name": self.project.display_name,
+            "file": self.file_version,
+            "current": self.current_version,
+            "when": when if self.changed_at else "—",
+            "who": self.changed_by or _("（不明）"),
+        }
+
+
 @dataclass
 class ImportReport:
     file_name: str
     file_format: str
     rows: int
     dry_run: bool
-    created: list = field(default_factory=list)  # Project
-    updated: list = field(default_factory=list)
-    unchanged: list = field(default_factory=list)
-    new_listings: list = field(default_factory=list)  # ProjectListing (home or 再掲)
-    new_bureaus: list = field(default_factory=list)  # Bureau
-    new_divisions: list = field(default_factory=list)  # Division
+    changes: TableChanges = field(default_factory=TableChanges)
+    stale: list[StaleProject] = field(default_factory=list)
+
+    @property
+    def created(self) -> list[Project]:
+        return self.changes.created
+
+    @property
+    def updated(self) -> list[Project]:
+        return self.changes.updated
+
+    @property
+    def changed(self) -> list[ProjectChange]:
+        """The existing projects that change, each with every changed field and cell."""
+        return self.changes.changed
+
+    @property
+    def unchanged(self) -> list[Project]:
+        return self.changes.unchanged
+
+    @property
+    def new_listings(self) -> list[ProjectListing]:
+        return self.changes.new_listings
+
+    @property
+    def new_bureaus(self):
+        return self.changes.new_bureaus
+
+    @property
+    def new_divisions(self):
+        return self.changes.new_divisions
+
+    @property
+    def home_moves(self) -> list[ProjectChange]:
+        return [change for change in self.changed if change.moved_from is not None]
+
+    @property
+    def seen_versions(self) -> dict[int, int]:
+        """The stored version of each stale project, as the preview showed it."""
+        return {stale.project.pk: stale.current_version for stale in self.stale}
 
     @property
     def changes_anything(self) -> bool:
-        return bool(
-            self.created
-            or self.updated
-            or self.new_listings
-            or self.new_bureaus
-            or self.new_divisions
-        )
+        return self.changes.changes_anything
 
 
 class _DryRun(Exception):
-    def __init__(self, result):
-        self.result = result
+    def __init__(self, changes, stale):
+        self.changes = changes
+        self.stale = stale
 
 
 # --- the use case ----------------------------------------------------------------
@@ -126,26 +206,148 @@ def import_plan(
     under: PolicyNode | None = None,
     dry_run: bool = False,
     publish: bool = False,
+    user=None,
+    overwrite_newer: bool = False,
+    seen_versions: dict[int, int] | None = None,
 ) -> ImportReport:
     """Read ``content`` and write its projects into ``plan``, or raise PlanImportError.
 
     New projects are drafts unless ``publish``; existing projects keep their status.
+    ``user`` is who imports (None: an operator at the command line): history names
+    them, and without the publish permission they may neither publish new projects
+    nor change what citizens see of existing ones. A project changed since the
+    file was exported is refused unless ``overwrite_newer``; with ``seen_versions``
+    (project pk → version, from a preview), only at the version the user saw.
+    A dry run reports such projects in ``stale`` instead of refusing.
     """
+    may_publish = user is None or can_publish(user)
+    if publish and not may_publish:
+        raise PlanImportError(
+            [ImportProblem(file_name, None, "", _("新しい事業を公開する権限がありません。"))]
+        )
     reader = _FileReader(plan, file_name, under)
     placed = reader.read(content)
-    result = _write(plan, placed, file_name, dry_run=dry_run, publish=publish)
+    status = PublicationStatus.PUBLISHED if publish else PublicationStatus.DRAFT
+    try:
+        with invalidation_muted() if dry_run else nullcontext(), transaction.atomic():
+            changes = compare_rows(
+                plan, placed, home_note=HOME_OUTSIDE_NOTE, status=status, lock=not dry_run
+            )
+            stale = _stale_projects(changes)
+            if not dry_run:
+                _refuse_stale(file_name, stale, overwrite_newer, seen_versions)
+            watched = None if may_publish else _public_projects(changes)
+            write_changes(changes, user=user)
+            if watched is not None:
+                _refuse_publishing(file_name, changes, watched)
+            if dry_run:
+                raise _DryRun(changes, stale)
+    except _DryRun as rolled_back:
+        changes, stale = rolled_back.changes, rolled_back.stale
+    except IntegrityError as error:  # another import or edit created the same at once
+        message = _("同時に行われた別の取り込みか編集と重なりました。もう一度取り込んでください。")
+        raise PlanImportError([ImportProblem(file_name, None, "", message)]) from error
     return ImportReport(
         file_name=file_name,
         file_format=reader.file_format,
         rows=len(placed),
         dry_run=dry_run,
-        created=result.created,
-        updated=result.updated,
-        unchanged=result.unchanged,
-        new_listings=result.new_listings,
-        new_bureaus=result.new_bureaus,
-        new_divisions=result.new_divisions,
+        changes=changes,
+        stale=stale,
     )
+
+
+def _stale_projects(changes: TableChanges) -> list[StaleProject]:
+    stale = []
+    for change in changes.changed:
+        version = change.row.version
+        if version is None or version == change.project.version:
+            continue
+        who, when = _last_change(change.project)
+        stale.append(StaleProject(change, version, change.project.version, who, when))
+    return stale
+
+
+def _last_change(project: Project) -> tuple[str, datetime | None]:
+    """Who changed the project (or its targets, listings or results) last, and when."""
+    histories = [
+        Project.history.filter(id=project.pk),
+        YearlyTarget.history.filter(project_id=project.pk),
+        ProjectListing.history.filter(project_id=project.pk),
+        ProjectResult.history.filter(project_id=project.pk),
+    ]
+    records = [
+        history.select_related("history_user").order_by("-history_date").first()
+        for history in histories
+    ]
+    records = [record for record in records if record is not None]
+    if not records:
+        return "", None
+    latest = max(records, key=lambda record: record.history_date)
+    user = latest.history_user
+    return (user.get_full_name() or user.get_username()) if user else "", latest.history_date
+
+
+def _refuse_stale(file_name, stale, overwrite_newer, seen_versions) -> None:
+    problems = []
+    for item in stale:
+        line = item.change.row.line
+        if not overwrite_newer:
+            problems.append(ImportProblem(file_name, line, layout.VERSION, item.message()))
+        elif (
+            seen_versions is not None and seen_versions.get(item.project.pk) != item.current_version
+        ):
+            problems.append(
+                ImportProblem(
+                    file_name,
+                    line,
+                    layout.VERSION,
+                    _(
+                        "「%(name)s」は、確認の画面を表示した後にも変更されました。"
+                        "もう一度ファイルを選んで、変更を確かめてください。"
+                    )
+                    % {"name": item.project.display_name},
+                ),
+            )
+    if problems:
+        raise PlanImportError(problems)
+
+
+def _public_projects(changes: TableChanges) -> tuple[list[int], set[int]]:
+    """The existing projects the write touches, and which of them citizens see now."""
+    touched = [change.project.pk for change in changes.projects if not change.created]
+    public = set(Project.objects.published().filter(pk__in=touched).values_list("pk", flat=True))
+    return touched, public
+
+
+def _refuse_publishing(file_name, changes: TableChanges, watched) -> None:
+    """Moving a project's home (or listing a project without one) can show or hide
+    it: that is publishing, refused to a user without the permission."""
+    touched, before = watched
+    after = set(Project.objects.published().filter(pk__in=touched).values_list("pk", flat=True))
+    if after == before:
+        return
+    rows = {change.project.pk: change.row for change in changes.projects if not change.created}
+    problems = []
+    for pk in sorted(after ^ before, key=lambda pk: rows[pk].line):
+        row = rows[pk]
+        message = (
+            _(
+                "取り込むと「%(name)s」が市民向けページに公開されます（本来の施策か掲載箇所が"
+                "公開中の項目に変わるため）。公開の権限のある職員に取り込みを依頼してください。"
+            )
+            if pk in after
+            else _(
+                "取り込むと「%(name)s」が市民向けページから消えます（本来の施策か掲載箇所が"
+                "下書きの項目に変わるため）。公開の権限のある職員に取り込みを依頼してください。"
+            )
+        )
+        problems.append(
+            ImportProblem(
+                file_name, row.line, layout.NODE_PATH, message % {"name": row.printed_name}
+            )
+        )
+    raise PlanImportError(problems)
 
 
 def find_node(plan: Plan, reference: str, *, file_name: str = "") -> PolicyNode:
@@ -183,26 +385,11 @@ def _plan_nodes(plan: Plan):
     return plan.nodes.only("pk", "parent_id", "code", "title", "tree_id", "lft", "rght", "plan_id")
 
 
-def _write(plan, placed, file_name, *, dry_run, publish):
-    status = PublicationStatus.PUBLISHED if publish else PublicationStatus.DRAFT
-    try:
-        with invalidation_muted() if dry_run else nullcontext(), transaction.atomic():
-            result = apply_table_rows(plan, placed, home_note=HOME_OUTSIDE_NOTE, status=status)
-            if dry_run:
-                raise _DryRun(result)
-    except _DryRun as rolled_back:
-        return rolled_back.result
-    except ValidationError as error:
-        raise PlanImportError(
-            [ImportProblem(file_name, None, "", message) for message in error.messages]
-        ) from error
-    return result
-
-
 # --- reading -------------------------------------------------------------------
 
 LAYOUT_CSV = "csv"
 LAYOUT_XLSX = "xlsx"
+LAYOUT_JSON = "json"
 PUBLISHED_TABLE = "published-table"
 
 
@@ -236,7 +423,10 @@ class _FileReader:
         else:
             text = self.decode(content)
             self.raise_problems()
-            if any(is_header(line) for line in text.splitlines()):
+            if self.file_name.lower().endswith(".json") or text.lstrip().startswith(("{", "[")):
+                self.file_format = LAYOUT_JSON
+                placed = self.read_layout(self.json_rows(text))
+            elif any(is_header(line) for line in text.splitlines()):
                 self.file_format = PUBLISHED_TABLE
                 placed = self.read_published(text)
             else:
@@ -244,7 +434,7 @@ class _FileReader:
                 placed = self.read_layout(self.csv_rows(text))
         if not placed and not self.problems:
             self.fail(None, "", _("事業の行がありません。"))
-        self.check_duplicate_homes(placed)
+        self.add_row_errors(check_rows(self.plan, placed))
         self.raise_problems()
         return placed
 
@@ -292,6 +482,9 @@ class _FileReader:
         return rows
 
     def xlsx_rows(self, content: bytes) -> list[tuple[int, list[str]]]:
+        """The first sheet's rows, refusing before parsing a sheet too big to read
+        in a request: by the unpacked size of the zip's members, then by the
+        rows and columns the sheet declares; and while reading, by those it has."""
         from openpyxl import load_workbook
 
         unreadable = _(
@@ -301,7 +494,18 @@ class _FileReader:
             with zipfile.ZipFile(io.BytesIO(content)) as archive:
                 unpacked = sum(info.file_size for info in archive.infolist())
             if unpacked > MAX_UNPACKED_XLSX_BYTES:
-                self.fail(None, "", _("Excelファイルの中身が大きすぎます。"))
+                self.fail(
+                    None,
+                    "",
+                    _(
+                        "Excelファイルの中身が大きすぎます（展開すると %(size)s MB、"
+                        "%(max)d MB まで）。いくつかのファイルに分けてください。"
+                    )
+                    % {
+                        "size": f"{unpacked / 1024 / 1024:.1f}",
+                        "max": MAX_UNPACKED_XLSX_BYTES // 1024 // 1024,
+                    },
+                )
                 return []
             workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
         except Exception:  # openpyxl raises many kinds for a broken file
@@ -310,12 +514,14 @@ class _FileReader:
         rows = []
         try:
             sheet = workbook.worksheets[0]
-            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1):
-                if number > MAX_ROWS:
-                    self.fail(
-                        number, "", _("行が多すぎます（%(max)d行まで）。") % {"max": MAX_ROWS}
-                    )
-                    break
+            if (sheet.max_row or 0) > MAX_ROWS or (sheet.max_column or 0) > MAX_COLUMNS:
+                self.fail_too_big(sheet.max_row, sheet.max_column)
+                return []
+            values_by_row = sheet.iter_rows(values_only=True, max_col=MAX_COLUMNS + 1)
+            for number, values in enumerate(values_by_row, start=1):
+                if number > MAX_ROWS or (len(values) > MAX_COLUMNS and values[MAX_COLUMNS]):
+                    self.fail_too_big(number, len(values))
+                    return []
                 cells = [_cell_text(value) for value in values]
                 while cells and not cells[-1]:
                     cells.pop()
@@ -326,6 +532,72 @@ class _FileReader:
         finally:
             workbook.close()
         return rows
+
+    def fail_too_big(self, rows, columns):
+        self.fail(
+            None,
+            "",
+            _(
+                "Excelファイルのシートが大きすぎます（%(rows)s行・%(columns)s列）。"
+                "%(max_rows)d行・%(max_columns)d列までにしてください。"
+            )
+            % {
+                "rows": f"{rows:,}" if rows else "?",
+                "columns": f"{columns:,}" if columns else "?",
+                "max_rows": MAX_ROWS,
+                "max_columns": MAX_COLUMNS,
+            },
+        )
+
+    def json_rows(self, text: str) -> list[tuple[int, list[str]]]:
+        """The portal's JSON rows (``projects.export.to_json``) as a header and cells.
+
+        Row numbers count the objects of ``rows`` (1 = the first); the header is
+        row 0, which a message leaves out."""
+        try:
+            data = json.loads(text)
+        except (ValueError, RecursionError) as error:
+            self.fail(None, "", _("JSONとして読めません: %(error)s") % {"error": error})
+            return []
+        kind = data.get("format") if isinstance(data, dict) else None
+        if kind == export.TREE_FORMAT:
+            self.fail(
+                None,
+                "",
+                _(
+                    "JSON（体系）は取り込めません。事業の表を取り込むには、このポータルの"
+                    "「JSON」（事業の行）、CSV か Excel で書き出したファイルを使ってください。"
+                ),
+            )
+            return []
+        columns, rows = (data.get("columns"), data.get("rows")) if kind else (None, None)
+        if (
+            kind != export.LISTINGS_FORMAT
+            or not isinstance(columns, list)
+            or not isinstance(rows, list)
+            or not all(isinstance(column, dict) for column in columns)
+        ):
+            self.fail(
+                None,
+                "",
+                _(
+                    "このポータルが書き出した事業の表の JSON（format が「%(format)s」）では"
+                    "ありません。CSV・Excel・このポータルの JSON を使ってください。"
+                )
+                % {"format": export.LISTINGS_FORMAT},
+            )
+            return []
+        if len(rows) > MAX_ROWS:
+            self.fail(None, "", _("行が多すぎます（%(max)d行まで）。") % {"max": MAX_ROWS})
+            return []
+        keys = [column.get("key") for column in columns]
+        numbered = [(0, [_json_cell(column.get("header")) for column in columns])]
+        for number, row in enumerate(rows, start=1):
+            if not isinstance(row, dict):
+                self.fail(number, "", _("行がJSONのオブジェクトではありません。"))
+                continue
+            numbered.append((number, [_json_cell(row.get(key)) for key in keys]))
+        return numbered
 
     # -- the two formats --
 
@@ -342,15 +614,12 @@ class _FileReader:
         if self.file_format == LAYOUT_XLSX:
             width = header.width
             data = [(number, cells + [""] * (width - len(cells))) for number, cells in data]
-        read, errors = layout.read_rows(data, header)
+        read, errors = layout.read_rows(data, header, guarded=self.file_format == LAYOUT_CSV)
         self.add_row_errors(errors)
         paths = layout.NodePaths(_plan_nodes(self.plan))
-        ward_names = list(self.plan.municipality.wards.values_list("name", flat=True))
         placed = []
         for item in read:
             node = self.resolve(paths, item)
-            if item.row.responsibility is not None:
-                self.check_responsibility(item.row, ward_names)
             if node is not None:
                 placed.append(PlacedRow(node, item.row))
         return placed
@@ -441,53 +710,6 @@ class _FileReader:
             return None
         return node
 
-    def check_responsibility(self, row: TableRow, ward_names: list[str]) -> None:
-        """Names that fit their fields, and wards the plan's city has."""
-        responsibility = row.responsibility
-        for column, name, model in (
-            (layout.BUREAU, responsibility.bureau, Bureau),
-            (layout.DIVISION, responsibility.division, Division),
-        ):
-            limit = model._meta.get_field("name").max_length
-            if len(name) > limit:
-                self.fail(
-                    row.line,
-                    column,
-                    _("%(column)sの名前は%(max)d文字までです。") % {"column": column, "max": limit},
-                )
-        unknown = [name for name in responsibility.wards if name not in ward_names]
-        if unknown:
-            city = self.plan.municipality.name
-            if ward_names:
-                message = _(
-                    "%(city)sの区ではありません: %(unknown)s（%(city)sの区は %(wards)s）。"
-                ) % {"city": city, "unknown": "、".join(unknown), "wards": "、".join(ward_names)}
-            else:
-                message = _("%(city)sには区がありません: %(unknown)s") % {
-                    "city": city,
-                    "unknown": "、".join(unknown),
-                }
-            self.fail(row.line, layout.WARDS, message)
-
-    def check_duplicate_homes(self, placed: list[PlacedRow]) -> None:
-        seen: dict[tuple[str, bool], TableRow] = {}
-        for item in placed:
-            if item.row.project_name.relisted:
-                continue
-            key = project_key(item.row)
-            if key in seen:
-                self.fail(
-                    item.row.line,
-                    layout.PROJECT_NAME,
-                    _(
-                        "「%(name)s」は%(first)d行目にも（再掲）なしで載っています。"
-                        "本来の施策以外での掲載なら、事業名に(再掲)を付けてください。"
-                    )
-                    % {"name": item.row.printed_name, "first": seen[key].line},
-                )
-            else:
-                seen[key] = item.row
-
 
 def _cell_text(value) -> str:
     """A spreadsheet value as the text a person typed."""
@@ -500,3 +722,14 @@ def _cell_text(value) -> str:
     if isinstance(value, datetime | date):
         return value.isoformat()
     return str(value)
+
+
+def _json_cell(value) -> str:
+    """A JSON value as a cell's text: numbers as written, a list of names joined."""
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return layout.join_wards(_json_cell(item) for item in value)
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)

@@ -61,8 +61,8 @@ def section_nodes(plan: Plan, node: PolicyNode | None, visible: Callable):
     """The visible nodes of the section, in printed order."""
     nodes = visible(plan.nodes.all())
     if node is not None:
-        nodes = nodes.filter(tree_id=node.tree_id, lft__gte=node.lft, rght__lte=node.rght)
-    return nodes.order_by("tree_id", "lft")
+        nodes = nodes.within(node)
+    return nodes.in_printed_order()
 
 
 def section_listing_count(plan: Plan, node: PolicyNode | None, visible: Callable) -> int:

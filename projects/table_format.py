@@ -24,6 +24,7 @@ import re
 from dataclasses import dataclass, field
 
 import nh3
+from django.utils.translation import gettext as _
 
 from projects.target_table import Column, ProjectName, normalize_text, parse_project_name
 from schedule.fiscal import FiscalYearError, parse_fiscal_year
@@ -45,7 +46,9 @@ class RowError:
     message: str
 
     def __str__(self):
-        where = f"{self.line}行目" + (f"「{self.column}」列" if self.column else "")
+        where = _("%(line)d行目") % {"line": self.line}
+        if self.column:
+            where += _("「%(column)s」列") % {"column": self.column}
         return f"{where}: {self.message}"
 
 
@@ -84,6 +87,9 @@ class TableRow:
     # None where the table has no such columns (the published tables): the
     # project's bureau, section and wards are then left as they are.
     responsibility: Responsibility | None = None
+    # The version of the project the row was exported from (the layout's 版
+    # column); None where the file does not say (a new row, or another format).
+    version: int | None = None
 
 
 @dataclass
@@ -140,6 +146,8 @@ def _cells(line: str) -> list[str]:
 
 
 def is_header(line: str) -> bool:
+    if NAME_HEADER not in line:
+        return False  # most lines: decided without parsing markup
     cells = [normalize_text(strip_markup(cell)) for cell in _cells(line)]
     return (
         len(cells) >= 3
@@ -171,14 +179,20 @@ def parse_year_header(
         try:
             columns.append(Column(parse_fiscal_year(label), after_period=after))
         except FiscalYearError:
-            errors.append(RowError(line, f"{index}列目", f"年度として読めません: {raw!r}"))
+            errors.append(
+                RowError(
+                    line,
+                    _("%(number)d列目") % {"number": index},
+                    _("年度として読めません: %(cell)s") % {"cell": repr(raw)},
+                )
+            )
     if errors:
         return [], errors
     years = [column.fiscal_year for column in columns]
     if not columns or years != list(range(years[0], years[0] + len(years))):
-        errors.append(RowError(line, "", "年度の列は連続した年度にしてください。"))
+        errors.append(RowError(line, "", _("年度の列は連続した年度にしてください。")))
     elif any(column.after_period for column in columns[:-1]):
-        errors.append(RowError(line, "", "「以降」の列は最後に置いてください。"))
+        errors.append(RowError(line, "", _("「以降」の列は最後に置いてください。")))
     return columns, errors
 
 
@@ -200,7 +214,9 @@ def parse_tables(text: str, *, first_line: int = 1, strict: bool = False) -> lis
             if strict and lines[index].strip():
                 errors.append(
                     RowError(
-                        index + first_line, "", "表の外にある行です（見出し行から始めてください）。"
+                        index + first_line,
+                        "",
+                        _("表の外にある行です（見出し行から始めてください）。"),
                     )
                 )
             index += 1
@@ -224,14 +240,18 @@ def _parse_block(lines, index, first_line):
     else:
         form = YEARLY
         if index + 1 >= len(lines):
-            return None, index + 1, [RowError(line_no, "", "年度の見出し行がありません。")]
+            return None, index + 1, [RowError(line_no, "", _("年度の見出し行がありません。"))]
         year_cells = _cells(lines[index + 1])
         columns, errors = parse_year_header(year_cells, line_no + 1)
         width = 2 + len(columns)
         index += 2
     if len(header) != width and not errors:
         errors.append(
-            RowError(line_no, "", f"見出しの列数（{len(header)}）が年度の列数と合いません。")
+            RowError(
+                line_no,
+                "",
+                _("見出しの列数（%(count)d）が年度の列数と合いません。") % {"count": len(header)},
+            )
         )
     block = TableBlock(form=form, line=line_no, columns=columns, rows=[])
     while index < len(lines) and "\t" in lines[index] and not is_header(lines[index]):
@@ -240,7 +260,12 @@ def _parse_block(lines, index, first_line):
         index += 1
         if len(cells) != width:
             errors.append(
-                RowError(row_line, "", f"列の数が{len(cells)}です。この表では{width}列です。")
+                RowError(
+                    row_line,
+                    "",
+                    _("列の数が%(count)dです。この表では%(width)d列です。")
+                    % {"count": len(cells), "width": width},
+                )
             )
             continue
         if form == SHORT:
@@ -250,14 +275,14 @@ def _parse_block(lines, index, first_line):
         if row:
             block.rows.append(row)
     if not block.rows and not errors:
-        errors.append(RowError(line_no, "", "見出しの下に事業の行がありません。"))
+        errors.append(RowError(line_no, "", _("見出しの下に事業の行がありません。")))
     return (None if errors else block), index, errors
 
 
 def _named(printed: str, form: str, line: int, errors: list[RowError]) -> TableRow | None:
     project_name = parse_project_name(printed)
     if not project_name.name:
-        errors.append(RowError(line, NAME_HEADER, "事業名が空です。"))
+        errors.append(RowError(line, NAME_HEADER, _("事業名が空です。")))
         return None
     return TableRow(printed_name=printed, project_name=project_name, form=form, line=line)
 
@@ -277,12 +302,12 @@ def _yearly_row(cells, columns, line, previous_rows, errors):
     if not name_cell and not baseline:
         # A further printed line of the project above.
         if not previous_rows:
-            errors.append(RowError(line, NAME_HEADER, "事業名のない行が表の先頭にあります。"))
+            errors.append(RowError(line, NAME_HEADER, _("事業名のない行が表の先頭にあります。")))
         elif texts:
             previous_rows[-1].target_lines.append(texts)
         return None
     if not name_cell:
-        errors.append(RowError(line, NAME_HEADER, "事業名が空です。"))
+        errors.append(RowError(line, NAME_HEADER, _("事業名が空です。")))
         return None
     printed, summary = split_name_cell(name_cell)
     row = _named(printed, YEARLY, line, errors)

@@ -156,11 +156,16 @@ def display_name(name: str, each_ward: bool) -> str:
 # --- text ------------------------------------------------------------------
 
 _SPACES = re.compile(r"[ \t\u3000]+")
+# Anything normalize_text would change: a tab or ideographic space, a line end
+# other than \n, two spaces, space at either end of a line, a blank line.
+_UNNORMALIZED = re.compile(r"[\t\u3000\r\x0b\x0c\x1c-\x1e\x85\u2028\u2029]| {2}|^\s|\s$|\s\n|\n\s")
 
 
 def normalize_text(text: str) -> str:
     """Collapse runs of spaces and drop blank lines; the characters stay as printed."""
-    lines = [_SPACES.sub(" ", line).strip() for line in (text or "").splitlines()]
+    if not text or not _UNNORMALIZED.search(text):
+        return text or ""  # already normal: the common case, and a fast one
+    lines = [_SPACES.sub(" ", line).strip() for line in text.splitlines()]
     return "\n".join(line for line in lines if line)
 
 

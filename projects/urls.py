@@ -1,6 +1,6 @@
 from django.urls import path
 
-from policies.caching import cache_public_page
+from planportal.caching import cache_public_page
 from projects import views
 
 app_name = "projects"

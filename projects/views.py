@@ -3,12 +3,12 @@
 from django.shortcuts import get_object_or_404
 from django.views.generic import TemplateView
 
-from policies.views import VisibleContentMixin
 from projects.models import ProjectResult
 from projects.progress import yearly_progress
+from projects.site_views import PlanContentMixin
 
 
-class ProjectDetailView(VisibleContentMixin, TemplateView):
+class ProjectDetailView(PlanContentMixin, TemplateView):
     """A project: summary, baseline, yearly targets beside actual results, where it is listed."""
 
     template_name = "projects/project_detail.html"

@@ -2,8 +2,7 @@ from django.contrib import admin
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 
-from policies.admin import PublishableAdminMixin
-from policies.staff_admin import ContentAdmin
+from planportal.admin_base import ContentAdmin, PublishableAdminMixin
 from schedule.models import Milestone, PlanPeriod
 
 

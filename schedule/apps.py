@@ -7,7 +7,9 @@ class ScheduleConfig(AppConfig):
     verbose_name = _("計画期間と策定スケジュール")
 
     def ready(self):
-        from policies.caching import register_public_content
+        from planportal.caching import register_public_content
+        from planportal.permissions import register_content_app
         from schedule import models
 
         register_public_content(models.PlanPeriod, models.Milestone)
+        register_content_app(self.label)

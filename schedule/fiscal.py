@@ -108,11 +108,6 @@ def dual_label(fiscal_year: int) -> str:
     return f"{wareki_label(fiscal_year)} ({fiscal_year})"
 
 
-def western_dual_label(fiscal_year: int) -> str:
-    """2022年度 (令和4年度): for tables whose source prints 西暦 first."""
-    return f"{western_label(fiscal_year)} ({wareki_label(fiscal_year)})"
-
-
 def romaji_label(fiscal_year: int) -> str:
     """Reiwa 4: the era-year of a fiscal year for English pages."""
     era = era_of_fiscal_year(fiscal_year)

@@ -7,15 +7,10 @@ from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from policies.models import (
-    Plan,
-    PublicationStatus,
-    Publishable,
-    PublishableQuerySet,
-    fiscal_year_validators,
-)
+from planportal.publication import PublicationStatus, Publishable, PublishableQuerySet
 from schedule.fiscal import FiscalYearError, fiscal_year_range_label, wareki_label
 from schedule.vague_dates import VagueDate, VagueDateError, parse_vague_date
+from schedule.validators import fiscal_year_validators
 
 
 class PlanPeriod(models.Model):
@@ -28,7 +23,7 @@ class PlanPeriod(models.Model):
         OTHER = "other", _("その他")
 
     plan = models.ForeignKey(
-        Plan, on_delete=models.CASCADE, related_name="periods", verbose_name=_("計画")
+        "policies.Plan", on_delete=models.CASCADE, related_name="periods", verbose_name=_("計画")
     )
     part = models.CharField(_("計画の部分"), max_length=20, choices=Part.choices)
     phase = models.PositiveSmallIntegerField(
@@ -119,7 +114,7 @@ class Milestone(Publishable):
         DONE = "done", _("実施済み")
 
     plan = models.ForeignKey(
-        Plan,
+        "policies.Plan",
         on_delete=models.CASCADE,
         related_name="milestones",
         verbose_name=_("計画"),
@@ -149,7 +144,7 @@ class Milestone(Publishable):
         _("進み具合"), max_length=10, choices=Progress.choices, default=Progress.PLANNED
     )
     document = models.ForeignKey(
-        Plan,
+        "policies.Plan",
         on_delete=models.SET_NULL,
         null=True,
         blank=True,
@@ -169,6 +164,12 @@ class Milestone(Publishable):
     order_in_year = models.PositiveIntegerField(editable=False, default=0)
 
     objects = MilestoneQuerySet.as_manager()
+
+    @classmethod
+    def plan_model(cls):
+        """The plan model (policies.Plan), reached through the foreign key: schedule sits
+        below policies in the apps' order and never imports it."""
+        return cls._meta.get_field("plan").related_model
 
     history = HistoricalRecords()
 

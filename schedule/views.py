@@ -7,14 +7,17 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.generic import TemplateView, View
 
-from policies.views import VisibleContentMixin
+from planportal.views import VisibleContentMixin
 from schedule.ical import schedule_calendar
+from schedule.models import Milestone
 from schedule.timeline import build_timeline
 
 
 class ScheduleMixin(VisibleContentMixin):
     def schedule_of(self, slug):
-        plan = self.visible_plan(slug)
+        plan = self.visible_or_404(
+            Milestone.plan_model().objects.select_related("municipality"), slug=slug
+        )
         milestones = self.visible(plan.milestones.all()).select_related("document", "period")
         return plan, list(plan.periods.all()), list(milestones.chronological())
 

@@ -8,8 +8,9 @@ from django.contrib.auth import get_user_model
 from django.db import connection
 
 from consultations.demo import demo_period_ensure
-from policies.models import Municipality, Plan, PlanLevel, PublicationStatus
-from policies.seeds import load_demo
+from planportal.publication import PublicationStatus
+from policies.models import Municipality, Plan, PlanLevel
+from projects.seeds import load_demo
 from tests.browser import browser, demo_server, page  # noqa: F401  (fixtures)
 from tests.staff_users import client_for, make_staff  # noqa: F401  (fixtures)
 
@@ -57,7 +58,7 @@ def pdfs_rendered_once():
     """WeasyPrint turns each distinct print page into a PDF once per session: the tests
     that fetch the same PDF (crawls, printing tests) share it. Everything else (views,
     the PDF cache, the font check, the print page itself) still runs on every request."""
-    from policies import printing
+    from projects import printing
 
     render, rendered = printing.html_to_pdf, {}
 

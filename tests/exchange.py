@@ -5,10 +5,10 @@ from __future__ import annotations
 from django.conf import settings
 
 from policies.models import Plan
-from policies.seeds import kawasaki_2011
-from policies.seeds.writer import write_plan
 from projects.layout import NodePaths
 from projects.models import Project
+from projects.seeds import kawasaki_2011
+from projects.seeds.writer import write_plan
 
 SEED_001 = settings.SEED_DOCUMENTS_DIR / kawasaki_2011.SOURCE_FILE
 

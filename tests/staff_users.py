@@ -5,8 +5,8 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
 from django.test import Client
 
+from planportal.permissions import sync_role_groups
 from policies.models import StaffScope
-from policies.permissions import sync_role_groups
 
 
 @pytest.fixture

@@ -9,10 +9,12 @@ from django.contrib.auth.models import Group, Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
+from planportal.permissions import PLAN_ADMINS, sync_role_groups
+from planportal.publication import PublicationStatus
 from policies.models import Bureau, Division, Plan, PolicyNode
-from policies.permissions import PLAN_ADMINS, sync_role_groups
 from projects import export
 from projects.models import Project
+from projects.plan_import import PlanImportError, import_plan
 from projects.sections import load_section
 from tests.exchange import plan_snapshot
 
@@ -156,3 +158,126 @@ def test_plan_and_node_admin_pages_link_to_import_and_exports(admin_client, plan
         assert import_url(plan) in html
         for text in (">CSV<", ">Excel<", ">JSON<", ">PDF<", "印刷用ページ"):
             assert text in html, (url, text)
+
+
+# --- what the preview shows ------------------------------------------------------------
+
+
+def test_the_preview_shows_every_changed_cell_and_every_deletion(admin_client, plan):
+    voting = Project.objects.get(plan=plan, name="住民投票制度運営事業")
+    first = voting.targets.get(fiscal_year=2011)
+    content = exported_csv_with(
+        plan, "自治拡充推進事業", 現状="新しい現状", **{"2012年度": "", "2013年度": "→"}
+    )
+    content = content.replace(first.text.encode(), "住民投票の新しい目標".encode())
+    preview = admin_client.post(import_url(plan), {"file": SimpleUploadedFile("p.csv", content)})
+    changes = {change.project.name: change for change in preview.context["report"].changed}
+    assert sorted(changes) == ["住民投票制度運営事業", "自治拡充推進事業"]
+    differences = [(d.label, d.new) for d in changes["自治拡充推進事業"].differences]
+    assert differences == [("現状", "新しい現状"), ("2012年度", ""), ("2013年度", "→")]
+    html = preview.content.decode()
+    assert "更新する事業の変更内容" in html
+    assert "<strong>（削除）</strong>" in html  # the 2012 cell, stated as a deletion
+    assert "新しい現状" in html and "住民投票の新しい目標" in html
+    assert first.text.splitlines()[0] in html
+
+
+def test_overwriting_newer_changes_needs_the_box_ticked(admin_client, superuser, plan):
+    content = exported_csv(plan)
+    project = Project.objects.get(plan=plan, name="自治拡充推進事業")
+    project.summary = "企画課が書き直した概要"
+    project._history_user = superuser
+    project.save()
+    preview = admin_client.post(import_url(plan), {"file": SimpleUploadedFile("p.csv", content)})
+    html = preview.content.decode()
+    assert "書き出した後に変更された事業" in html and "chief" in html
+    assert 'name="overwrite_newer"' in html and "企画課が書き直した概要" in html
+    refused = admin_client.post(import_url(plan), {"token": preview.context["token"]})
+    assert "--overwrite-newer" in refused.content.decode()
+    project.refresh_from_db()
+    assert project.summary == "企画課が書き直した概要"
+    preview = admin_client.post(import_url(plan), {"file": SimpleUploadedFile("p.csv", content)})
+    admin_client.post(
+        import_url(plan), {"token": preview.context["token"], "overwrite_newer": "on"}
+    )
+    project.refresh_from_db()
+    assert project.summary != "企画課が書き直した概要"
+
+
+def test_the_preview_marks_new_relistings_and_homes_that_move(admin_client, plan):
+    text = exported_csv(plan).decode("utf-8-sig")
+    header, *rows = list(csv.reader(io.StringIO(text, newline="")))
+    old_home = "Ⅶ > Ⅶ-1 > Ⅶ-1-(1) > 自治基本条例に基づく自治の推進"
+    new_home = "Ⅶ > Ⅶ-1 > Ⅶ-1-(1) > 分権改革の推進"
+    for row in rows:
+        if row[2] == "自治推進フォーラム開催事業":
+            row[0] = new_home  # its home moves
+    relisting = next(row for row in rows if row[2] == "住民投票制度運営事業")
+    rows.append([new_home, "", "住民投票制度運営事業(再掲)", *[""] * (len(header) - 3)])
+    rows[-1][header.index("表の行")] = "1"
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerows([header, *rows])
+    upload = SimpleUploadedFile("p.csv", buffer.getvalue().encode("utf-8-sig"))
+    preview = admin_client.post(import_url(plan), {"file": upload})
+    report = preview.context["report"]
+    assert [change.project.name for change in report.home_moves] == ["自治推進フォーラム開催事業"]
+    html = preview.content.decode()
+    assert "本来の施策が移る事業" in html
+    assert f"住民投票制度運営事業(再掲) → {report.new_listings[-1].node}" in html
+    assert relisting[0] == old_home
+    assert "本来の施策が「自治基本条例に基づく自治の推進」から「分権改革の推進」に移ります" in html
+
+
+# --- publishing needs the publish permission --------------------------------------------
+
+
+@pytest.fixture
+def administrator_without_publishing(make_staff):
+    """A plan administrator whose role was set up without the publish permission."""
+    group = Group.objects.get(name=PLAN_ADMINS)
+    group.permissions.remove(Permission.objects.get(codename="publish_content"))
+    return make_staff("planner", PLAN_ADMINS)
+
+
+def test_the_import_cannot_publish_without_the_permission(
+    client_for, administrator_without_publishing, plan
+):
+    client = client_for(administrator_without_publishing)
+    page = client.get(import_url(plan))
+    assert page.status_code == 200 and "新しい事業を公開する" not in page.content.decode()
+    text = "事業名\t事業概要\t計画期間の取組\n新しい事業\t概要です。\t事業推進\n"
+    measure = PolicyNode.objects.get(plan=plan, title="自治基本条例に基づく自治の推進")
+    upload = SimpleUploadedFile("t.tsv", text.encode())
+    preview = client.post(import_url(plan), {"file": upload, "under": measure.pk, "publish": "on"})
+    client.post(import_url(plan), {"token": preview.context["token"]})
+    assert not Project.objects.get(plan=plan, name="新しい事業").is_published()
+    with pytest.raises(PlanImportError) as error:
+        import_plan(
+            plan=plan,
+            file_name="t.tsv",
+            content=text.encode(),
+            under=measure,
+            publish=True,
+            user=administrator_without_publishing,
+        )
+    assert "公開する権限がありません" in str(error.value)
+
+
+def test_moving_a_home_that_would_publish_a_project_needs_the_permission(
+    client_for, administrator_without_publishing, superuser, plan
+):
+    draft = PolicyNode.objects.get(plan=plan, title="分権改革の推進")
+    draft.status = PublicationStatus.DRAFT
+    draft.save()
+    hidden = Project.objects.get(plan=plan, name="都市政策研究事業")
+    assert hidden.home_node == draft and not Project.objects.published().filter(pk=hidden.pk)
+    content = exported_csv_with(
+        plan, "都市政策研究事業", 階層パス="Ⅶ > Ⅶ-1 > Ⅶ-1-(1) > 自治基本条例に基づく自治の推進"
+    )
+    client = client_for(administrator_without_publishing)
+    preview = client.post(import_url(plan), {"file": SimpleUploadedFile("p.csv", content)})
+    assert "市民向けページに公開されます" in preview.content.decode()
+    assert "token" not in preview.context
+    assert not Project.objects.published().filter(pk=hidden.pk).exists()
+    import_plan(plan=plan, file_name="p.csv", content=content, user=superuser)
+    assert Project.objects.published().filter(pk=hidden.pk).exists()

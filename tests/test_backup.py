@@ -10,9 +10,9 @@ from django.conf import settings
 from django.db import connection
 from django.urls import reverse
 
+from planportal.permissions import WARD_EDITORS
 from policies.backup import dump_site
 from policies.models import EditConflict, StaffScope, Ward
-from policies.permissions import WARD_EDITORS
 from projects.models import Project
 from tests.admin_forms import form_data
 

@@ -4,7 +4,8 @@ from decimal import Decimal
 
 import pytest
 
-from policies.models import Indicator, IndicatorValue, PolicyNode, PublicationStatus, ScaleSet
+from planportal.publication import PublicationStatus
+from policies.models import Indicator, IndicatorValue, PolicyNode, ScaleSet
 from projects.models import Project, ProjectResult
 from tests.browser import DESKTOP, PHONE, axe_violations, describe
 

@@ -11,8 +11,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from consultations.models import Comment, CommentPeriod, CommentTopic
+from planportal.permissions import PLAN_ADMINS, sync_role_groups
 from policies.models import PolicyNode
-from policies.permissions import PLAN_ADMINS, sync_role_groups
 from tests.admin_forms import form_data
 from tests.consultations import EMAIL, NAME, close, demo_node, demo_period, submit
 

@@ -11,7 +11,8 @@ from django.utils import timezone
 
 from consultations.models import Comment, CommentPeriod
 from consultations.throttle import allow_submission, client_ip
-from policies.models import Plan, PolicyNode, PublicationStatus
+from planportal.publication import PublicationStatus
+from policies.models import Plan, PolicyNode
 from tests.consultations import EMAIL, NAME, close, demo_node, demo_period, form_data, submit
 
 pytestmark = pytest.mark.django_db

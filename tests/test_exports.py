@@ -9,8 +9,9 @@ from django.test import Client
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from planportal.publication import PublicationStatus
 from policies import tree
-from policies.models import Bureau, Division, Plan, PolicyNode, PublicationStatus
+from policies.models import Bureau, Division, Plan, PolicyNode
 from projects import layout
 from projects.models import Project
 from projects.plan_import import import_plan
@@ -44,7 +45,13 @@ def test_csv_of_a_section_has_one_row_per_listing_in_the_documented_layout(clien
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
     header, *rows = read_csv(response.content)
-    assert header == layout.FIXED_HEADERS + ["2011年度", "2012年度", "2013年度", "2014年度以降"]
+    assert header == layout.FIXED_HEADERS + [
+        "2011年度",
+        "2012年度",
+        "2013年度",
+        "2014年度以降",
+        "版",
+    ]
     projects = Project.objects.under(measure)
     assert {row[2].replace("(再掲)", "") for row in rows} >= {p.display_name for p in projects}
     first = rows[0]
@@ -52,7 +59,9 @@ def test_csv_of_a_section_has_one_row_per_listing_in_the_documented_layout(clien
     assert first[1] == "自治基本条例に基づく自治の推進"
     column = {name: index for index, name in enumerate(header)}
     assert first[2] == "自治拡充推進事業" and first[column["表の行"]] == "1"
-    assert first[-1] == "事業推進"
+    assert first[column["2014年度以降"]] == "事業推進"
+    # The version the project had, for the importer to see what changed since.
+    assert first[-1] == str(Project.objects.get(plan=plan, name="自治拡充推進事業").version)
     # → and merged (empty) cells are exported as printed.
     voting = next(row for row in rows if row[2] == "住民投票制度運営事業")
     assert voting[column["2011年度"]] and voting[column["2014年度以降"]] == "事業推進"
@@ -118,8 +127,10 @@ def test_excel_and_json_carry_the_same_rows(client, plan, measure):
     assert data["format"] == "plan-portal/project-listings"
     assert [column["header"] for column in data["columns"]] == csv_rows[0]
     keys = [column["key"] for column in data["columns"]]
-    assert keys[-1] == "fy2014_onward"
-    assert [[str(row[key]) for key in keys] for row in data["rows"]] == csv_rows[1:]
+    assert keys[-2:] == ["fy2014_onward", "project_version"]
+    assert [
+        ["" if row[key] is None else str(row[key]) for key in keys] for row in data["rows"]
+    ] == csv_rows[1:]
 
 
 def test_the_json_tree_nests_nodes_texts_projects_and_target_cells(client, plan):

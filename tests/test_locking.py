@@ -8,9 +8,9 @@ from django.db import connection
 from django.test import Client
 from django.urls import reverse
 
+from planportal.permissions import PLAN_ADMINS
 from policies import tree
 from policies.models import EditConflict, PolicyNode
-from policies.permissions import PLAN_ADMINS
 from projects.models import Project, ProjectResult, YearlyTarget
 from tests.admin_forms import form_data
 

@@ -1,16 +1,20 @@
 """Importing project tables: formats, encodings, all-or-nothing, idempotence, 再掲."""
 
 import io
+import json
+import zipfile
 
 import pytest
 from django.core.management import CommandError, call_command
 from openpyxl import Workbook
 
+from planportal.publication import PublicationStatus
 from policies import tree
-from policies.models import Bureau, Division, PublicationStatus, Ward
-from projects import layout
-from projects.models import Project
+from policies.models import Bureau, Division, Plan, Ward
+from projects import export, layout
+from projects.models import Project, ProjectListing
 from projects.plan_import import MAX_FILE_BYTES, PlanImportError, import_plan
+from projects.sections import load_section
 from tests.exchange import plan_snapshot
 
 PUBLISHED_HEADER = (
@@ -192,23 +196,38 @@ def test_reimporting_changes_nothing_and_a_changed_row_updates_its_project(plan)
     assert Project.objects.filter(plan=plan).count() == 1
 
 
-def test_markup_in_cells_is_never_stored(plan):
+def test_layout_cells_are_text_as_typed_and_tag_like_text_is_kept(plan):
+    """Only the published tables carry markup; in the layout, <SDGs> is part of a name."""
     rows = [
         layout_row(
             LOCAL,
-            "<b>事業A</b>",
-            summary="<p>一行目</p><p>二行目</p><script>alert(1)</script>",
+            "<SDGs>事業A",
+            summary="<p>一行目</p>",
             targets=("<i>目標</i> &amp; 予定", "", "", ""),
         )
     ]
     import_plan(plan=plan, file_name="a.csv", content=csv_bytes(rows))
-    project = Project.objects.get(plan=plan, name="事業A")
-    assert project.summary == "一行目\n二行目"
-    assert project.targets.get().text == "目標 & 予定"
+    project = Project.objects.get(plan=plan, name="<SDGs>事業A")
+    assert project.summary == "<p>一行目</p>"  # shown escaped, as typed
+    assert project.targets.get().text == "<i>目標</i> &amp; 予定"
+    again = import_plan(plan=plan, file_name="a.csv", content=csv_bytes(rows))
+    assert not again.changes_anything
+
+
+def test_a_typed_name_with_tag_like_text_survives_an_export_round_trip(db):
+    plan = Plan.objects.get(slug="kawasaki-2011")
+    project = Project.objects.get(plan=plan, name="自治拡充推進事業")
+    project.name = "<SDGs>自治拡充推進事業"
+    project.save()
+    count = Project.objects.filter(plan=plan).count()
+    content = export.to_csv(load_section(plan, None, lambda queryset: queryset))
+    report = import_plan(plan=plan, file_name="plan.csv", content=content)
+    assert report.created == [] and not report.changes_anything
+    assert Project.objects.filter(plan=plan).count() == count
 
 
 def test_a_dry_run_reports_and_writes_nothing(plan):
-    from policies.caching import content_version
+    from planportal.caching import content_version
 
     before, version = plan_snapshot(plan), content_version()
     report = import_plan(
@@ -490,3 +509,149 @@ def test_under_names_a_node_by_code_title_or_path(plan, tmp_path):
         call_command(
             "import_plan", str(path), plan=plan.slug, under="ない施策", stderr=io.StringIO()
         )
+
+
+# --- listing order ------------------------------------------------------------------
+
+
+def test_new_listings_go_after_the_existing_ones_in_the_files_order(plan):
+    import_plan(
+        plan=plan,
+        file_name="a.csv",
+        content=csv_bytes([layout_row(LOCAL, "既存A"), layout_row(LOCAL, "既存B")]),
+    )
+    measure = node(plan, "地域の推進")
+    ProjectListing.objects.filter(node=measure, project__name="既存B").update(position=7)
+    text = SHORT_HEADER + "新しい事業Y\t\t事業推進\n新しい事業X\t\t事業推進\n"
+    import_plan(plan=plan, file_name="t.tsv", content=text.encode(), under=measure)
+    listed = ProjectListing.objects.filter(node=measure).order_by("position", "pk")
+    assert [(listing.project.name, listing.position) for listing in listed] == [
+        ("既存A", 0),
+        ("既存B", 7),
+        ("新しい事業Y", 8),
+        ("新しい事業X", 9),
+    ]
+
+
+# --- the portal's JSON rows -------------------------------------------------------------
+
+
+def test_the_portals_json_export_is_an_import_format(db):
+    plan = Plan.objects.get(slug="kawasaki-2011")
+    measure = plan.nodes.get(code="Ⅶ-1-(1)")
+    data = json.loads(export.to_json(load_section(plan, measure, lambda queryset: queryset)))
+    row = next(row for row in data["rows"] if row["project_name"] == "自治拡充推進事業")
+    row["summary"] = "JSONで直した概要"
+    report = import_plan(
+        plan=plan, file_name="rows.json", content=json.dumps(data, ensure_ascii=False).encode()
+    )
+    assert report.file_format == "json"
+    assert [project.name for project in report.updated] == ["自治拡充推進事業"]
+    assert Project.objects.get(plan=plan, name="自治拡充推進事業").summary == "JSONで直した概要"
+    del data["rows"][0]["node_path"]  # a row without a column: named like a CSV's
+    data["rows"][0]["table_line"] = "x"
+    problems = problems_of(plan, "rows.json", json.dumps(data).encode())
+    assert problems == ["ファイル「rows.json」 1行目 「表の行」列: 1以上の整数にしてください: 'x'"]
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        (
+            json.dumps({"format": "plan-portal/plan-tree", "nodes": []}),
+            "JSON（体系）は取り込めません",
+        ),
+        ('{"rows": []}', "このポータルが書き出した事業の表の JSON"),
+        ("[1, 2", "JSONとして読めません"),
+    ],
+    ids=["tree", "other-json", "broken"],
+)
+def test_json_that_is_not_the_portals_rows_gets_one_plain_message(plan, content, message):
+    (problem,) = problems_of(plan, "data.json", content.encode())
+    assert message in problem and "data.json" in problem
+
+
+# --- Excel files that unpack to too much ---------------------------------------------------
+
+
+def xlsx_bytes(fill) -> bytes:
+    workbook = Workbook()
+    sheet = workbook.active
+    sheet.append(LAYOUT_HEADER)
+    sheet.append(layout_row(LOCAL, "事業X"))
+    fill(sheet)
+    buffer = io.BytesIO()
+    workbook.save(buffer)
+    return buffer.getvalue()
+
+
+def test_an_excel_file_that_unpacks_too_big_is_refused_before_parsing(plan):
+    """A few hundred KB that unpack to tens of MB: the zip's member sizes decide."""
+    original = io.BytesIO(xlsx_bytes(lambda sheet: None))
+    bomb = io.BytesIO()
+    with zipfile.ZipFile(original) as source, zipfile.ZipFile(bomb, "w") as target:
+        for info in source.infolist():
+            target.writestr(info, source.read(info.filename), zipfile.ZIP_DEFLATED)
+        target.writestr("xl/media/padding.bin", b"\0" * (41 * 1024 * 1024), zipfile.ZIP_DEFLATED)
+    assert len(bomb.getvalue()) < 200 * 1024
+    (problem,) = problems_of(plan, "bomb.xlsx", bomb.getvalue())
+    assert "Excelファイルの中身が大きすぎます（展開すると 41.0 MB、40 MB まで）" in problem
+    assert not Project.objects.filter(plan=plan).exists()
+
+
+@pytest.mark.parametrize(
+    ("cell", "size"),
+    [("XFD2", "2行・16,384列"), ("A60000", "60,000行・14列")],
+    ids=["columns", "rows"],
+)
+def test_an_excel_sheet_with_too_many_rows_or_columns_is_refused(plan, cell, size):
+    content = xlsx_bytes(lambda sheet: sheet.__setitem__(cell, "x"))
+    (problem,) = problems_of(plan, "wide.xlsx", content)
+    assert f"シートが大きすぎます（{size}）" in problem and "100列までに" in problem
+
+
+# --- bulk writes and their history ------------------------------------------------------------
+
+
+def test_an_import_records_history_once_per_change_and_raises_versions_once(plan, wards):
+    rows = [
+        layout_row(LOCAL, "事業A", summary="概要", wards="幸区", targets=("目標", "→", "", "")),
+        layout_row(WARD, "事業A(再掲)"),
+        layout_row(WARD, "事業B", targets=("目標", "", "", "")),
+    ]
+    import_plan(plan=plan, file_name="a.csv", content=csv_bytes(rows))
+    a = Project.objects.get(plan=plan, name="事業A")
+    b = Project.objects.get(plan=plan, name="事業B")
+    assert [(r.history_type, r.version) for r in a.history.all()] == [("+", 1)]
+    assert [ward.ward.name for ward in a.history.get().wards.all()] == ["幸区"]
+    assert a.targets.get(fiscal_year=2023).history.count() == 1
+    assert (a.version, b.version) == (1, 1)
+    rows[0] = layout_row(
+        LOCAL, "事業A", summary="概要", wards="中原区", targets=("", "→", "", "新")
+    )
+    rows[2] = layout_row(WARD, "事業B", targets=("目標", "追加", "", ""))
+    import_plan(plan=plan, file_name="a.csv", content=csv_bytes(rows))
+    a.refresh_from_db()
+    b.refresh_from_db()
+    assert (a.version, b.version) == (2, 2)
+    latest = a.history.first()
+    assert (latest.history_type, latest.version) == ("~", 2)
+    assert [ward.ward.name for ward in latest.wards.all()] == ["中原区"]
+    assert sorted(
+        (r.fiscal_year, r.history_type) for r in a.targets.model.history.filter(project_id=a.pk)
+    ) == [(2022, "+"), (2022, "-"), (2023, "+"), (2025, "+")]
+    assert b.history.count() == 1  # only its targets changed: recorded with them
+
+
+def test_row_problems_read_in_english_on_the_english_admin(plan):
+    from django.utils import translation
+
+    rows = [layout_row(LOCAL, ""), layout_row(LOCAL, "事業A", division="協働推進課")]
+    with translation.override("en"):
+        problems = problems_of(plan, "a.csv", csv_bytes(rows))
+    assert "The project name is empty." in problems[0]
+    assert "A responsible section needs its responsible bureau." in problems[1]
+    text = "事業名\t現状\t事業内容・目標\n\t\t2022年度\t年度不明\t2024年度\t2025年度以降\n"
+    with translation.override("en"):
+        (problem,) = problems_of(plan, "t.tsv", text.encode(), under=node(plan, "地域の推進"))
+    assert "column 4" in problem and "Not a fiscal year" in problem

@@ -9,8 +9,9 @@ from django.test import Client
 from django.urls import reverse
 from pypdf import PdfReader
 
-from policies import printing
-from policies.models import Plan, PolicyNode, PublicationStatus
+from planportal.publication import PublicationStatus
+from policies.models import Plan, PolicyNode
+from projects import printing
 from projects.models import Project
 
 A4_POINTS = (595, 842)

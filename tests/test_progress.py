@@ -6,14 +6,8 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.test import Client
 
-from policies.models import (
-    Indicator,
-    IndicatorValue,
-    PolicyNode,
-    PublicationStatus,
-    ScaleLevel,
-    ScaleSet,
-)
+from planportal.publication import PublicationStatus
+from policies.models import Indicator, IndicatorValue, PolicyNode, ScaleLevel, ScaleSet
 from policies.tree import create_node
 from projects.models import Project, ProjectResult
 from projects.progress import count_by_level, yearly_progress

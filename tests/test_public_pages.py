@@ -7,7 +7,8 @@ from django.test.utils import CaptureQueriesContext
 
 from bench.generate_plan import generate_plan
 from bench.pages import page_urls
-from policies.models import Plan, PolicyNode, PublicationStatus
+from planportal.publication import PublicationStatus
+from policies.models import Plan, PolicyNode
 from projects.models import Project
 
 DRAFT = PublicationStatus.DRAFT

@@ -16,11 +16,12 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import translation
 from pypdf import PdfReader
 
-from policies import publishing, tree
-from policies.models import NodeText, Plan, PolicyNode, PublicationStatus, SDGGoal, Strategy, Ward
-from policies.section_views import EXPORT_FORMATS
-from projects import export
+from planportal.publication import PublicationStatus
+from policies import tree
+from policies.models import NodeText, Plan, PolicyNode, SDGGoal, Strategy, Ward
+from projects import export, publishing
 from projects.models import Project, ProjectListing
+from projects.section_views import EXPORT_FORMATS
 from schedule.models import PlanPeriod
 
 MARK = "LEAKCHECK"

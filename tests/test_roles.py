@@ -8,14 +8,15 @@ import pytest
 from django.contrib.auth.models import Group
 from django.urls import reverse
 
-from policies.models import Bureau, Division, Plan, PolicyNode, PublicationStatus, Ward
-from policies.permissions import (
+from planportal.permissions import (
     BUREAU_EDITORS,
     PLAN_ADMINS,
     REVIEWERS,
     WARD_EDITORS,
     sync_role_groups,
 )
+from planportal.publication import PublicationStatus
+from policies.models import Bureau, Division, Plan, PolicyNode, Ward
 from projects.models import Project, ProjectListing, YearlyTarget
 from tests.admin_forms import form_data
 

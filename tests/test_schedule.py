@@ -7,8 +7,9 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 from icalendar import Calendar
 
-from policies.models import Plan, PublicationStatus
-from policies.seeds.drafting import milestone_kind
+from planportal.publication import PublicationStatus
+from policies.models import Plan
+from projects.seeds.drafting import milestone_kind
 from schedule.models import Milestone, PlanPeriod
 
 pytestmark = pytest.mark.django_db

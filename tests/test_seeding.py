@@ -6,15 +6,8 @@ from django.core import serializers
 from django.core.management import call_command
 
 from consultations.models import CommentPeriod
-from policies.models import (
-    NodeText,
-    Plan,
-    PolicyNode,
-    PublicationStatus,
-    ScaleLevel,
-    ScaleSet,
-    Strategy,
-)
+from planportal.publication import PublicationStatus
+from policies.models import NodeText, Plan, PolicyNode, ScaleLevel, ScaleSet, Strategy
 from projects.models import Project, ProjectListing, YearlyTarget
 from schedule.models import Milestone, PlanPeriod
 

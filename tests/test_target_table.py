@@ -1,5 +1,7 @@
 """The published tables' conventions: → (same as the year before), merged cells, markers."""
 
+import pytest
+
 from projects.target_table import (
     CellKind,
     Column,
@@ -7,6 +9,7 @@ from projects.target_table import (
     display_name,
     fold_width,
     is_same_as_previous,
+    normalize_text,
     parse_project_name,
     plan_columns,
 )
@@ -123,3 +126,21 @@ def test_display_name_and_width_folding():
     assert display_name("安全・安心まちづくり事業", True) == "安全・安心まちづくり事業(各区)"
     assert fold_width("（２）ＣＳＲ　推進") == "(2)CSR 推進"
     assert fold_width("①～③") == "①～③"  # circled numbers and the wave dash stay as printed
+
+
+@pytest.mark.parametrize(
+    ("text", "normal"),
+    [
+        ("", ""),
+        ("既に整った一行", "既に整った一行"),
+        ("CIO 補佐業務\n進捗管理", "CIO 補佐業務\n進捗管理"),
+        ("一行目\r\n二行目 \r\n", "一行目\n二行目"),  # as a browser posts a textarea
+        ("  前の空白\n\n\n後の空白  ", "前の空白\n後の空白"),
+        ("全角\u3000空白と\tタブと  二つの空白", "全角 空白と タブと 二つの空白"),
+        ("段落\u2028区切り\x0c改ページ", "段落\n区切り\n改ページ"),
+        ("\xa0行頭の空白", "行頭の空白"),
+    ],
+)
+def test_text_is_normalised_as_the_layout_reads_it(text, normal):
+    assert normalize_text(text) == normal
+    assert normalize_text(normal) == normal

@@ -2,7 +2,7 @@
 
 Those pages are served from the page cache. What the notice says depends on
 the clock (募集前, 意見募集中, 募集終了), so the cache key includes how many
-period openings and closings have passed (``policies.caching.register_schedule``,
+period openings and closings have passed (``planportal.caching.register_schedule``,
 fed by ``consultations.apps``): when a period opens or closes, every cached
 page is rebuilt on its next request, and the notice is never stale.
 """

@@ -1,6 +1,6 @@
 from django.db import migrations
 
-from policies.search_indexes import trigram_indexes
+from planportal.search_indexes import trigram_indexes
 
 
 class Migration(migrations.Migration):

@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand
 
-from policies.permissions import sync_role_groups
+from planportal.permissions import sync_role_groups
 
 
 class Command(BaseCommand):

@@ -13,6 +13,7 @@ from pathlib import Path
 from django.conf import settings
 from django.db import transaction
 
+from planportal.publication import PublicationStatus
 from policies import tree
 from policies.models import (
     BasicGoal,
@@ -21,7 +22,6 @@ from policies.models import (
     Plan,
     PlanLevel,
     PolicyNode,
-    PublicationStatus,
     ScaleLevel,
     ScaleSet,
     SDGGoal,
@@ -29,7 +29,7 @@ from policies.models import (
     Ward,
 )
 from policies.scales import ensure_default_scale_set
-from policies.seeds.spec import MilestoneSpec, NodeSpec, PlanSpec
+from projects.seeds.spec import MilestoneSpec, NodeSpec, PlanSpec
 from projects.services import PlacedRow, apply_table_rows, sync_fields
 from projects.table_format import Responsibility
 from schedule.models import Milestone, PlanPeriod

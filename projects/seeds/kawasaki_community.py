@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 
-from policies.seeds.outline import Level, parse_outline
-from policies.seeds.spec import PlanSpec
+from projects.seeds.outline import Level, parse_outline
+from projects.seeds.spec import PlanSpec
 
 SOURCE_FILE = "003_a26088e6b9195158.txt"
 

@@ -173,7 +173,7 @@ class SearchForm(forms.Form):
         if data.get("plan"):
             nodes = nodes.filter(plan=data["plan"])
         if data.get("policy"):
-            nodes = nodes.filter(tree_id=data["policy"].tree_id)
+            nodes = nodes.within(data["policy"])
         if data.get("ward"):
             nodes = nodes.filter(wards=data["ward"])
         if data.get("strategy"):
@@ -199,7 +199,7 @@ class SearchForm(forms.Form):
             projects = projects.filter(plan=data["plan"])
         if data.get("policy"):
             listed = ProjectListing.objects.filter(
-                project=OuterRef("pk"), node__tree_id=data["policy"].tree_id
+                project=OuterRef("pk"), node__in=PolicyNode.objects.within(data["policy"])
             )
             projects = projects.filter(Exists(listed))
         if data.get("ward"):

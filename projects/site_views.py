@@ -6,16 +6,17 @@ preview). Each page runs a fixed number of queries, whatever the plan's size.
 """
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
+from planportal.views import VisibleContentMixin
 from policies.models import Municipality, Plan, PolicyNode, ScaleLevel, SDGGoal, Ward
-from policies.search import SearchForm
 from projects.models import Project, ProjectListing, ProjectResult
 from projects.progress import rollups
+from projects.search import SearchForm
 from schedule.timeline import build_timeline
 
 LISTINGS_PER_PAGE = 50
@@ -26,23 +27,11 @@ def paginate(request, queryset, param: str = "page"):
     return Paginator(queryset, LISTINGS_PER_PAGE).get_page(request.GET.get(param))
 
 
-class VisibleContentMixin:
-    """One place that decides what a visitor may see."""
-
-    @property
-    def is_preview(self) -> bool:
-        user = self.request.user
-        return user.is_authenticated and user.is_active and user.is_staff
-
-    def visible(self, queryset):
-        return queryset if self.is_preview else queryset.published()
-
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(is_preview=self.is_preview, **kwargs)
+class PlanContentMixin(VisibleContentMixin):
+    """A page of one plan, found by its slug among the plans the visitor may see."""
 
     def visible_plan(self, slug) -> Plan:
-        plans = self.visible(Plan.objects.select_related("municipality"))
-        return get_object_or_404(plans, slug=slug)
+        return self.visible_or_404(Plan.objects.select_related("municipality"), slug=slug)
 
 
 def listings_of(queryset, projects):
@@ -89,7 +78,7 @@ class HomeView(VisibleContentMixin, TemplateView):
         return super().get_context_data(sections=sections, **kwargs)
 
 
-class PlanDetailView(VisibleContentMixin, TemplateView):
+class PlanDetailView(PlanContentMixin, TemplateView):
     """A plan: its vision and goals, periods, strategies and its whole tree."""
 
     template_name = "policies/plan_detail.html"
@@ -119,7 +108,7 @@ def _sdg_links(plan):
     return SDGGoal.objects.filter(Q(nodes__plan=plan) | Q(projects__plan=plan))
 
 
-class NodeDetailView(VisibleContentMixin, TemplateView):
+class NodeDetailView(PlanContentMixin, TemplateView):
     """A node: breadcrumbs, texts, children and the projects listed under it."""
 
     template_name = "policies/node_detail.html"
@@ -131,22 +120,16 @@ class NodeDetailView(VisibleContentMixin, TemplateView):
             nodes.prefetch_related("strategies__plan", "sdg_goals", "wards"), pk=pk
         )
         projects = self.visible(Project.objects.all())
-        below = ProjectListing.objects.filter(
-            node__tree_id=OuterRef("tree_id"),
-            node__lft__gte=OuterRef("lft"),
-            node__rght__lte=OuterRef("rght"),
-            project__in=projects,
+        children = nodes.filter(parent=node).with_any_below(
+            "has_projects", ProjectListing.objects.filter(project__in=projects)
         )
-        children = nodes.filter(parent=node).annotate(has_projects=Exists(below))
         listings = listings_of(node.listings.all(), projects)
         results = self.visible(ProjectResult.objects.filter(project__in=projects.under(node)))
         progress = rollups(results, plan.scales)
         return super().get_context_data(
             plan=plan,
             node=node,
-            ancestors=nodes.filter(
-                tree_id=node.tree_id, lft__lt=node.lft, rght__gt=node.rght
-            ).order_by("lft"),
+            ancestors=nodes.around(node),
             trail=[{"label": str(node)}],
             texts=node.texts.all(),
             children=children,
@@ -159,7 +142,7 @@ class NodeDetailView(VisibleContentMixin, TemplateView):
         )
 
 
-class StrategyDetailView(VisibleContentMixin, TemplateView):
+class StrategyDetailView(PlanContentMixin, TemplateView):
     template_name = "policies/strategy_detail.html"
 
     def get_context_data(self, slug, pk, **kwargs):
@@ -255,7 +238,7 @@ class SDGDetailView(VisibleContentMixin, TemplateView):
         )
 
 
-class SDGMatrixView(VisibleContentMixin, TemplateView):
+class SDGMatrixView(PlanContentMixin, TemplateView):
     """Policy × SDG: which goals each top-level node serves, itself or through what is below it."""
 
     template_name = "policies/sdg_matrix.html"

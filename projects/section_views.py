@@ -14,10 +14,9 @@ from django.utils.translation import get_language
 from django.views import View
 from django.views.generic import TemplateView
 
-from policies import printing
-from policies.views import VisibleContentMixin
-from projects import export
+from projects import export, printing
 from projects.sections import load_section
+from projects.site_views import PlanContentMixin
 
 EXPORT_FORMATS = {
     # format: (writer, content type, file name suffix, download as attachment)
@@ -28,7 +27,7 @@ EXPORT_FORMATS = {
 }
 
 
-class SectionMixin(VisibleContentMixin):
+class SectionMixin(PlanContentMixin):
     def plan_and_node(self):
         plan = self.visible_plan(self.kwargs["slug"])
         node = None

@@ -9,8 +9,12 @@ what, and the refused input is kept as an ``EditConflict`` that staff can open.
 
 from __future__ import annotations
 
+import threading
+from contextlib import contextmanager
+
 from django.db import models
 from django.db.models import F
+from django.db.models.signals import post_delete, post_save
 from django.utils.translation import gettext_lazy as _
 
 
@@ -70,10 +74,25 @@ def changes_since(obj, base_version: int) -> tuple[object | None, list[str]]:
     return latest, names
 
 
+_owners_muted = threading.local()
+
+
+@contextmanager
+def owner_versions_muted():
+    """Child rows written in this thread leave their owners' versions alone: for a
+    bulk writer (the importer) that raises each owner's version once itself."""
+    previous = getattr(_owners_muted, "on", False)
+    _owners_muted.on = True
+    try:
+        yield
+    finally:
+        _owners_muted.on = previous
+
+
 def _bump_owner(field_name):
     def bump(sender, instance, raw=False, **kwargs):
         owner_id = getattr(instance, f"{field_name}_id", None)
-        if raw or owner_id is None:
+        if raw or owner_id is None or getattr(_owners_muted, "on", False):
             return
         bump_version(instance._meta.get_field(field_name).related_model, owner_id)
 
@@ -83,8 +102,6 @@ def _bump_owner(field_name):
 def version_owner_on_child_change(child_model, field_name: str) -> None:
     """Raise the owner's version whenever one of its child rows (an inline) changes,
     so that a form of the owner opened before that change cannot overwrite it."""
-    from django.db.models.signals import post_delete, post_save
-
     uid = f"version-owner-{child_model._meta.label}"
     receiver = _bump_owner(field_name)
     post_save.connect(receiver, sender=child_model, weak=False, dispatch_uid=uid + "-save")

@@ -9,8 +9,8 @@ from __future__ import annotations
 
 import re
 
-from policies.seeds.outline import Level, parse_outline
-from policies.seeds.spec import PlanSpec
+from projects.seeds.outline import Level, parse_outline
+from projects.seeds.spec import PlanSpec
 
 SOURCE_FILE = "002_7cfe28e0becadae9.txt"
 

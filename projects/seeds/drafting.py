@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 
-from policies.seeds.spec import MilestoneSpec
+from projects.seeds.spec import MilestoneSpec
 from schedule.fiscal import parse_fiscal_year
 
 # In order: the first rule whose words a step contains decides its kind.

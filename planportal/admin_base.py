@@ -1,8 +1,8 @@
 """Base classes for the staff admin: scopes, history and optimistic locking together.
 
 ``ContentAdmin`` is the ModelAdmin of plan content: scoped editing
-(policies.permissions), history with diffs and revert (django-simple-history),
-and, for versioned models, no lost edits (policies.versioning).
+(planportal.permissions), history with diffs and revert (django-simple-history),
+and, for versioned models, no lost edits (planportal.versioning).
 ``ReferenceAdmin`` serves reference data (wards, bureaus, SDG goals …) that only
 plan administrators change. Inlines take ``ScopedInlineMixin``.
 """
@@ -17,15 +17,21 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.html import format_html, format_html_join
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from policies.models import EditConflict, StaffScope
-from policies.permissions import ScopedAdminMixin, can_edit, is_unrestricted
-from policies.versioning import Versioned, changes_since, locked_version
+from planportal.permissions import ScopedAdminMixin, can_edit
+from planportal.versioning import Versioned, changes_since, locked_version
 
 BASE_VERSION_FIELD = "base_version"
+
+_conflict_log = []  # the model that keeps refused edits (policies.EditConflict)
+
+
+def keep_refused_edits_in(model) -> None:
+    """Record every refused edit as a row of ``model`` (see ``VersionCheckedForm``)."""
+    _conflict_log[:] = [model]
 
 
 class VersionCheckedForm(forms.ModelForm):
@@ -67,7 +73,8 @@ class VersionCheckedForm(forms.ModelForm):
     def _conflict_message(self, base, stored):
         instance = self.instance
         latest, changed = changes_since(instance, base or 0)
-        conflict = EditConflict.objects.create(
+        conflict_log = _conflict_log[0]
+        conflict = conflict_log.objects.create(
             content_type=ContentType.objects.get_for_model(type(instance)),
             object_id=str(instance.pk),
             object_repr=str(instance)[:300],
@@ -92,7 +99,10 @@ class VersionCheckedForm(forms.ModelForm):
             _("あなたの変更は保存していません。入力した内容は「編集の衝突」に控えてあります："),
             format_html(
                 '<a href="{}">{}</a>　<a href="{}">{}</a>',
-                reverse("admin:policies_editconflict_change", args=[conflict.pk]),
+                reverse(
+                    f"admin:{conflict_log._meta.app_label}_{conflict_log._meta.model_name}_change",
+                    args=[conflict.pk],
+                ),
                 _("控えを開く"),
                 reverse(
                     f"admin:{instance._meta.app_label}_{instance._meta.model_name}_change",
@@ -153,6 +163,22 @@ class HistoryGuardMixin:
         return response
 
 
+class PublishableAdminMixin:
+    """Publish and unpublish as explicit, stamped actions (publishers only)."""
+
+    actions = ["publish_selected", "unpublish_selected"]
+
+    @admin.action(description=_("選択したものを公開する"), permissions=["publish"])
+    def publish_selected(self, request, queryset):
+        count = queryset.publish()
+        self.message_user(request, _("%(count)d件を公開しました。") % {"count": count})
+
+    @admin.action(description=_("選択したものを下書きに戻す"), permissions=["publish"])
+    def unpublish_selected(self, request, queryset):
+        count = queryset.unpublish()
+        self.message_user(request, _("%(count)d件を下書きに戻しました。") % {"count": count})
+
+
 class ContentAdmin(
     ScopedAdminMixin, OptimisticLockAdminMixin, HistoryGuardMixin, SimpleHistoryAdmin
 ):
@@ -161,78 +187,3 @@ class ContentAdmin(
 
 class ReferenceAdmin(ScopedAdminMixin, admin.ModelAdmin):
     """The admin of reference data: only plan administrators change it."""
-
-
-@admin.register(StaffScope)
-class StaffScopeAdmin(ReferenceAdmin):
-    list_display = ["user", "bureau", "division", "ward", "groups"]
-    list_filter = ["bureau", "ward"]
-    search_fields = ["user__username", "user__last_name", "user__first_name"]
-    autocomplete_fields = ["user", "bureau", "division", "ward"]
-
-    @admin.display(description=_("役割"))
-    def groups(self, scope):
-        return "、".join(group.name for group in scope.user.groups.all())
-
-    def get_queryset(self, request):
-        return (
-            super()
-            .get_queryset(request)
-            .select_related("user", "bureau", "division__bureau", "ward")
-        )
-
-
-@admin.register(EditConflict)
-class EditConflictAdmin(admin.ModelAdmin):
-    """Refused edits, read-only: editors see their own, administrators all."""
-
-    list_display = ["object_repr", "content_type", "user", "created_at", "changed_fields"]
-    list_filter = ["content_type"]
-    search_fields = ["object_repr"]
-    fields = [
-        "object_link",
-        "user",
-        "created_at",
-        "base_version",
-        "stored_version",
-        "changed_fields",
-        "submitted_values",
-    ]
-    readonly_fields = fields
-
-    class Media:
-        css = {"all": ["css/admin.css"]}
-
-    def get_queryset(self, request):
-        conflicts = super().get_queryset(request).select_related("user", "content_type")
-        if is_unrestricted(request.user):
-            return conflicts
-        return conflicts.filter(user=request.user)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    @admin.display(description=_("対象"))
-    def object_link(self, conflict):
-        model = conflict.content_type.model_class()
-        url = reverse(
-            f"admin:{model._meta.app_label}_{model._meta.model_name}_change",
-            args=[conflict.object_id],
-        )
-        return format_html('<a href="{}">{}</a>', url, conflict.object_repr)
-
-    @admin.display(description=_("保存できなかった入力"))
-    def submitted_values(self, conflict):
-        rows = format_html_join(
-            "",
-            "<tr><th scope='row'>{}</th><td>{}</td></tr>",
-            (
-                (key, "\n".join(value) if isinstance(value, list) else value)
-                for key, value in conflict.submitted.items()
-                if key != BASE_VERSION_FIELD
-            ),
-        )
-        return format_html('<table class="submitted-values">{}</table>', rows)

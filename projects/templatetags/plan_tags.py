@@ -9,7 +9,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext
 
 from planportal.i18n import is_english
-from policies import search
+from projects import search
 from projects.target_table import ARROW, Column
 from schedule import fiscal
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import transaction
 
-from policies.seeds import kawasaki, kawasaki_2011, kawasaki_community, tsurugashima, zushi
-from policies.seeds.spec import PlanSpec
+from projects.seeds import kawasaki, kawasaki_2011, kawasaki_community, tsurugashima, zushi
+from projects.seeds.spec import PlanSpec
+from projects.seeds.writer import write_plan, write_reference_data
 
 # In loading order: a plan is written after the plan it relates to.
 SEED_MODULES = (kawasaki, kawasaki_2011, zushi, kawasaki_community, tsurugashima)
@@ -28,7 +29,5 @@ def demo_specs() -> list[PlanSpec]:
 
 @transaction.atomic
 def load_demo() -> list:
-    from policies.seeds.writer import write_plan, write_reference_data
-
     write_reference_data()
     return [write_plan(spec, position) for position, spec in enumerate(demo_specs())]

@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from policies.seeds.spec import NodeSpec, TextSpec
+from projects.seeds.spec import NodeSpec, TextSpec
 from projects.target_table import fold_width, normalize_text
 
 _HEADING_MARKS = re.compile(r"^#+\s*")

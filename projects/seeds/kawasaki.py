@@ -18,9 +18,9 @@ from __future__ import annotations
 
 import re
 
-from policies.seeds.drafting import rows_to_milestones, table_after
-from policies.seeds.outline import Level, clean_line, join_paragraphs, paragraphs, parse_outline
-from policies.seeds.spec import PeriodSpec, PlanSpec, StrategySpec
+from projects.seeds.drafting import rows_to_milestones, table_after
+from projects.seeds.outline import Level, clean_line, join_paragraphs, paragraphs, parse_outline
+from projects.seeds.spec import PeriodSpec, PlanSpec, StrategySpec
 from schedule.fiscal import parse_fiscal_year
 
 SOURCE_FILE = "000_2cf7753d9f33d819.txt"

@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 
 from django.db import transaction
 
-from policies.models import Plan, PolicyNode, PublicationStatus
+from planportal.publication import PublicationStatus
+from policies.models import Plan, PolicyNode
 from projects.models import Project
 
 

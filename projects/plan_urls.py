@@ -1,7 +1,8 @@
 from django.urls import path
 
-from policies import section_views, views
-from policies.caching import cache_public_page
+from planportal.caching import cache_public_page
+from projects import section_views
+from projects import site_views as views
 
 app_name = "policies"
 

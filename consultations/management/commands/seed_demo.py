@@ -1,10 +1,13 @@
-"""Load the demo data: every seed plan, published, idempotently."""
+"""Load the demo data: every seed plan, published, and a comment period on the 003 draft.
+
+It lives in the topmost app because the demo spans them all (see the README's layout).
+"""
 
 from django.core.management.base import BaseCommand
 from django.utils import timezone
 
 from consultations.demo import demo_period_ensure
-from policies.seeds import load_demo
+from projects.seeds import load_demo
 
 
 class Command(BaseCommand):

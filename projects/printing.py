@@ -4,7 +4,7 @@ The PDF is WeasyPrint's rendering of the print page with ``static/css/print.css`
 (paged media: page size, page numbers, table headers repeated on each page);
 the Japanese text is set in IPAex Gothic, embedded as a subset.
 
-A section's PDF is cached under the content version (``policies.caching``):
+A section's PDF is cached under the content version (``planportal.caching``):
 it is rebuilt only after content changes. A small section is built during the
 request; a big one (a whole plan) is built in a background thread while the
 visitor is asked to come back, so no request waits for it, and
@@ -24,8 +24,8 @@ from django.db import connections
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
+from planportal.caching import content_version
 from planportal.fonts import japanese_font_installed
-from policies.caching import content_version
 from policies.models import Plan, PolicyNode
 from projects.sections import Section, load_section, section_listing_count
 

@@ -2,8 +2,8 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from policies import printing
 from policies.models import Plan
+from projects import printing
 
 
 class Command(BaseCommand):

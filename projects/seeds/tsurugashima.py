@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import re
 
-from policies.seeds.drafting import rows_to_milestones, table_after
-from policies.seeds.outline import Level, parse_outline
-from policies.seeds.spec import PeriodSpec, PlanSpec
+from projects.seeds.drafting import rows_to_milestones, table_after
+from projects.seeds.outline import Level, parse_outline
+from projects.seeds.spec import PeriodSpec, PlanSpec
 from schedule.fiscal import parse_fiscal_year
 
 SOURCE_FILE = "004_602455df39db9b2f.txt"

@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import re
 
-from policies.seeds.outline import clean_line, join_paragraphs, paragraphs
-from policies.seeds.spec import NodeSpec, PeriodSpec, PlanSpec, TextSpec
+from projects.seeds.outline import clean_line, join_paragraphs, paragraphs
+from projects.seeds.spec import NodeSpec, PeriodSpec, PlanSpec, TextSpec
 from projects.table_format import parse_tables
 
 SOURCE_FILE = "001_6a8f268f0c523767.txt"

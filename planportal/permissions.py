@@ -11,8 +11,11 @@ A model permission says what kind of object a user may touch; the user's
 place that decides; ``ScopedAdminMixin`` and ``ScopedInlineMixin`` apply them to
 every admin view and write (change and delete forms, actions, list editing,
 history reverts, autocomplete). Another app's admin view should call the same
-functions, and a new content model a scoped editor may change registers its
-rule with ``register_scope_rule``.
+functions. Each app registers, in its ``AppConfig.ready``, what this module
+must know of its models: the scope rule of each model a scoped editor may
+change (``register_scope_rule``), its content models (``register_content_app``)
+and what each role may do with them (``grant``); the app holding staff scopes
+registers how to read one (``register_staff_scopes``).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.contrib import admin, messages
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied
@@ -31,7 +35,6 @@ BUREAU_EDITORS = "局編集者"
 WARD_EDITORS = "区編集者"
 REVIEWERS = "閲覧者"
 
-PUBLISH_PERMISSION = "policies.publish_content"
 NOTHING = Q(pk__in=[])
 
 DENIED_MESSAGE = _("選択したものの中に、あなたの担当範囲外のものがあります。何も変更していません。")
@@ -58,17 +61,24 @@ def scope_of(user) -> Scope:
     elif user.is_superuser or user.groups.filter(name=PLAN_ADMINS).exists():
         scope = Scope(unrestricted=True)
     else:
-        from policies.models import StaffScope
-
-        staff = StaffScope.objects.select_related("ward").filter(user=user).first()
-        scope = Scope(
-            bureau_id=staff and staff.bureau_id,
-            division_id=staff and staff.division_id,
-            ward_id=staff and staff.ward_id,
-            ward_municipality_id=staff and staff.ward_id and staff.ward.municipality_id,
-        )
+        scope = _staff.scope_loader(user)
     user._planportal_scope = scope
     return scope
+
+
+@dataclass
+class _StaffScopes:
+    scope_loader: Callable[[object], Scope] = lambda user: Scope()
+    publish_permission: str = ""
+
+
+_staff = _StaffScopes()
+
+
+def register_staff_scopes(scope_loader: Callable[[object], Scope], publish_permission: str):
+    """How to read a scoped editor's ``Scope``, and the permission that lets a user publish."""
+    _staff.scope_loader = scope_loader
+    _staff.publish_permission = publish_permission
 
 
 # --- scope rules: which rows of a model a scoped editor may change ----------
@@ -78,74 +88,31 @@ def scope_of(user) -> Scope:
 class ScopeRule:
     condition: Callable[[Scope], Q]
     owner_field: str | None = None  # the FK whose object the row belongs to
+    scope_fields: tuple[str, ...] = ()  # fields that decide the row's scope
 
 
 _RULES: dict[type, ScopeRule] = {}
 
 
-def register_scope_rule(model, condition: Callable[[Scope], Q], owner_field=None) -> None:
+def register_scope_rule(model, condition: Callable[[Scope], Q], owner_field=None, scope_fields=()):
     """Let scoped editors change the rows of ``model`` that match ``condition(scope)``.
 
     Models without a rule are changed by plan administrators only. With
     ``owner_field``, a row belongs to another object (a target to its project):
     autocomplete for that field then offers only objects the editor may change.
+    ``scope_fields`` decide which scope a row is in: a scoped editor may not change them.
     """
-    _RULES[model] = ScopeRule(condition, owner_field)
+    _RULES[model] = ScopeRule(condition, owner_field, tuple(scope_fields))
 
 
-def project_condition(scope: Scope) -> Q:
-    condition = NOTHING
-    if scope.bureau_id:
-        in_bureau = Q(bureau_id=scope.bureau_id)
-        if scope.division_id:
-            in_bureau &= Q(division_id=scope.division_id)
-        condition |= in_bureau
-    if scope.ward_id:
-        condition |= Q(wards=scope.ward_id) | Q(
-            each_ward=True, plan__municipality_id=scope.ward_municipality_id
-        )
-    return condition
+def owned_by(owner_model, condition: Callable[[Scope], Q], field: str):
+    """The condition for rows that belong (through ``field``) to owners matching ``condition``."""
 
-
-def node_condition(scope: Scope) -> Q:
-    return Q(wards=scope.ward_id) if scope.ward_id else NOTHING
-
-
-def _owned_by(model_name: str, condition: Callable[[Scope], Q], field: str):
     def owned(scope: Scope) -> Q:
-        from django.apps import apps
-
-        owners = apps.get_model(model_name)._default_manager.filter(condition(scope))
+        owners = owner_model._default_manager.filter(condition(scope))
         return Q(**{f"{field}__in": owners.values("pk")})
 
     return owned
-
-
-def register_default_rules() -> None:
-    """The rules of the plan's own models (called from PoliciesConfig.ready)."""
-    from policies.models import Indicator, IndicatorValue, NodeText, PolicyNode
-    from projects.models import Project, ProjectListing, ProjectResult, YearlyTarget
-
-    register_scope_rule(Project, project_condition)
-    register_scope_rule(
-        YearlyTarget, _owned_by("projects.Project", project_condition, "project"), "project"
-    )
-    register_scope_rule(
-        ProjectListing, _owned_by("projects.Project", project_condition, "project"), "project"
-    )
-    register_scope_rule(PolicyNode, node_condition)
-    register_scope_rule(NodeText, _owned_by("policies.PolicyNode", node_condition, "node"), "node")
-    # Progress: editors record the results of their projects and the indicators of their nodes.
-    register_scope_rule(
-        ProjectResult, _owned_by("projects.Project", project_condition, "project"), "project"
-    )
-    indicator_condition = _owned_by("policies.PolicyNode", node_condition, "node")
-    register_scope_rule(Indicator, indicator_condition, "node")
-    register_scope_rule(
-        IndicatorValue,
-        _owned_by("policies.Indicator", indicator_condition, "indicator"),
-        "indicator",
-    )
 
 
 # --- the questions every view asks ------------------------------------------
@@ -177,34 +144,15 @@ def can_edit(user, obj) -> bool:
 
 
 def can_publish(user) -> bool:
-    return user.is_active and user.has_perm(PUBLISH_PERMISSION)
-
-
-def can_restructure_tree(user) -> bool:
-    """Adding, moving and deleting nodes reshapes a whole plan: administrators only."""
-    return is_unrestricted(user) and user.has_perm("policies.change_policynode")
+    return user.is_active and user.has_perm(_staff.publish_permission)
 
 
 # --- admin enforcement --------------------------------------------------------
-
-# Fields that decide an object's scope: a scoped editor may not change them.
-SCOPE_FIELDS = {
-    "projects.project": ["plan", "bureau", "division", "wards", "each_ward"],
-    "projects.projectresult": ["project"],
-    "policies.indicator": ["node"],
-    "policies.indicatorvalue": ["indicator"],
-    "policies.policynode": ["plan", "parent", "wards"],
-    "projects.yearlytarget": ["project"],
-    "projects.projectlisting": ["project"],
-    "policies.nodetext": ["node"],
-}
 
 
 def _autocomplete_source(request):
     if not (request.resolver_match and request.resolver_match.url_name == "autocomplete"):
         return None
-    from django.apps import apps
-
     try:
         model = apps.get_model(request.GET.get("app_label", ""), request.GET.get("model_name", ""))
     except (LookupError, ValueError):
@@ -250,7 +198,8 @@ class ScopedAdminMixin:
         if hasattr(self.model, "is_published") and not can_publish(request.user):
             fields.append("status")
         if obj is not None and not is_unrestricted(request.user):
-            scope_fields = SCOPE_FIELDS.get(self.model._meta.label_lower, [])
+            rule = _RULES.get(self.model)
+            scope_fields = rule.scope_fields if rule else ()
             fields += [name for name in scope_fields if name not in fields]
         return fields
 
@@ -332,45 +281,30 @@ class ScopedInlineMixin:
 
 # --- the four groups ----------------------------------------------------------
 
-CONTENT_APPS = ("policies", "projects", "schedule", "consultations")
+_CONTENT_APPS: set[str] = set()
 HISTORY_PREFIX = "historical"
-STAFF_ONLY_MODELS = {"staffscope", "editconflict"}
-# "view_" permissions that are not for every reviewer: citizens' names and e-mail addresses.
-PRIVATE_PERMISSIONS = {"view_personal_data"}
+_STAFF_ONLY_MODELS: set[str] = set()
+# "view_" permissions that are not for every reviewer (e.g. citizens' names and e-mail addresses).
+_PRIVATE_PERMISSIONS: set[str] = set()
+# What each editor role may do beyond viewing, as "app_label.codename".
+_GRANTS: dict[str, set[str]] = {BUREAU_EDITORS: set(), WARD_EDITORS: set()}
 
-# What every scoped editor may do with the projects in their scope.
-PROJECT_EDITING = [
-    "projects.add_project",
-    "projects.change_project",
-    "projects.add_yearlytarget",
-    "projects.change_yearlytarget",
-    "projects.delete_yearlytarget",
-    "projects.add_projectlisting",
-    "projects.change_projectlisting",
-    "projects.delete_projectlisting",
-    "projects.add_projectresult",
-    "projects.change_projectresult",
-    "policies.view_editconflict",
-]
-EDITOR_PERMISSIONS = {
-    BUREAU_EDITORS: PROJECT_EDITING,
-    WARD_EDITORS: PROJECT_EDITING
-    + [
-        "policies.change_policynode",
-        "policies.add_nodetext",
-        "policies.change_nodetext",
-        "policies.delete_nodetext",
-        "policies.add_indicator",
-        "policies.change_indicator",
-        "policies.add_indicatorvalue",
-        "policies.change_indicatorvalue",
-        "policies.delete_indicatorvalue",
-    ],
-}
+
+def register_content_app(app_label: str, staff_only=(), private_permissions=()) -> None:
+    """The app's models are plan content: administrators change them, every role views them,
+    except the models in ``staff_only`` and the ``private_permissions`` (codenames)."""
+    _CONTENT_APPS.add(app_label)
+    _STAFF_ONLY_MODELS.update(model._meta.model_name for model in staff_only)
+    _PRIVATE_PERMISSIONS.update(private_permissions)
+
+
+def grant(role: str, *labels: str) -> None:
+    """Let editors of ``role`` do these ("app_label.codename") within their scope."""
+    _GRANTS[role].update(labels)
 
 
 def _content_permissions():
-    return Permission.objects.filter(content_type__app_label__in=CONTENT_APPS).exclude(
+    return Permission.objects.filter(content_type__app_label__in=_CONTENT_APPS).exclude(
         content_type__model__startswith=HISTORY_PREFIX
     )
 
@@ -382,8 +316,8 @@ def role_permissions() -> dict[str, set[Permission]]:
         p
         for p in content
         if p.codename.startswith("view_")
-        and p.content_type.model not in STAFF_ONLY_MODELS
-        and p.codename not in PRIVATE_PERMISSIONS
+        and p.content_type.model not in _STAFF_ONLY_MODELS
+        and p.codename not in _PRIVATE_PERMISSIONS
     }
 
     def named(labels):
@@ -394,10 +328,10 @@ def role_permissions() -> dict[str, set[Permission]]:
         return found
 
     return {
-        PLAN_ADMINS: {p for p in content if p.codename not in PRIVATE_PERMISSIONS}
+        PLAN_ADMINS: {p for p in content if p.codename not in _PRIVATE_PERMISSIONS}
         | named(["auth.view_user"]),
-        BUREAU_EDITORS: viewing | named(EDITOR_PERMISSIONS[BUREAU_EDITORS]),
-        WARD_EDITORS: viewing | named(EDITOR_PERMISSIONS[WARD_EDITORS]),
+        BUREAU_EDITORS: viewing | named(_GRANTS[BUREAU_EDITORS]),
+        WARD_EDITORS: viewing | named(_GRANTS[WARD_EDITORS]),
         REVIEWERS: viewing,
     }
 

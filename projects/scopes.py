@@ -1,0 +1,62 @@
+"""What scoped staff may do with projects (registered by ProjectsConfig).
+
+Bureau editors change the projects of their bureau (or one of its sections);
+ward editors those tagged with their ward and their city's (各区) projects.
+Targets, listings and results belong to their project.
+"""
+
+from django.db.models import Q
+
+from planportal.permissions import (
+    BUREAU_EDITORS,
+    NOTHING,
+    WARD_EDITORS,
+    Scope,
+    grant,
+    owned_by,
+    register_content_app,
+    register_scope_rule,
+)
+from projects.models import Project, ProjectListing, ProjectResult, YearlyTarget
+
+# What every scoped editor may do with the projects in their scope.
+PROJECT_EDITING = [
+    "projects.add_project",
+    "projects.change_project",
+    "projects.add_yearlytarget",
+    "projects.change_yearlytarget",
+    "projects.delete_yearlytarget",
+    "projects.add_projectlisting",
+    "projects.change_projectlisting",
+    "projects.delete_projectlisting",
+    "projects.add_projectresult",
+    "projects.change_projectresult",
+]
+
+
+def project_condition(scope: Scope) -> Q:
+    condition = NOTHING
+    if scope.bureau_id:
+        in_bureau = Q(bureau_id=scope.bureau_id)
+        if scope.division_id:
+            in_bureau &= Q(division_id=scope.division_id)
+        condition |= in_bureau
+    if scope.ward_id:
+        condition |= Q(wards=scope.ward_id) | Q(
+            each_ward=True, plan__municipality_id=scope.ward_municipality_id
+        )
+    return condition
+
+
+def register() -> None:
+    register_content_app("projects")
+    register_scope_rule(
+        Project,
+        project_condition,
+        scope_fields=["plan", "bureau", "division", "wards", "each_ward"],
+    )
+    owned = owned_by(Project, project_condition, "project")
+    for child in (YearlyTarget, ProjectListing, ProjectResult):
+        register_scope_rule(child, owned, "project", scope_fields=["project"])
+    grant(BUREAU_EDITORS, *PROJECT_EDITING)
+    grant(WARD_EDITORS, *PROJECT_EDITING)
