@@ -53,13 +53,22 @@ def demo_server(live_server, transactional_db, django_db_setup):
     (``django_db_setup``), with the same ids, content types and history."""
     from django.core.management import call_command
     from django.db import connection
+    from django.test import override_settings
 
     from policies.models import Plan
 
     if not Plan.objects.exists():
         # What the flush left: content types and permissions recreated with new ids.
-        call_command("flush", interactive=False, verbosity=0, inhibit_post_migrate=True)
-        connection.creation.deserialize_db_from_string(django_db_setup)
+        call_command(
+            "flush",
+            interactive=False,
+            verbosity=0,
+            inhibit_post_migrate=True,
+            reset_sequences=False,  # the snapshot's ids stay below every sequence
+        )
+        # Restoring tags would record history: the snapshot has it already.
+        with override_settings(SIMPLE_HISTORY_ENABLED=False):
+            connection.creation.deserialize_db_from_string(django_db_setup)
     return live_server
 
 
