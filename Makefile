@@ -1,5 +1,5 @@
-# Plan Portal: `make run` serves the portal with the demo data; `make test` runs the tests
-# (`make test-all` also the exhaustive crawls).
+# Plan Portal: `make run` serves the portal with the demo data (gunicorn and a task worker);
+# `make test` runs the tests (`make test-all` also the exhaustive crawls).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -34,6 +34,11 @@ run: system-packages-run install .secret_key
 	$(RUN_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	$(RUN_ENV) $(BIN)/python manage.py seed_demo
 	@echo "Plan Portal: http://127.0.0.1:8000/  (admin: http://127.0.0.1:8000/admin/)"
+	@# A task-queue worker (PDFs) beside gunicorn, niced so that pages get the CPU first;
+	@# its id names host and pid, so that a job it leaves behind when killed is requeued
+	@# (planportal/task_queue.py).
+	$(RUN_ENV) sh -c 'exec nice -n 10 $(BIN)/python manage.py db_worker --no-reload --worker-id "$$(hostname):$$$$"' & \
+	trap 'kill $$! 2>/dev/null' EXIT INT TERM; \
 	$(RUN_ENV) $(BIN)/gunicorn --config gunicorn.conf.py planportal.wsgi
 
 test test-all: system-packages-test install

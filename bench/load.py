@@ -6,8 +6,9 @@ Each client is a thread with its own keep-alive connection, cycling through
 the public page types (home, plan, plan tree, node, project, search, wards,
 ward, SDGs, /healthz). Prints, per page, the requests, the errors (transport
 errors and any status other than 200) and the latency, then the throughput.
-``--bust-cache`` adds a unique query string to every request, so every page is
-rendered instead of served from the page cache. Only loopback addresses are
+``--bust-cache`` is for a server started with ``PAGE_CACHE=0`` (as
+serve_and_load.sh does): every page is rendered instead of served from the page
+cache, which ignores query parameters a page does not read. Only loopback addresses are
 accepted as targets; the run is bounded by ``--requests`` and ``--max-seconds``.
 """
 
@@ -71,7 +72,7 @@ def run(args) -> int:
     host, port = url.hostname, url.port or 80
     loopback_only(host)
     pages = discover_pages(host, port)
-    names = list(pages)
+    names = [args.only] if args.only else list(pages)
     results: dict[str, list[float]] = defaultdict(list)
     errors: dict[str, int] = defaultdict(int)
     lock = threading.Lock()
@@ -86,8 +87,6 @@ def run(args) -> int:
                 break
             name = names[(number + i) % len(names)]
             path = pages[name]
-            if args.bust_cache:
-                path += ("&" if "?" in path else "?") + f"bench={number}-{i}"
             began = time.perf_counter()
             try:
                 status, _body = fetch(connection, path)
@@ -139,6 +138,7 @@ def main() -> None:
     parser.add_argument("--max-seconds", type=float, default=300)
     parser.add_argument("--timeout", type=float, default=60)
     parser.add_argument("--bust-cache", action="store_true")
+    parser.add_argument("--only", help="one page type (e.g. node) instead of them all")
     sys.exit(run(parser.parse_args()))
 
 

@@ -3,9 +3,10 @@
     python -m bench.generate_plan --projects 20000      # once, into the server's database
     python -m bench.pages --base-url http://127.0.0.1:8000 --plan bench-20000
 
-"Cold" requests carry a unique query parameter, so the page cache misses and
-the page is rendered from the database; "cached" requests repeat one URL.
-Run it with the same DATABASE_URL as the server: it looks up the URLs there.
+"Cold" requests follow a bump of the content version, as after a staff save,
+so the page cache misses and the page is rendered from the database; "cached"
+requests repeat one URL. Run it with the same DATABASE_URL and cache (CACHE_URL
+or CACHE_DIR) as the server: it looks up the URLs and bumps the version there.
 """
 
 from __future__ import annotations
@@ -49,9 +50,15 @@ def fetch(url: str) -> float:
     return (time.perf_counter() - started) * 1000
 
 
+def fetch_cold(url: str) -> float:
+    from planportal.caching import bump_content_version
+
+    bump_content_version()
+    return fetch(url)
+
+
 def measure(base: str, path: str, requests: int) -> tuple[list[float], list[float]]:
-    separator = "&" if "?" in path else "?"
-    cold = [fetch(f"{base}{path}{separator}bench={time.time_ns()}") for _ in range(requests)]
+    cold = [fetch_cold(base + path) for _ in range(requests)]
     fetch(base + path)
     cached = [fetch(base + path) for _ in range(requests)]
     return cold, cached

@@ -10,6 +10,8 @@ export DATABASE_URL DEBUG=0 HTTPS_ONLY=0 ALLOWED_HOSTS=127.0.0.1,localhost
 export SECRET_KEY="${SECRET_KEY:-$(python3 -c 'import secrets; print(secrets.token_urlsafe(50))')}"
 export CACHE_DIR="${CACHE_DIR:-$(mktemp -d)}"
 export GUNICORN_ACCESS_LOG=/dev/null
+# --bust-cache: every page rendered (the page cache ignores cache-busting query strings).
+if [[ " $* " == *" --bust-cache "* ]]; then export PAGE_CACHE=0; fi
 .venv/bin/python manage.py migrate --noinput --verbosity 0
 .venv/bin/python manage.py collectstatic --noinput --verbosity 0
 .venv/bin/python manage.py seed_demo --verbosity 0

@@ -270,3 +270,16 @@ class Comment(models.Model):
     @property
     def public_summary(self) -> str:
         return self.summary or self.text
+
+
+class SubmissionCounter(models.Model):
+    """How many comments one client sent in its current rate-limit window
+    (``consultations.throttle``, when the cache is not Redis). The key is a keyed hash
+    of the address; rows are deleted once their window has passed."""
+
+    key = models.CharField(max_length=64, unique=True)
+    window_started = models.DateTimeField(db_index=True)
+    count = models.PositiveIntegerField(default=0)
+
+    def __str__(self):
+        return f"{self.key[:8]}…: {self.count}"

@@ -10,8 +10,12 @@ A model permission says what kind of object a user may touch; the user's
 ``StaffScope`` says which ones. ``editable()`` and ``can_edit()`` are the one
 place that decides; ``ScopedAdminMixin`` and ``ScopedInlineMixin`` apply them to
 every admin view and write (change and delete forms, actions, list editing,
-history reverts, autocomplete). Another app's admin view should call the same
-functions. Each app registers, in its ``AppConfig.ready``, what this module
+history reverts, autocomplete). Publishing has one rule as well
+(``keep_publication`` and ``check_written``): a write by someone without the
+publish permission keeps the stored status, and one that would change whether
+citizens see an object is refused. A refusal found after the write rolls it
+back and shows the form again, filled in, with the reason (``Refusal``).
+Another app's admin view should call the same functions. Each app registers, in its ``AppConfig.ready``, what this module
 must know of its models: the scope rule of each model a scoped editor may
 change (``register_scope_rule``), its content models (``register_content_app``)
 and what each role may do with them (``grant``); the app holding staff scopes
@@ -23,12 +27,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from django import forms
 from django.apps import apps
 from django.contrib import admin, messages
 from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
+from django.http import HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
+
+from planportal.forms import NormalisedTextMixin
+from planportal.publication import PublicationStatus
 
 PLAN_ADMINS = "計画管理者"
 BUREAU_EDITORS = "局編集者"
@@ -38,6 +47,14 @@ REVIEWERS = "閲覧者"
 NOTHING = Q(pk__in=[])
 
 DENIED_MESSAGE = _("選択したものの中に、あなたの担当範囲外のものがあります。何も変更していません。")
+OUT_OF_SCOPE_MESSAGE = _(
+    "この内容では、あなたの担当範囲（%(scope)s）の外になるため保存していません。"
+    "担当範囲に入るように、計画・区・所管局などを選び直してください。"
+)
+PUBLICATION_MESSAGE = _(
+    "この変更で、市民向けページに表示されるかどうかが変わります（公開・非公開の変更）。"
+    "公開する権限がないため保存していません。計画管理者に依頼してください。"
+)
 
 
 @dataclass(frozen=True)
@@ -48,7 +65,8 @@ class Scope:
     bureau_id: int | None = None
     division_id: int | None = None
     ward_id: int | None = None
-    ward_municipality_id: int | None = None
+    municipality_id: int | None = None  # the city of the bureau or ward
+    label: str = ""  # the scope in words (e.g. 「幸区」), for refusals
 
 
 def scope_of(user) -> Scope:
@@ -105,6 +123,18 @@ def register_scope_rule(model, condition: Callable[[Scope], Q], owner_field=None
     _RULES[model] = ScopeRule(condition, owner_field, tuple(scope_fields))
 
 
+def narrow_scope_rule(model, condition: Callable[[Scope], Q]) -> None:
+    """Let an app above ``model``'s own narrow its rule: a scoped editor may change
+    only the rows that match ``condition(scope)`` as well (e.g. a result under
+    evaluation, once submitted, is planning's to change)."""
+    rule = _RULES[model]
+    _RULES[model] = ScopeRule(
+        lambda scope: rule.condition(scope) & condition(scope),
+        rule.owner_field,
+        rule.scope_fields,
+    )
+
+
 def owned_by(owner_model, condition: Callable[[Scope], Q], field: str):
     """The condition for rows that belong (through ``field``) to owners matching ``condition``."""
 
@@ -147,6 +177,50 @@ def can_publish(user) -> bool:
     return user.is_active and user.has_perm(_staff.publish_permission)
 
 
+# --- publishing: one rule for every write -------------------------------------
+
+
+def is_publishable(model) -> bool:
+    return hasattr(model, "is_published")
+
+
+def is_public(obj) -> bool:
+    """Do citizens see ``obj`` as stored now? (Its model's ``published()`` decides.)"""
+    if obj is None or obj.pk is None or not is_publishable(type(obj)):
+        return False
+    return type(obj).objects.published().filter(pk=obj.pk).exists()
+
+
+def keep_publication(user, instance, stored) -> None:
+    """A write by a user who may not publish keeps the stored status and its stamp
+    (a new object stays a draft), whatever a form or a history record says."""
+    if can_publish(user) or not is_publishable(type(instance)):
+        return
+    if stored is None:
+        instance.status, instance.published_at = PublicationStatus.DRAFT, None
+    else:
+        instance.status, instance.published_at = stored.status, stored.published_at
+
+
+class Refusal(Exception):
+    """A write that, once made inside the admin's transaction, turns out to be one
+    the user may not make: it is rolled back and the form shown again with the reason."""
+
+    def __init__(self, message):
+        super().__init__(message)
+        self.message = message
+
+
+def check_written(user, obj, was_public: bool) -> None:
+    """After a write: the object is still in the user's scope, and whether citizens
+    see it changed only if the user may publish (moving a published project under a
+    published measure is publishing it)."""
+    if not can_edit(user, obj):
+        raise Refusal(OUT_OF_SCOPE_MESSAGE % {"scope": scope_of(user).label or _("なし")})
+    if is_publishable(type(obj)) and not can_publish(user) and is_public(obj) != was_public:
+        raise Refusal(PUBLICATION_MESSAGE)
+
+
 # --- admin enforcement --------------------------------------------------------
 
 
@@ -173,8 +247,50 @@ class InScopeFilter(admin.SimpleListFilter):
         return editable(request.user, queryset) if self.value() == "yes" else queryset
 
 
-class ScopedAdminMixin:
+REFUSAL = "planportal_refusal"  # the request attribute that carries a ``Refusal``'s message
+
+
+class RefusedForm(forms.BaseForm):
+    """A form shown again after its write was refused: invalid, with the reason."""
+
+    refusal = ""
+
+    def _post_clean(self):
+        super()._post_clean()
+        self.add_error(None, self.refusal)
+
+
+def with_refusal(request, view, *args):
+    """Run an admin write view; when the write is refused, roll it back (the view's
+    transaction) and run the view again, so the form comes back filled in, with why."""
+    try:
+        return view(*args)
+    except Refusal as refusal:
+        setattr(request, REFUSAL, refusal.message)
+        return view(*args)
+
+
+class ScopedAdminMixin(NormalisedTextMixin):
     """Apply the scope rules to a ModelAdmin: every read-write path checks them."""
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        view = super().changeform_view
+        return with_refusal(request, view, request, object_id, form_url, extra_context)
+
+    def changelist_view(self, request, extra_context=None):
+        """List editing: a refused row rolls the whole list back, with why."""
+        try:
+            return super().changelist_view(request, extra_context)
+        except Refusal as refusal:
+            self.message_user(request, refusal.message, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        form = super().get_form(request, obj, change=change, **kwargs)
+        refusal = getattr(request, REFUSAL, None)
+        if refusal is None:
+            return form
+        return type(form.__name__, (RefusedForm, form), {"refusal": refusal})
 
     def get_list_filter(self, request):
         filters = list(super().get_list_filter(request))
@@ -195,7 +311,7 @@ class ScopedAdminMixin:
 
     def get_readonly_fields(self, request, obj=None):
         fields = list(super().get_readonly_fields(request, obj))
-        if hasattr(self.model, "is_published") and not can_publish(request.user):
+        if is_publishable(self.model) and not can_publish(request.user):
             fields.append("status")
         if obj is not None and not is_unrestricted(request.user):
             rule = _RULES.get(self.model)
@@ -207,20 +323,44 @@ class ScopedAdminMixin:
         """The last gate before a write, whatever view got here (change forms, list
         editing, history reverts) and whatever ``save_model`` a subclass has:
         the stored object must be in scope."""
+        stored = None
         if change:
             stored = self.model._default_manager.filter(pk=form.instance.pk).first()
             if stored is None or not self.has_change_permission(request, stored):
                 raise PermissionDenied
         elif not self.has_add_permission(request):
             raise PermissionDenied
-        return super().save_form(request, form, change)
+        instance = super().save_form(request, form, change)
+        keep_publication(request.user, instance, stored)
+        if not can_publish(request.user):
+            instance._planportal_was_public = is_public(stored)
+        return instance
+
+    def save_formset(self, request, form, formset, change):
+        """Inline rows that citizens may see follow the same publishing rule."""
+        if not is_publishable(formset.model) or can_publish(request.user):
+            return super().save_formset(request, form, formset, change)
+        was_public = {}
+        for row in formset.initial_forms:
+            if row.instance.pk is not None and row.has_changed():
+                stored = formset.model._default_manager.filter(pk=row.instance.pk).first()
+                keep_publication(request.user, row.instance, stored)
+                was_public[row.instance.pk] = is_public(stored)
+        for row in formset.extra_forms:
+            keep_publication(request.user, row.instance, None)
+        super().save_formset(request, form, formset, change)
+        written = [*formset.new_objects, *(obj for obj, _fields in formset.changed_objects)]
+        for obj in written:
+            if is_public(obj) != was_public.get(obj.pk, False):
+                raise Refusal(PUBLICATION_MESSAGE)
 
     def save_related(self, request, form, formsets, change):
         """After the many-to-many fields and inlines: the result must be in scope
-        too (no handing a project to another ward); else the transaction rolls back."""
+        (no handing a project to another ward) and as public as before, unless the
+        user may publish; else it is rolled back and the form shown again with why."""
         super().save_related(request, form, formsets, change)
-        if not can_edit(request.user, form.instance):
-            raise PermissionDenied
+        was_public = getattr(form.instance, "_planportal_was_public", False)
+        check_written(request.user, form.instance, was_public)
 
     def delete_model(self, request, obj):
         if not self.has_delete_permission(request, obj):
@@ -263,8 +403,15 @@ def _scoped_action(func):
     return action
 
 
-class ScopedInlineMixin:
-    """An inline is changed through its parent: only within the parent's scope."""
+class ScopedInlineMixin(NormalisedTextMixin):
+    """An inline is changed through its parent: only within the parent's scope, and
+    its status (results have one) only by those who may publish."""
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if is_publishable(self.model) and not can_publish(request.user) and "status" not in fields:
+            fields.append("status")
+        return fields
 
     def has_add_permission(self, request, obj):
         allowed = super().has_add_permission(request, obj)
@@ -328,8 +475,9 @@ def role_permissions() -> dict[str, set[Permission]]:
         return found
 
     return {
+        # Plan administrators also read the task queue: a failed PDF build and its error.
         PLAN_ADMINS: {p for p in content if p.codename not in _PRIVATE_PERMISSIONS}
-        | named(["auth.view_user"]),
+        | named(["auth.view_user", "django_tasks_database.view_dbtaskresult"]),
         BUREAU_EDITORS: viewing | named(_GRANTS[BUREAU_EDITORS]),
         WARD_EDITORS: viewing | named(_GRANTS[WARD_EDITORS]),
         REVIEWERS: viewing,

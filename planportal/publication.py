@@ -45,11 +45,34 @@ class PublishableQuerySet(models.QuerySet):
             count = rows.update(**values)
             history = getattr(model, "history", None)
             if history is not None:
-                history.bulk_history_create(
+                records = history.bulk_history_create(
                     list(rows), update=True, default_change_reason=str(reason)
                 )
+                _record_tags(model, records)
         bump_content_version()
         return count
+
+
+def _record_tags(model, records) -> None:
+    """Give versions written in bulk their many-to-many tags, as a single save records
+    them (``bulk_history_create`` does not): a revert to such a version keeps the tags."""
+    if not records:
+        return
+    for field in getattr(records[0], "_history_m2m_fields", ()):
+        historical = getattr(records[0], field.name).model
+        through = field.remote_field.through
+        source = field.m2m_field_name()
+        rows = through.objects.filter(**{f"{source}__in": [record.id for record in records]})
+        by_owner = {}
+        for row in rows:
+            by_owner.setdefault(getattr(row, f"{source}_id"), []).append(row)
+        historical.objects.bulk_create(
+            historical(
+                history=record, **{f.attname: getattr(row, f.attname) for f in through._meta.fields}
+            )
+            for record in records
+            for row in by_owner.get(record.id, [])
+        )
 
 
 class Publishable(models.Model):

@@ -12,6 +12,9 @@ One settings module for every environment. Operators set:
   the proxy's ``X-Forwarded-Proto``); ``0`` only to serve plain HTTP on localhost.
 - ``EMAIL_*``, ``DEFAULT_FROM_EMAIL``: how acknowledgements of public comments
   are sent (printed to the console unless configured).
+- ``DATABASE_REPLICA_URL``: an optional read replica for public pages.
+- ``CACHE_URL`` (or ``REDIS_URL``): the shared Redis cache of a multi-host
+  deployment; unset, a file cache in ``CACHE_DIR`` on this host.
 - ``TRUSTED_PROXY_COUNT``, ``COMMENT_RATE_LIMIT``, ``COMMENT_RATE_WINDOW``: the
   per-client limit on public comments (see consultations/throttle.py).
 """
@@ -63,13 +66,18 @@ INSTALLED_APPS = [
     "simple_history",
     "axes",
     "csp",
+    "django_tasks",
+    "django_tasks_db",
     "policies",
     "projects",
+    "rounds",
     "schedule",
     "consultations",
 ]
 
 MIDDLEWARE = [
+    # First, so that it sees every response last: private unless a view made it public.
+    "planportal.caching.private_unless_public",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -129,6 +137,22 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     )
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
+# DATABASE_REPLICA_URL: a read replica of the primary for public pages
+# (planportal/db_routing.py). A client that wrote reads the primary for
+# REPLICA_PIN_SECONDS; for REPLICA_MAX_LAG seconds after a content change every
+# page reads the primary, so the replica's lag must stay below it.
+REPLICA_PIN_SECONDS = int(os.environ.get("REPLICA_PIN_SECONDS", "15"))
+REPLICA_MAX_LAG = float(os.environ.get("REPLICA_MAX_LAG", "5"))
+if os.environ.get("DATABASE_REPLICA_URL"):
+    DATABASES["replica"] = dj_database_url.parse(
+        os.environ["DATABASE_REPLICA_URL"],
+        conn_max_age=DATABASES["default"]["CONN_MAX_AGE"],
+        conn_health_checks=True,
+    )
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+    DATABASE_ROUTERS = ["planportal.db_routing.PrimaryReplicaRouter"]
+    MIDDLEWARE.insert(1, "planportal.db_routing.replica_reads")
+
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
@@ -143,6 +167,9 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
+
+# A page of the evaluation grid (200 rows, 11 fields each) posts about 2,200 fields.
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 
 # Japanese first; the UI chrome is also available in English.
 LANGUAGE_CODE = "ja"
@@ -166,15 +193,54 @@ STORAGES = {
     },
 }
 
-# Shared by all gunicorn workers on one host, so that a staff save makes every
-# worker's cached public pages stale (planportal/caching.py).
-CACHES = {
-    "default": {
-        "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-        "LOCATION": os.environ.get("CACHE_DIR") or str(BASE_DIR / ".cache"),
-        "OPTIONS": {"MAX_ENTRIES": 20000},
+# The cache holds rendered pages, the content version that invalidates them,
+# built PDFs and the comment rate limit's counters (planportal/caching.py).
+# CACHE_URL (or REDIS_URL), e.g. redis://127.0.0.1:6379/0, shares it between
+# hosts: required as soon as there is more than one web or worker host. Unset,
+# a file cache in CACHE_DIR is shared by the workers of one host.
+CACHE_URL = os.environ.get("CACHE_URL") or os.environ.get("REDIS_URL") or ""
+if CACHE_URL:
+    CACHES = {
+        "default": {
+            # Django's RedisCache, except that a Redis outage is a cache miss, not an error.
+            "BACKEND": "planportal.caching.FaultTolerantRedisCache",
+            "LOCATION": CACHE_URL,
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "planportal"),
+            "OPTIONS": {
+                "socket_connect_timeout": float(os.environ.get("CACHE_CONNECT_TIMEOUT", "0.5")),
+                "socket_timeout": float(os.environ.get("CACHE_SOCKET_TIMEOUT", "2")),
+            },
+        }
     }
-}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": os.environ.get("CACHE_DIR") or str(BASE_DIR / ".cache"),
+            "OPTIONS": {"MAX_ENTRIES": 20000},
+        }
+    }
+
+# PAGE_CACHE=0 renders every public page (benchmarks of rendering, debugging);
+# the HTTP caching headers stay.
+PAGE_CACHE = env_flag("PAGE_CACHE", True)
+
+# HTTP caching of public pages (planportal.caching.mark_public): how long
+# browsers and front caches (nginx, a CDN) may keep a page, in seconds. An edit
+# reaches every visitor within HTTP_SHARED_MAX_AGE + HTTP_STALE_WHILE_REVALIDATE.
+HTTP_MAX_AGE = int(os.environ.get("HTTP_MAX_AGE", "60"))
+HTTP_SHARED_MAX_AGE = int(os.environ.get("HTTP_SHARED_MAX_AGE", "60"))
+HTTP_STALE_WHILE_REVALIDATE = int(os.environ.get("HTTP_STALE_WHILE_REVALIDATE", "30"))
+
+# The task queue (planportal/task_queue.py): jobs stored in the database, run
+# by `manage.py db_worker` on any host. A job running longer than
+# TASK_CLAIM_TIMEOUT seconds is taken for orphaned (its worker died) and run
+# again, at most TASK_MAX_ATTEMPTS times in all. Each client may have
+# PDF_QUEUE_PER_CLIENT PDF builds waiting.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+TASK_CLAIM_TIMEOUT = int(os.environ.get("TASK_CLAIM_TIMEOUT", str(15 * 60)))
+TASK_MAX_ATTEMPTS = int(os.environ.get("TASK_MAX_ATTEMPTS", "3"))
+PDF_QUEUE_PER_CLIENT = int(os.environ.get("PDF_QUEUE_PER_CLIENT", "3"))
 
 # E-mail: acknowledgements of public comments. The console backend prints them
 # to the log; set EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and

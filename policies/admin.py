@@ -2,10 +2,12 @@
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.db.models import Count
-from django.http import HttpResponse
-from django.urls import reverse
-from django.utils.html import format_html, format_html_join
+from django.http import Http404, HttpResponse, QueryDict
+from django.shortcuts import redirect
+from django.urls import path, reverse
+from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from mptt.admin import DraggableMPTTAdmin
 from mptt.exceptions import InvalidMove
@@ -15,7 +17,10 @@ from planportal.admin_base import (
     ContentAdmin,
     PublishableAdminMixin,
     ReferenceAdmin,
+    changes_nothing,
+    current_form_data,
     keep_refused_edits_in,
+    refused_fields,
 )
 from planportal.permissions import ScopedInlineMixin, is_unrestricted
 from policies import tree
@@ -26,6 +31,7 @@ from policies.models import (
     EditConflict,
     Indicator,
     IndicatorValue,
+    MeasureEvaluation,
     Municipality,
     NodeText,
     Plan,
@@ -198,6 +204,20 @@ class PolicyNodeAdmin(PublishableAdminMixin, ContentAdmin, DraggableMPTTAdmin):
         """Indented by a class, not a style attribute: the CSP allows no inline styles."""
         return format_html('<div class="tree-indent-{}">{}</div>', min(item.level, 9), item)
 
+    def get_list_display(self, request):
+        """Drag handles only for those who may move nodes; the others keep the
+        expand/collapse toggles."""
+        fields = super().get_list_display(request)
+        if can_restructure_tree(request.user):
+            return fields
+        return ["tree_toggle" if name == "tree_actions" else name for name in fields]
+
+    @admin.display(description="")
+    def tree_toggle(self, item):
+        return format_html(
+            '<div class="tree-node" data-pk="{}" data-level="{}"></div>', item.pk, item.level
+        )
+
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
         if obj is not None:
@@ -232,7 +252,8 @@ class PolicyNodeAdmin(PublishableAdminMixin, ContentAdmin, DraggableMPTTAdmin):
         return f"{node} ／ {node.plan.title}"
 
     def save_model(self, request, obj, form, change):
-        tree.save_node(obj)
+        if not changes_nothing(form, change):
+            tree.save_node(obj)
 
     def delete_model(self, request, obj):
         tree.delete_node(obj)
@@ -269,15 +290,17 @@ class PolicyNodeAdmin(PublishableAdminMixin, ContentAdmin, DraggableMPTTAdmin):
 # --- progress management: scales and indicators ------------------------------
 
 
-def limit_fiscal_years(form_class, plan) -> None:
-    """Offer only the plan's fiscal years, in both calendars, in ``form_class``'s fiscal_year."""
+def limit_fiscal_years(form_class, plan, field: str = "fiscal_year") -> None:
+    """Offer only the plan's fiscal years, in both calendars, in ``form_class``'s ``field``."""
     span = plan.fiscal_year_span() if plan else None
-    if not span:
+    if not span or field not in form_class.base_fields:
         return
-    field = form_class.base_fields["fiscal_year"]
-    form_class.base_fields["fiscal_year"] = forms.TypedChoiceField(
-        label=field.label,
+    original = form_class.base_fields[field]
+    form_class.base_fields[field] = forms.TypedChoiceField(
+        label=original.label,
         coerce=int,
+        required=original.required,
+        empty_value=None,
         choices=[("", "---------")]
         + [(year, dual_label(year)) for year in range(span[0], span[1] + 1)],
         help_text=_("計画期間の年度から選びます。"),
@@ -300,33 +323,81 @@ class ScaleSetAdmin(ReferenceAdmin):
 
 
 class IndicatorValueInline(ScopedInlineMixin, admin.TabularInline):
+    """Targets and actuals as written; the numbers are read from the texts when left empty.
+    Years after the plan's are open to targets (a 2030 goal), so the year is typed."""
+
     model = IndicatorValue
     extra = 1
-    fields = ["fiscal_year", "target", "actual"]
-
-    def get_formset(self, request, obj=None, **kwargs):
-        formset = super().get_formset(request, obj, **kwargs)
-        if obj is not None:
-            limit_fiscal_years(formset.form, obj.node.plan)
-        return formset
+    fields = ["fiscal_year", "target_text", "target", "target_condition", "actual_text", "actual"]
 
 
 @admin.register(Indicator)
 class IndicatorAdmin(PublishableAdminMixin, ContentAdmin):
-    """Outcome indicators (成果指標 / KPI / 数値目標) of a node, with yearly targets and actuals."""
+    """Indicators (成果指標 / KPI / 数値目標 / 市民の実感指標) of a node or a project,
+    with yearly targets and actuals as written."""
 
-    list_display = ["name", "node", "kind", "unit", "direction", "status", "updated_at"]
-    list_filter = ["node__plan", "kind", "direction", "status"]
-    list_select_related = ["node__plan"]
-    search_fields = ["name", "node__title", "node__code", "source"]
-    autocomplete_fields = ["node"]
+    list_display = ["name", "owner", "kind", "unit", "part_of", "status", "updated_at"]
+    list_filter = ["node__plan", "project__plan", "kind", "direction", "status"]
+    list_select_related = ["node__plan", "project", "part_of"]
+    search_fields = ["name", "node__title", "node__code", "project__name", "source"]
+    autocomplete_fields = ["node", "project", "part_of"]
     readonly_fields = ["published_at", "updated_at"]
     inlines = [IndicatorValueInline]
     fieldsets = [
-        (None, {"fields": ["node", "kind", "name", "unit", "direction", "source", "position"]}),
-        (_("基準値"), {"fields": ["baseline_value", "baseline_year"]}),
+        (
+            None,
+            {
+                "fields": [
+                    ("node", "project"),
+                    "part_of",
+                    "kind",
+                    "name",
+                    "unit",
+                    "direction",
+                    "source",
+                    "note",
+                    "position",
+                ]
+            },
+        ),
+        (
+            _("基準値"),
+            {"fields": ["baseline_text", "baseline_value", ("baseline_year", "baseline_label")]},
+        ),
         (_("公開"), {"fields": ["status", "published_at", "updated_at"]}),
     ]
+
+    @admin.display(description=_("項目・事業"))
+    def owner(self, indicator):
+        return indicator.owner
+
+
+@admin.register(MeasureEvaluation)
+class MeasureEvaluationAdmin(PublishableAdminMixin, ContentAdmin):
+    """A measure's evaluation sheet for a fiscal year (or by the sheet's own label)."""
+
+    list_display = ["node", "fiscal_year", "sheet_label", "is_priority", "status", "updated_at"]
+    list_filter = ["node__plan", "fiscal_year", "is_priority", "status"]
+    list_select_related = ["node__plan"]
+    search_fields = ["node__title", "node__code", "sheet_label", "issues", "overview", "goal"]
+    autocomplete_fields = ["node", "author_division", "related_divisions"]
+    readonly_fields = ["published_at", "updated_at"]
+    fieldsets = [
+        (None, {"fields": ["node", ("fiscal_year", "sheet_label"), "is_priority"]}),
+        (_("所管"), {"fields": ["author_division", "related_divisions"]}),
+        (_("内容"), {"fields": ["issues", "overview", "goal", "outcome", "explanation"]}),
+        (_("公開"), {"fields": ["status", "published_at", "updated_at"]}),
+    ]
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if obj is not None:
+            limit_fiscal_years(form, obj.node.plan)
+            if "related_divisions" in form.base_fields:
+                form.base_fields["related_divisions"].queryset = Division.objects.filter(
+                    bureau__municipality=obj.node.plan.municipality
+                )
+        return form
 
 
 # --- staff: scopes and refused edits -------------------------------------------
@@ -356,7 +427,12 @@ keep_refused_edits_in(EditConflict)
 
 @admin.register(EditConflict)
 class EditConflictAdmin(admin.ModelAdmin):
-    """Refused edits, read-only: editors see their own, administrators all."""
+    """Refused edits: editors see their own, administrators all.
+
+    The page shows, field by field, what the editor started from, what is stored
+    now and what they typed; "re-apply" saves the fields they changed on top of
+    the stored version, if nobody saved again meanwhile.
+    """
 
     list_display = ["object_repr", "content_type", "user", "created_at", "changed_fields"]
     list_filter = ["content_type"]
@@ -368,9 +444,9 @@ class EditConflictAdmin(admin.ModelAdmin):
         "base_version",
         "stored_version",
         "changed_fields",
-        "submitted_values",
     ]
     readonly_fields = fields
+    change_form_template = "admin/policies/editconflict/change_form.html"
 
     class Media:
         css = {"all": ["css/admin.css"]}
@@ -387,6 +463,66 @@ class EditConflictAdmin(admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.reapply_view)
+        return [
+            path("<path:object_id>/reapply/", view, name="policies_editconflict_reapply"),
+            *super().get_urls(),
+        ]
+
+    def _target(self, request, conflict):
+        """The edited object now and its admin, or (None, None) if it is gone."""
+        model = conflict.content_type.model_class()
+        model_admin = self.admin_site._registry.get(model)
+        obj = model_admin.get_object(request, conflict.object_id) if model_admin else None
+        return (obj, model_admin) if obj is not None else (None, None)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        conflict = self.get_object(request, unquote(object_id))
+        extra_context = dict(extra_context or {})
+        if conflict is not None:
+            obj, model_admin = self._target(request, conflict)
+            if obj is not None:
+                rows = refused_fields(
+                    request, model_admin, obj, conflict.submitted, conflict.base_version
+                )
+                extra_context.update(
+                    refused_fields=rows,
+                    current_version=getattr(obj, "version", None),
+                    may_reapply=any(row.edited for row in rows)
+                    and model_admin.has_change_permission(request, obj),
+                )
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def reapply_view(self, request, object_id):
+        """Save the refused edits on top of the stored version, through its change form
+        (same checks, same scope); invalid input comes back in that form, filled in."""
+        conflict = self.get_object(request, unquote(object_id))
+        if request.method != "POST" or conflict is None:
+            raise Http404
+        obj, model_admin = self._target(request, conflict)
+        back = reverse("admin:policies_editconflict_change", args=[conflict.pk])
+        if obj is None:
+            raise Http404
+        if str(getattr(obj, "version", "")) != request.POST.get("version"):
+            self.message_user(
+                request,
+                _("その後さらに保存されています。最新の内容と見比べてから、もう一度どうぞ。"),
+                messages.ERROR,
+            )
+            return redirect(back)
+        rows = refused_fields(request, model_admin, obj, conflict.submitted, conflict.base_version)
+        data = current_form_data(request, model_admin, obj)
+        for row in rows:
+            if row.edited:
+                data[row.name] = row.value
+        data[BASE_VERSION_FIELD] = str(obj.version)
+        posted = QueryDict(mutable=True)
+        for key, value in data.items():
+            posted.setlist(key, [str(v) for v in (value if isinstance(value, list) else [value])])
+        request.POST = posted
+        return model_admin.changeform_view(request, str(obj.pk))
+
     @admin.display(description=_("対象"))
     def object_link(self, conflict):
         model = conflict.content_type.model_class()
@@ -395,16 +531,3 @@ class EditConflictAdmin(admin.ModelAdmin):
             args=[conflict.object_id],
         )
         return format_html('<a href="{}">{}</a>', url, conflict.object_repr)
-
-    @admin.display(description=_("保存できなかった入力"))
-    def submitted_values(self, conflict):
-        rows = format_html_join(
-            "",
-            "<tr><th scope='row'>{}</th><td>{}</td></tr>",
-            (
-                (key, "\n".join(value) if isinstance(value, list) else value)
-                for key, value in conflict.submitted.items()
-                if key != BASE_VERSION_FIELD
-            ),
-        )
-        return format_html('<table class="submitted-values">{}</table>', rows)

@@ -27,6 +27,7 @@ class PoliciesConfig(AppConfig):
             models.ScaleLevel,
             models.Indicator,
             models.IndicatorValue,
+            models.MeasureEvaluation,
         )
         scopes.register()
         version_owner_on_child_change(models.NodeText, "node")

@@ -21,6 +21,8 @@ from simple_history.models import HistoricalRecords
 
 from planportal.publication import PublicationStatus, Publishable, PublishableQuerySet
 from planportal.versioning import Versioned
+from policies import indicator_text
+from policies.charts import format_quantity
 from schedule.fiscal import fiscal_year_range_label
 from schedule.validators import fiscal_year_validators
 
@@ -566,29 +568,68 @@ def default_scale_set() -> "ScaleSet | None":
     return ScaleSet.objects.filter(is_default=True).first()
 
 
+NUMBER_HELP = _("表記どおりの欄が空のときだけ入れます。表記があれば、そこから読み取ります。")
+
+
 class IndicatorQuerySet(PublishableQuerySet):
     def published(self):
-        return super().published().filter(node__in=PolicyNode.objects.published())
+        """Published indicators of a published node or of a published project.
+
+        Projects live in a higher layer: their model is reached through the
+        foreign key, and their own ``published()`` decides."""
+        projects = self.model._meta.get_field("project").related_model.objects.published()
+        return (
+            super()
+            .published()
+            .filter(Q(node__in=PolicyNode.objects.published()) | Q(project__in=projects))
+        )
 
 
 class Indicator(Publishable):
-    """An outcome indicator on a node: 成果指標, KPI or 数値目標, with yearly targets and actuals.
+    """An indicator as the progress sheets write it, on a node or on a project.
 
     Zushi sets numerical targets per pillar of its basic vision and KPIs per
-    concrete measure: both are indicators, on nodes of different levels.
+    concrete measure; Kawasaki's sheets have 成果指標 per measure and project
+    and 市民の実感指標 (survey-based) per policy. A compound indicator has
+    parts (``part_of``), each with its own values. The baseline is kept as
+    written, dated by a fiscal year or a label such as 計画策定時.
     """
 
     class Kind(models.TextChoices):
         OUTCOME = "outcome", _("成果指標")
         KPI = "kpi", _("重要業績評価指標（KPI）")
         NUMERICAL_TARGET = "numerical_target", _("数値目標")
+        PERCEPTION = "perception", _("市民の実感指標")
 
     class Direction(models.TextChoices):
         HIGHER = "higher", _("値が大きいほど良い")
         LOWER = "lower", _("値が小さいほど良い")
 
     node = models.ForeignKey(
-        PolicyNode, on_delete=models.CASCADE, related_name="indicators", verbose_name=_("項目")
+        PolicyNode,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="indicators",
+        verbose_name=_("項目"),
+        help_text=_("施策・政策などの項目の指標なら項目を、事業の指標なら事業を選びます。"),
+    )
+    project = models.ForeignKey(
+        "projects.Project",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="indicators",
+        verbose_name=_("事業"),
+    )
+    part_of = models.ForeignKey(
+        "self",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="parts",
+        verbose_name=_("複合指標"),
+        help_text=_("複数の指標から成る指標の一部なら、その指標を選びます。"),
     )
     kind = models.CharField(_("種類"), max_length=20, choices=Kind.choices, default=Kind.OUTCOME)
     name = models.CharField(_("指標名"), max_length=200)
@@ -599,11 +640,31 @@ class Indicator(Publishable):
     source = models.CharField(
         _("出典"), max_length=200, blank=True, help_text=_("例：市民アンケート")
     )
+    note = models.TextField(
+        _("注記"), blank=True, help_text=_("指標の定義、算出方法、複合指標の構成など。")
+    )
+    baseline_text = models.CharField(
+        _("基準値（表記どおり）"),
+        max_length=100,
+        blank=True,
+        help_text=_("例：45.2%、約3万人。数値が読み取れれば基準値（数値）に入ります。"),
+    )
     baseline_value = models.DecimalField(
-        _("基準値"), max_digits=16, decimal_places=4, null=True, blank=True
+        _("基準値（数値）"),
+        max_digits=16,
+        decimal_places=4,
+        null=True,
+        blank=True,
+        help_text=NUMBER_HELP,
     )
     baseline_year = models.PositiveSmallIntegerField(
         _("基準値の年度"), null=True, blank=True, validators=fiscal_year_validators
+    )
+    baseline_label = models.CharField(
+        _("基準値の時点の表記"),
+        max_length=50,
+        blank=True,
+        help_text=_("年度ではなく「計画策定時」などと書かれている場合。"),
     )
     position = models.PositiveSmallIntegerField(_("表示順"), default=0)
     updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
@@ -615,33 +676,116 @@ class Indicator(Publishable):
     class Meta:
         verbose_name = _("成果指標")
         verbose_name_plural = _("成果指標")
-        ordering = ["node", "position", "pk"]
+        ordering = ["node", "project", "position", "pk"]
         constraints = [
-            models.UniqueConstraint(fields=["node", "name"], name="indicator_unique_name")
+            models.UniqueConstraint(fields=["node", "name"], name="indicator_unique_name"),
+            models.UniqueConstraint(
+                fields=["project", "name"], name="indicator_unique_name_on_project"
+            ),
+            models.CheckConstraint(
+                condition=Q(node__isnull=False, project__isnull=True)
+                | Q(node__isnull=True, project__isnull=False),
+                name="indicator_on_node_or_project",
+            ),
         ]
 
     def __str__(self):
         return self.name
 
+    @property
+    def owner(self):
+        """The node or the project the indicator belongs to."""
+        return self.node if self.node_id else self.project
+
+    @property
+    def plan(self) -> Plan | None:
+        owner = self.owner
+        return owner.plan if owner is not None else None
+
+    @property
+    def baseline_written(self) -> str:
+        return self.baseline_text or format_quantity(self.baseline_value)
+
+    @property
+    def baseline_when(self) -> str:
+        """計画策定時, or 2012年度: when the baseline was measured, as written."""
+        if self.baseline_label:
+            return self.baseline_label
+        return f"{self.baseline_year}年度" if self.baseline_year else ""
+
     def clean(self):
-        if (self.baseline_value is None) != (self.baseline_year is None):
-            raise ValidationError(
-                {"baseline_year": _("基準値と基準値の年度は、両方入れるか両方空欄にしてください。")}
+        errors = {}
+        if bool(self.node_id) == bool(self.project_id):
+            errors["node"] = _("項目か事業のどちらか一方を選んでください。")
+        elif self.kind == self.Kind.PERCEPTION and self.project_id:
+            errors["kind"] = _(
+                "市民の実感指標は政策などの項目に付けてください（事業には付けません）。"
             )
+        if self.part_of_id:
+            parent = self.part_of
+            if parent.pk == self.pk or parent.part_of_id:
+                errors["part_of"] = _("複合指標の一部にできるのは、一部ではない指標だけです。")
+            elif (parent.node_id, parent.project_id) != (self.node_id, self.project_id):
+                errors["part_of"] = _("複合指標と同じ項目・事業に付けてください。")
+            elif self.pk and self.parts.exists():
+                errors["part_of"] = _("一部を持つ指標は、ほかの指標の一部にできません。")
+        if self.baseline_text:
+            self.baseline_value = indicator_text.read_quantity(self.baseline_text).value
+        has_baseline = bool(self.baseline_text) or self.baseline_value is not None
+        has_date = bool(self.baseline_year or self.baseline_label)
+        if has_baseline != has_date:
+            errors["baseline_year"] = _(
+                "基準値を入れるときは年度か時点の表記（例：計画策定時）も入れてください。時点だけでは入れられません。"
+            )
+        if errors:
+            raise ValidationError(errors)
 
 
 class IndicatorValue(models.Model):
-    """An indicator's target and actual value for one fiscal year of the plan."""
+    """An indicator's target and actual for one fiscal year, as written and as a number.
+
+    The text is kept as the sheet writes it (「80%以上」, 「継続実施」); the number is
+    read from it where it can be (``policies.indicator_text``) or entered. A year
+    after the plan's last one can hold a target (a 2030 goal), not an actual.
+    """
+
+    class Condition(models.TextChoices):
+        """The conditions ``indicator_text`` reads (80%以上 → at least 80)."""
+
+        EXACT = indicator_text.Condition.EXACT, _("（そのまま）")
+        AT_LEAST = indicator_text.Condition.AT_LEAST, _("以上")
+        AT_MOST = indicator_text.Condition.AT_MOST, _("以下")
+        ABOVE = indicator_text.Condition.ABOVE, _("超")
+        BELOW = indicator_text.Condition.BELOW, _("未満")
 
     indicator = models.ForeignKey(
         Indicator, on_delete=models.CASCADE, related_name="values", verbose_name=_("成果指標")
     )
-    fiscal_year = models.PositiveSmallIntegerField(_("年度"), validators=fiscal_year_validators)
+    fiscal_year = models.PositiveSmallIntegerField(
+        _("年度"),
+        validators=fiscal_year_validators,
+        help_text=_("計画期間より後の年度（例：2030年度の目標）には目標だけを入れられます。"),
+    )
+    target_text = models.CharField(
+        _("目標（表記どおり）"),
+        max_length=200,
+        blank=True,
+        help_text=_("例：80%以上、継続実施、現状値以上。数値が読み取れれば目標値に入ります。"),
+    )
     target = models.DecimalField(
-        _("目標値"), max_digits=16, decimal_places=4, null=True, blank=True
+        _("目標値"), max_digits=16, decimal_places=4, null=True, blank=True, help_text=NUMBER_HELP
+    )
+    target_condition = models.CharField(
+        _("目標値の条件"), max_length=10, choices=Condition.choices, default="", blank=True
+    )
+    actual_text = models.CharField(
+        _("実績（表記どおり）"),
+        max_length=200,
+        blank=True,
+        help_text=_("数値が読み取れれば実績値に入ります。"),
     )
     actual = models.DecimalField(
-        _("実績値"), max_digits=16, decimal_places=4, null=True, blank=True
+        _("実績値"), max_digits=16, decimal_places=4, null=True, blank=True, help_text=NUMBER_HELP
     )
 
     history = HistoricalRecords()
@@ -659,11 +803,163 @@ class IndicatorValue(models.Model):
     def __str__(self):
         return f"{self.indicator} {self.fiscal_year}"
 
+    @property
+    def target_written(self) -> str:
+        if self.target_text:
+            return self.target_text
+        written = format_quantity(self.target)
+        return (
+            written + self.get_target_condition_display()
+            if written and self.target_condition
+            else written
+        )
+
+    @property
+    def actual_written(self) -> str:
+        return self.actual_text or format_quantity(self.actual)
+
+    def read_numbers(self) -> None:
+        """The written texts are the truth: read the numbers (and the target's condition)
+        from them; a number is typed only where there is no text."""
+        if self.target_text:
+            reading = indicator_text.read_quantity(self.target_text)
+            self.target, self.target_condition = reading.value, reading.condition
+        if self.actual_text:
+            self.actual = indicator_text.read_quantity(self.actual_text).value
+
     def clean(self):
-        if self.target is None and self.actual is None:
-            raise ValidationError(_("目標値か実績値の少なくとも一方を入れてください。"))
-        if self.indicator_id and self.fiscal_year:
-            check_plan_year(self.indicator.node.plan, self.fiscal_year)
+        self.target_text = self.target_text.strip()
+        self.actual_text = self.actual_text.strip()
+        has_target = bool(self.target_text) or self.target is not None
+        has_actual = bool(self.actual_text) or self.actual is not None
+        if not (has_target or has_actual):
+            raise ValidationError(_("目標か実績の少なくとも一方を入れてください。"))
+        self.read_numbers()
+        plan = self.indicator.plan if self.indicator_id else None
+        span = plan.fiscal_year_span() if plan else None
+        if not (span and self.fiscal_year):
+            return
+        if self.fiscal_year < span[0]:
+            raise ValidationError(
+                {
+                    "fiscal_year": _(
+                        "年度は計画の最初の年度（%(first)s年度）以降にしてください。基準値は成果指標の「基準値」に入れます。"
+                    )
+                    % {"first": span[0]}
+                }
+            )
+        if self.fiscal_year > span[1] and has_actual:
+            raise ValidationError(
+                {
+                    "fiscal_year": _(
+                        "計画期間（%(first)s～%(last)s年度）より後の年度には、目標だけを入れられます。"
+                    )
+                    % {"first": span[0], "last": span[1]}
+                }
+            )
+
+
+class MeasureEvaluationQuerySet(PublishableQuerySet):
+    def published(self):
+        return super().published().filter(node__in=PolicyNode.objects.published())
+
+
+class MeasureEvaluation(Publishable):
+    """What a measure's evaluation sheet (施策評価シート, 施策進行管理・評価票) says for a year.
+
+    One per node and fiscal year assessed; a sheet that names only its own year
+    (「令和4年度評価シート」) is kept by that label, without an assessed year.
+    The sheet's projects, results and indicators are read from them, not copied.
+    """
+
+    node = models.ForeignKey(
+        PolicyNode, on_delete=models.CASCADE, related_name="evaluations", verbose_name=_("項目")
+    )
+    fiscal_year = models.PositiveSmallIntegerField(
+        _("評価する年度"),
+        null=True,
+        blank=True,
+        validators=fiscal_year_validators,
+        help_text=_(
+            "シートが評価する年度。シートに書かれていなければ空欄にして、シートの表記を入れます。"
+        ),
+    )
+    sheet_label = models.CharField(
+        _("シートの表記"),
+        max_length=100,
+        blank=True,
+        help_text=_("例：令和4年度評価シート。評価する年度がわからないときは必須です。"),
+    )
+    is_priority = models.BooleanField(_("重点"), default=False)
+    author_division = models.ForeignKey(
+        Division,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="authored_evaluations",
+        verbose_name=_("作成課"),
+    )
+    related_divisions = models.ManyToManyField(
+        Division, blank=True, related_name="related_evaluations", verbose_name=_("関係課")
+    )
+    issues = models.TextField(_("課題"), blank=True)
+    overview = models.TextField(_("概要"), blank=True)
+    goal = models.TextField(_("目標"), blank=True)
+    outcome = models.TextField(_("成果の説明"), blank=True)
+    explanation = models.TextField(
+        _("評価の説明"), blank=True, help_text=_("評価の理由や今後の方向性。")
+    )
+    updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
+
+    objects = MeasureEvaluationQuerySet.as_manager()
+    history = HistoricalRecords(m2m_fields=[related_divisions])
+
+    class Meta:
+        verbose_name = _("施策の評価シート")
+        verbose_name_plural = _("施策の評価シート")
+        ordering = ["node", "fiscal_year", "sheet_label", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["node", "fiscal_year"],
+                condition=Q(fiscal_year__isnull=False),
+                name="evaluation_unique_year",
+            ),
+            models.UniqueConstraint(
+                fields=["node", "sheet_label"],
+                condition=Q(fiscal_year__isnull=True),
+                name="evaluation_unique_label",
+            ),
+            models.CheckConstraint(
+                condition=Q(fiscal_year__isnull=False) | ~Q(sheet_label=""),
+                name="evaluation_year_or_label",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.node} {self.sheet_label or f'{self.fiscal_year}年度'}"
+
+    def clean(self):
+        self.sheet_label = self.sheet_label.strip()
+        if not self.fiscal_year and not self.sheet_label:
+            raise ValidationError(
+                {
+                    "sheet_label": _(
+                        "評価する年度か、シートの表記（例：令和4年度評価シート）を入れてください。"
+                    )
+                }
+            )
+        if not self.node_id:
+            return
+        plan = self.node.plan
+        if self.fiscal_year:
+            check_plan_year(plan, self.fiscal_year)
+        if (
+            self.author_division_id
+            and self.author_division.bureau.municipality_id != plan.municipality_id
+        ):
+            raise ValidationError(
+                {"author_division": _("作成課は、この計画の自治体の課から選んでください。")}
+            )
 
 
 def check_plan_year(plan: Plan, fiscal_year: int) -> None:

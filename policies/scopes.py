@@ -1,7 +1,8 @@
 """What scoped staff may do with the plan's own models (registered by PoliciesConfig).
 
-Ward editors change the nodes tagged with their ward, with their texts and
-indicators; every editor may see the edits of theirs that were refused.
+Ward editors change the nodes tagged with their ward, with their texts,
+indicators and evaluations; every editor may see the edits of theirs that
+were refused.
 A staff user's scope is read from their ``StaffScope``.
 """
 
@@ -23,6 +24,7 @@ from policies.models import (
     EditConflict,
     Indicator,
     IndicatorValue,
+    MeasureEvaluation,
     NodeText,
     PolicyNode,
     StaffScope,
@@ -32,17 +34,38 @@ PUBLISH_PERMISSION = "policies.publish_content"
 
 
 def scope_of_staff(user) -> Scope:
-    staff = StaffScope.objects.select_related("ward").filter(user=user).first()
+    staff = (
+        StaffScope.objects.select_related("bureau", "division", "ward").filter(user=user).first()
+    )
+    if staff is None:
+        return Scope()
+    city_of = staff.ward or staff.bureau
     return Scope(
-        bureau_id=staff and staff.bureau_id,
-        division_id=staff and staff.division_id,
-        ward_id=staff and staff.ward_id,
-        ward_municipality_id=staff and staff.ward_id and staff.ward.municipality_id,
+        bureau_id=staff.bureau_id,
+        division_id=staff.division_id,
+        ward_id=staff.ward_id,
+        municipality_id=city_of and city_of.municipality_id,
+        label="・".join(str(part) for part in (staff.ward, staff.division or staff.bureau) if part),
     )
 
 
 def node_condition(scope: Scope) -> Q:
     return Q(wards=scope.ward_id) if scope.ward_id else NOTHING
+
+
+def indicator_condition(scope: Scope) -> Q:
+    return owned_by(PolicyNode, node_condition, "node")(scope)
+
+
+def register_indicator_rules(condition) -> None:
+    """An indicator (and its yearly values) is in scope when ``condition`` says so."""
+    register_scope_rule(Indicator, condition, scope_fields=["node", "project", "part_of"])
+    register_scope_rule(
+        IndicatorValue,
+        owned_by(Indicator, condition, "indicator"),
+        "indicator",
+        scope_fields=["indicator"],
+    )
 
 
 def can_restructure_tree(user) -> bool:
@@ -57,15 +80,15 @@ def register() -> None:
     register_scope_rule(
         NodeText, owned_by(PolicyNode, node_condition, "node"), "node", scope_fields=["node"]
     )
-    # Progress: ward editors record the indicators of their nodes.
-    indicator_condition = owned_by(PolicyNode, node_condition, "node")
-    register_scope_rule(Indicator, indicator_condition, "node", scope_fields=["node"])
     register_scope_rule(
-        IndicatorValue,
-        owned_by(Indicator, indicator_condition, "indicator"),
-        "indicator",
-        scope_fields=["indicator"],
+        MeasureEvaluation,
+        owned_by(PolicyNode, node_condition, "node"),
+        "node",
+        scope_fields=["node"],
     )
+    # Progress: ward editors record the indicators of their nodes (projects
+    # extends the rule to indicators on projects, see projects.scopes).
+    register_indicator_rules(indicator_condition)
     grant(BUREAU_EDITORS, "policies.view_editconflict")
     grant(
         WARD_EDITORS,
@@ -79,4 +102,6 @@ def register() -> None:
         "policies.add_indicatorvalue",
         "policies.change_indicatorvalue",
         "policies.delete_indicatorvalue",
+        "policies.add_measureevaluation",
+        "policies.change_measureevaluation",
     )

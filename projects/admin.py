@@ -2,18 +2,31 @@
 
 from functools import partial
 
+from django import forms
 from django.contrib import admin, messages
-from django.urls import path
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import redirect
+from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from planportal.admin_base import ContentAdmin, PublishableAdminMixin
-from planportal.permissions import ScopedInlineMixin
+from planportal.permissions import ScopedInlineMixin, can_edit, is_unrestricted, scope_of
 from policies import admin as plan_admin
 from policies.admin import limit_fiscal_years
 from policies.models import Plan, PolicyNode, ScaleLevel, Strategy, Ward
 from projects import publishing
-from projects.admin_import import import_view
-from projects.models import Project, ProjectListing, ProjectResult, YearlyTarget
+from projects.admin_import import can_import, import_view
+from projects.history import PARTS, part_history, restore_part
+from projects.models import (
+    Project,
+    ProjectListing,
+    ProjectResult,
+    TargetRevision,
+    YearlyTarget,
+)
+from projects.services import list_under_home
 
 
 class YearlyTargetInline(ScopedInlineMixin, admin.TabularInline):
@@ -22,8 +35,39 @@ class YearlyTargetInline(ScopedInlineMixin, admin.TabularInline):
     fields = ["line", "fiscal_year", "after_period", "text"]
 
 
+class TargetRevisionInline(ScopedInlineMixin, admin.TabularInline):
+    """目標変更: the printed target stays; each revision adds its year of decision and reason."""
+
+    model = TargetRevision
+    extra = 0
+    fields = ["line", "fiscal_year", "after_period", "text", "decided_in", "reason"]
+
+    def get_formset(self, request, obj=None, **kwargs):
+        formset = super().get_formset(request, obj, **kwargs)
+        if obj is not None:
+            limit_fiscal_years(formset.form, obj.plan, field="decided_in")
+        return formset
+
+
+class ProjectListingForm(forms.ModelForm):
+    """A new listing's position starts empty: left so, it goes last under its measure."""
+
+    position = forms.IntegerField(
+        label=_("掲載順"),
+        required=False,
+        min_value=0,
+        help_text=_("空欄なら、その施策の最後に載せます。"),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance._state.adding and self.instance.position == 0:
+            self.instance.position = None  # not the model's default: last, once saved
+
+
 class ProjectListingInline(ScopedInlineMixin, admin.TabularInline):
     model = ProjectListing
+    form = ProjectListingForm
     extra = 0
     autocomplete_fields = ["node"]
     fields = ["node", "position"]
@@ -43,6 +87,21 @@ def limit_scale_levels(form_class, plan) -> None:
         )
 
 
+class ResultRowForm(forms.ModelForm):
+    """A result row is checked against its own scope rule too, not only its project's:
+    a result under evaluation, once submitted, is planning's to change."""
+
+    editor = None  # the signed-in user; set by ProjectResultInline.get_formset
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.instance.pk and self.has_changed() and not can_edit(self.editor, self.instance):
+            raise ValidationError(
+                _("この年度の実績は評価作業で提出・承認済みのため、ここでは変更できません。")
+            )
+        return cleaned
+
+
 class ProjectResultInline(ScopedInlineMixin, admin.StackedInline):
     """A year's actual result and evaluation, entered on the project."""
 
@@ -53,6 +112,7 @@ class ProjectResultInline(ScopedInlineMixin, admin.StackedInline):
     verbose_name_plural = _("年度別の実績と評価")
 
     def get_formset(self, request, obj=None, **kwargs):
+        kwargs["form"] = type("ResultRowForm", (ResultRowForm,), {"editor": request.user})
         formset = super().get_formset(request, obj, **kwargs)
         if obj is not None:
             limit_fiscal_years(formset.form, obj.plan)
@@ -93,7 +153,12 @@ class ProjectAdmin(PublishableAdminMixin, ContentAdmin):
     autocomplete_fields = ["plan", "home_node", "bureau", "division"]
     filter_horizontal = ["wards", "strategies", "sdg_goals"]
     readonly_fields = ["published_at", "updated_at"]
-    inlines = [YearlyTargetInline, ProjectResultInline, ProjectListingInline]
+    inlines = [
+        YearlyTargetInline,
+        TargetRevisionInline,
+        ProjectResultInline,
+        ProjectListingInline,
+    ]
     fieldsets = [
         (None, {"fields": ["plan", "name", "each_ward", "home_node", "home_note"]}),
         (_("内容"), {"fields": ["summary", "baseline", "actions_in_period"]}),
@@ -105,26 +170,81 @@ class ProjectAdmin(PublishableAdminMixin, ContentAdmin):
         (_("公開"), {"fields": ["status", "published_at", "updated_at"]}),
     ]
 
+    object_history_template = "admin/projects/project/object_history.html"
+
     @admin.display(description=_("事業名"), ordering="name")
     def display_name(self, project):
         return project.display_name
 
+    def get_urls(self):
+        view = self.admin_site.admin_view(self.restore_part_view)
+        restore = "<path:object_id>/history/restore/<str:model_name>/<int:history_id>/"
+        return [path(restore, view, name="projects_project_restore_part"), *super().get_urls()]
+
+    def history_view(self, request, object_id, extra_context=None):
+        """The project's history with its targets', listings' and results' (one timeline)."""
+        project = self.get_object(request, unquote(object_id))
+        if project is not None:
+            extra_context = {
+                **(extra_context or {}),
+                "part_history": part_history(project),
+                "may_restore": self.has_change_permission(request, project),
+            }
+        return super().history_view(request, object_id, extra_context)
+
+    def restore_part_view(self, request, object_id, model_name, history_id):
+        """Bring back a deleted target, listing or result from the project's history."""
+        project = self.get_object(request, unquote(object_id))
+        if request.method != "POST" or project is None or model_name not in PARTS:
+            raise Http404
+        allowed = self.has_change_permission(request, project) and request.user.has_perm(
+            f"projects.add_{model_name}"
+        )
+        if not allowed:
+            raise PermissionDenied
+        try:
+            restored = restore_part(project, model_name, history_id, request.user)
+        except ValidationError as error:
+            self.message_user(request, " ".join(error.messages), messages.ERROR)
+        else:
+            self.message_user(request, _("「%(row)s」を復元しました。") % {"row": restored})
+        return redirect(reverse("admin:projects_project_history", args=[project.pk]))
+
+    def save_model(self, request, obj, form, change):
+        stored = Project.objects.filter(pk=obj.pk).values_list("home_node", flat=True)
+        obj._previous_home_id = stored.first() if change else None
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request, form, formsets, change):
+        """After the listings inline: the home listing follows the home measure."""
+        super().save_related(request, form, formsets, change)
+        project = form.instance
+        if "home_node" in form.changed_data:
+            list_under_home(project, getattr(project, "_previous_home_id", None))
+
     def get_form(self, request, obj=None, **kwargs):
+        """Offer what the project's city has; a scoped editor adds to their city's plans only."""
         form = super().get_form(request, obj, **kwargs)
         if obj is not None:
-            municipality = obj.plan.municipality
-            choices = {
-                "wards": Ward.objects.filter(municipality=municipality),
-                "strategies": Strategy.objects.filter(plan__municipality=municipality),
-            }
-            for name, queryset in choices.items():
-                if name in form.base_fields:  # not when read-only for this user
-                    form.base_fields[name].queryset = queryset
+            municipality_id = obj.plan.municipality_id
+        elif not is_unrestricted(request.user):
+            municipality_id = scope_of(request.user).municipality_id
+        else:
+            return form
+        choices = {
+            "plan": Plan.objects.filter(municipality_id=municipality_id),
+            "wards": Ward.objects.filter(municipality_id=municipality_id),
+            "strategies": Strategy.objects.filter(plan__municipality_id=municipality_id),
+        }
+        for name, queryset in choices.items():
+            if name in form.base_fields:  # not when read-only for this user
+                form.base_fields[name].queryset = queryset
         return form
 
 
 @admin.register(ProjectListing)
 class ProjectListingAdmin(ContentAdmin):
+    form = ProjectListingForm
     list_display = ["project", "node", "position", "relisting"]
     list_filter = ["project__plan"]
     list_select_related = ["project", "node"]
@@ -142,6 +262,15 @@ class YearlyTargetAdmin(ContentAdmin):
     list_filter = ["project__plan", "fiscal_year", "after_period"]
     list_select_related = ["project"]
     search_fields = ["project__name", "text"]
+    autocomplete_fields = ["project"]
+
+
+@admin.register(TargetRevision)
+class TargetRevisionAdmin(ContentAdmin):
+    list_display = ["project", "fiscal_year", "after_period", "decided_in", "text"]
+    list_filter = ["project__plan", "decided_in"]
+    list_select_related = ["project"]
+    search_fields = ["project__name", "text", "reason"]
     autocomplete_fields = ["project"]
 
 
@@ -184,7 +313,14 @@ admin.site.unregister([Plan, PolicyNode])
 
 
 class SectionPublishingMixin:
-    """Report a publication of a plan or a section, and what still hides it."""
+    """Report a publication of a plan or a section, and what still hides it; offer
+    the import of the plan's project tables only to those who may import."""
+
+    def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            plan = obj if isinstance(obj, Plan) else obj.plan
+            context["can_import"] = can_import(request, self.admin_site._registry[Plan], plan)
+        return super().render_change_form(request, context, add, change, form_url, obj)
 
     def report_published(self, request, result):
         self.message_user(

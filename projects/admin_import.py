@@ -58,11 +58,11 @@ class ImportUploadForm(forms.Form):
 
     def __init__(self, *args, plan: Plan, may_publish: bool, **kwargs):
         super().__init__(*args, **kwargs)
+        if not may_publish:  # the publishing rule: new projects stay drafts
+            del self.fields["publish"]
         nodes = plan.nodes.select_related("level_label").in_printed_order()
         self.fields["under"].queryset = nodes
         self.fields["under"].label_from_instance = lambda node: "　" * node.level + str(node)
-        if not may_publish:
-            del self.fields["publish"]
 
 
 def can_import(request, model_admin, plan: Plan) -> bool:

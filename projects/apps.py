@@ -11,11 +11,15 @@ class ProjectsConfig(AppConfig):
         from planportal.versioning import version_owner_on_child_change
         from projects import models, scopes
 
-        register_public_content(
-            models.Project, models.ProjectListing, models.YearlyTarget, models.ProjectResult
+        children = (
+            models.YearlyTarget,
+            models.TargetRevision,
+            models.ProjectListing,
+            models.ProjectResult,
         )
+        register_public_content(models.Project, *children)
         scopes.register()
         # A project's form has its targets, listings and results inline: changing
         # one of them outdates forms of the project opened before.
-        for child in (models.YearlyTarget, models.ProjectListing, models.ProjectResult):
+        for child in children:
             version_owner_on_child_change(child, "project")

@@ -28,9 +28,7 @@ FORMAT_VERSION = 1
 def listing_record(section: Section, listing) -> layout.ListingRecord:
     project = listing.project
     printed = ProjectName(project.name, project.each_ward, listing.is_relisting).printed
-    lines: dict[int, dict] = {}
-    for target in project.targets.all():
-        lines.setdefault(target.line, {})[target.column] = target.text
+    lines = project.target_lines()
     bureau = project.responsible_bureau
     return layout.ListingRecord(
         node_path=section.paths.path(listing.node_id),
@@ -42,7 +40,8 @@ def listing_record(section: Section, listing) -> layout.ListingRecord:
         bureau=bureau.name if bureau else "",
         division=project.division.name if project.division else "",
         wards=tuple(ward.name for ward in project.wards.all()),
-        target_lines=[lines[line] for line in sorted(lines)],
+        target_lines=[texts for texts, _revisions in lines],
+        revision_lines=[revisions for _texts, revisions in lines],
         version=project.version,
     )
 
@@ -75,7 +74,7 @@ def to_xlsx(section: Section) -> bytes:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("事業")
     sheet.freeze_panes = "A2"
-    widths = [36, 24, 30, 40, 36, 30, 20, 20, 20, 6] + [30] * len(section.columns)
+    widths = [36, 24, 30, 40, 36, 30, 20, 20, 20, 6] + [30] * len(section.columns) + [40]
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[_column_letter(index)].width = width
     wrap = Alignment(wrap_text=True, vertical="top")
@@ -219,6 +218,16 @@ def _project_item(slug: str, listing) -> dict:
                     "kind": str(cell.kind),
                     "text": cell.text,
                     "meaning": cell.resolved_text,
+                    "revisions": [
+                        {
+                            "fiscal_year": revision.column.fiscal_year,
+                            "after_period": revision.column.after_period,
+                            "text": revision.text,
+                            "decided_in": revision.decided_in,
+                            "reason": revision.reason,
+                        }
+                        for revision in cell.revisions
+                    ],
                 }
                 for cell in row
             ]

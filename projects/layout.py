@@ -22,7 +22,11 @@ another measure as 再掲), in the plan's printed order:
 - One column per fiscal year of the plan, then the after-period column; the
   cells are as printed: "→" means the same as the year before, an empty cell
   after a filled one is covered by it (a merged cell).
-- 版 is the version of the project when it was exported: the importer refuses
+- 目標変更 lists the revised targets of that line of the table, one a line:
+  2012年度：新しい目標（2012年度に変更。理由：…）. It is for readers: the
+  importer does not read it (revisions are entered in the admin), and a file
+  without it is read the same.
+- 版, last, is the version of the project when it was exported: the importer refuses
   to overwrite a project changed since. A file written before the column
   existed, or a row typed in by hand, leaves it out or empty.
 
@@ -51,7 +55,13 @@ from projects.table_format import (
     column_label,
     parse_year_header,
 )
-from projects.target_table import Column, normalize_name, normalize_text, parse_project_name
+from projects.target_table import (
+    Column,
+    Revision,
+    normalize_name,
+    normalize_text,
+    parse_project_name,
+)
 
 PATH_SEPARATOR = " > "
 
@@ -65,6 +75,7 @@ BUREAU = "所管局"
 DIVISION = "所管課"
 WARDS = "区"
 TABLE_LINE = "表の行"
+REVISIONS = "目標変更"
 VERSION = "版"
 VERSION_KEY = "project_version"
 WARD_SEPARATOR = "、"
@@ -98,14 +109,24 @@ FORMULA_GUARD = "'"
 
 
 def headers(columns: list[Column]) -> list[str]:
-    return FIXED_HEADERS + [column_label(column) for column in columns] + [VERSION]
+    return FIXED_HEADERS + [column_label(column) for column in columns] + [REVISIONS, VERSION]
 
 
 def json_keys(columns: list[Column]) -> list[str]:
     years = [
         f"fy{column.fiscal_year}" + ("_onward" if column.after_period else "") for column in columns
     ]
-    return [key for _header, key in FIXED_COLUMNS] + years + [VERSION_KEY]
+    return [key for _header, key in FIXED_COLUMNS] + years + ["target_revisions", VERSION_KEY]
+
+
+def revision_text(revision: Revision) -> str:
+    """2012年度：新しい目標（2012年度に変更。理由：…）, on one line."""
+    text = normalize_text(revision.text).replace("\n", " ")
+    reason = normalize_text(revision.reason).replace("\n", " ")
+    return (
+        f"{column_label(revision.column)}：{text}"
+        f"（{revision.decided_in}年度に変更。理由：{reason}）"
+    )
 
 
 def guard_formula(value: str) -> str:
@@ -190,6 +211,7 @@ class ListingRecord:
     division: str = ""
     wards: tuple[str, ...] = ()
     target_lines: list[dict[Column, str]] = field(default_factory=list)
+    revision_lines: list[list[Revision]] = field(default_factory=list)  # per target line
     version: int | None = None
 
     def rows(self, columns: list[Column]) -> list[list[str]]:
@@ -212,9 +234,14 @@ class ListingRecord:
                     str(number),
                 ]
                 + [texts.get(column, "") for column in columns]
+                + [self._revisions_cell(number - 1)]
                 + [str(self.version) if first and self.version is not None else ""]
             )
         return rows
+
+    def _revisions_cell(self, index: int) -> str:
+        revisions = self.revision_lines[index] if index < len(self.revision_lines) else []
+        return "\n".join(revision_text(revision) for revision in revisions)
 
 
 # --- reading -----------------------------------------------------------------
@@ -235,11 +262,12 @@ class LayoutHeader:
 
     fixed: list[str]  # FIXED_HEADERS, or FIXED_HEADERS_WITHOUT_RESPONSIBILITY
     columns: list[Column]
+    has_revisions: bool = False  # a 目標変更 column after the years, which is not read
     has_version: bool = False
 
     @property
     def width(self) -> int:
-        return len(self.fixed) + len(self.columns) + self.has_version
+        return len(self.fixed) + len(self.columns) + self.has_revisions + self.has_version
 
     @property
     def states_responsibility(self) -> bool:
@@ -268,10 +296,13 @@ def read_header(cells: list[str], line: int) -> tuple[LayoutHeader | None, list[
     has_version = len(cells) > len(fixed) and cells[-1] == VERSION
     if has_version:
         cells = cells[:-1]
+    has_revisions = len(cells) > len(fixed) and cells[-1] == REVISIONS
+    if has_revisions:
+        cells = cells[:-1]
     if len(cells) == len(fixed):
-        return LayoutHeader(fixed, [], has_version), []
+        return LayoutHeader(fixed, [], has_revisions, has_version), []
     columns, errors = parse_year_header(cells, line, first=len(fixed))
-    return LayoutHeader(fixed, columns, has_version), errors
+    return LayoutHeader(fixed, columns, has_revisions, has_version), errors
 
 
 def clean_cell(text: str, *, guarded: bool = True) -> str:

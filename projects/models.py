@@ -24,7 +24,15 @@ from policies.models import (
     Ward,
     check_plan_year,
 )
-from projects.target_table import Cell, Column, build_row, display_name, plan_columns
+from projects import progress
+from projects.target_table import (
+    Cell,
+    Column,
+    Revision,
+    build_row,
+    display_name,
+    plan_columns,
+)
 from schedule.validators import fiscal_year_validators
 
 
@@ -166,16 +174,25 @@ class Project(Publishable, Versioned):
             return []
         return plan_columns(self.plan.start_fiscal_year, self.plan.end_fiscal_year)
 
-    def target_rows(self) -> list[list[Cell]]:
-        """The printed target table, one list of cells per printed line.
+    def target_lines(self) -> list[tuple[dict[Column, str], list[Revision]]]:
+        """Each printed line of the target table: its cells' texts by column, and the
+        revisions (目標変更) of its cells.
 
-        Reads ``self.targets.all()``, so a prefetch serves every project of a page.
+        Reads ``self.targets.all()`` and ``self.target_revisions.all()``, so a
+        prefetch serves every project of a page.
         """
-        columns = self.columns
-        lines: dict[int, dict[Column, str]] = {}
+        lines: dict[int, tuple[dict[Column, str], list[Revision]]] = {}
         for target in self.targets.all():
-            lines.setdefault(target.line, {})[target.column] = target.text
-        return [build_row(columns, lines[line]) for line in sorted(lines)]
+            lines.setdefault(target.line, ({}, []))[0][target.column] = target.text
+        for revision in self.target_revisions.all():
+            lines.setdefault(revision.line, ({}, []))[1].append(revision.as_revision())
+        return [lines[line] for line in sorted(lines)]
+
+    def target_rows(self) -> list[list[Cell]]:
+        """The printed target table, one list of cells per printed line, with the
+        revisions in the cells they revise."""
+        columns = self.columns
+        return [build_row(columns, texts, revisions) for texts, revisions in self.target_lines()]
 
 
 class ProjectListing(models.Model):
@@ -187,7 +204,9 @@ class ProjectListing(models.Model):
     node = models.ForeignKey(
         PolicyNode, on_delete=models.CASCADE, related_name="listings", verbose_name=_("施策")
     )
-    position = models.PositiveIntegerField(_("掲載順"), default=0)
+    position = models.PositiveIntegerField(
+        _("掲載順"), default=0, blank=True, help_text=_("空欄なら、その施策の最後に載せます。")
+    )
 
     history = HistoricalRecords()
 
@@ -203,9 +222,19 @@ class ProjectListing(models.Model):
         marker = _("(再掲)") if self.is_relisting else ""
         return f"{self.node}: {self.project}{marker}"
 
+    def save(self, *args, **kwargs):
+        if self.position is None:  # left empty: after the projects already listed there
+            self.position = ProjectListing.next_position(self.node_id)
+        super().save(*args, **kwargs)
+
     @property
     def is_relisting(self) -> bool:
         return self.node_id != self.project.home_node_id
+
+    @staticmethod
+    def next_position(node_id) -> int:
+        last = ProjectListing.objects.filter(node_id=node_id).aggregate(last=models.Max("position"))
+        return 0 if last["last"] is None else last["last"] + 1
 
     def clean(self):
         if self.node_id and self.project_id and self.node.plan_id != self.project.plan_id:
@@ -270,9 +299,86 @@ class YearlyTarget(models.Model):
             )
 
 
+class TargetRevision(models.Model):
+    """A revised yearly target (目標変更): decided in a fiscal year, for a reason.
+
+    The printed target (``YearlyTarget``) is never overwritten; a cell revised
+    twice keeps both revisions, the later decision being the one in force.
+    """
+
+    project = models.ForeignKey(
+        Project,
+        on_delete=models.CASCADE,
+        related_name="target_revisions",
+        verbose_name=_("事業"),
+    )
+    line = models.PositiveSmallIntegerField(
+        _("行"), default=0, help_text=_("変更する目標の、表の行番号（0から）。")
+    )
+    fiscal_year = models.PositiveSmallIntegerField(_("目標の年度"))
+    after_period = models.BooleanField(
+        _("以降"), default=False, help_text=_("計画期間の翌年度以降の列の目標を変更する場合。")
+    )
+    text = models.TextField(_("変更後の内容・目標"))
+    decided_in = models.PositiveSmallIntegerField(
+        _("変更を決めた年度"), validators=fiscal_year_validators
+    )
+    reason = models.TextField(_("変更の理由"))
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = _("目標変更")
+        verbose_name_plural = _("目標変更")
+        ordering = ["project", "line", "fiscal_year", "decided_in", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["project", "line", "fiscal_year", "decided_in"],
+                name="revision_unique_decision",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.project} {self.fiscal_year}（{self.decided_in}年度変更）"
+
+    @property
+    def column(self) -> Column:
+        return Column(self.fiscal_year, self.after_period)
+
+    def as_revision(self) -> Revision:
+        return Revision(self.column, self.text, self.decided_in, self.reason)
+
+    def clean(self):
+        errors = {}
+        if not self.text.strip():
+            errors["text"] = _("変更後の内容・目標を入れてください。")
+        if not self.reason.strip():
+            errors["reason"] = _("変更の理由を入れてください。")
+        if self.project_id:
+            columns = self.project.columns
+            if columns and self.column not in columns:
+                first, last = columns[0].fiscal_year, columns[-2].fiscal_year
+                errors["fiscal_year"] = _(
+                    "目標の年度は計画期間（%(first)s～%(last)s年度）か、翌年度以降（%(after)s年度以降）にしてください。"
+                ) % {"first": first, "last": last, "after": last + 1}
+            span = self.project.plan.fiscal_year_span()
+            if self.decided_in and span and not span[0] <= self.decided_in <= span[1]:
+                errors["decided_in"] = _(
+                    "変更を決めた年度は計画期間（%(first)s～%(last)s年度）の中にしてください。"
+                ) % {"first": span[0], "last": span[1]}
+        if errors:
+            raise ValidationError(errors)
+
+
 class ProjectResultQuerySet(PublishableQuerySet):
     def published(self):
         return super().published().filter(project__in=Project.objects.published())
+
+    def publish(self) -> int:
+        """Publish these results, except those an evaluation workflow still holds back
+        (a result under evaluation becomes public only once approved)."""
+        held = progress.held_back(self).values("pk")
+        return PublishableQuerySet.publish(self.exclude(pk__in=held))
 
 
 class ProjectResult(Publishable):
@@ -348,3 +454,5 @@ class ProjectResult(Publishable):
                 }
         if errors:
             raise ValidationError(errors)
+        if self.is_published() and progress.is_held(self.project_id, self.fiscal_year):
+            raise ValidationError(_("評価作業で承認されるまで、この実績は公開できません。"))

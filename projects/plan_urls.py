@@ -1,17 +1,21 @@
 from django.urls import path
 
 from planportal.caching import cache_public_page
-from projects import section_views
+from projects import section_views, sheet_views
 from projects import site_views as views
+from projects.search import SearchForm
 
 app_name = "policies"
+
+# The query parameters each kind of page reads; the page cache ignores any other.
+PAGED = ["page"]
 
 urlpatterns = [
     path("", cache_public_page(views.HomeView.as_view()), name="home"),
     path("plans/<slug:slug>/", cache_public_page(views.PlanDetailView.as_view()), name="plan"),
     path(
         "plans/<slug:slug>/nodes/<int:pk>/",
-        cache_public_page(views.NodeDetailView.as_view()),
+        cache_public_page(views.NodeDetailView.as_view(), params=PAGED),
         name="node",
     ),
     path(
@@ -31,6 +35,16 @@ urlpatterns = [
         name="node_pdf",
     ),
     path(
+        "plans/<slug:slug>/nodes/<int:pk>/sheet/",
+        cache_public_page(sheet_views.MeasureSheetView.as_view()),
+        name="node_sheet",
+    ),
+    path(
+        "plans/<slug:slug>/nodes/<int:pk>/sheet.pdf",
+        sheet_views.MeasureSheetPdfView.as_view(),
+        name="node_sheet_pdf",
+    ),
+    path(
         "plans/<slug:slug>/export/<str:fmt>/",
         cache_public_page(section_views.SectionExportView.as_view()),
         name="plan_export",
@@ -42,7 +56,7 @@ urlpatterns = [
     ),
     path(
         "plans/<slug:slug>/strategies/<int:pk>/",
-        cache_public_page(views.StrategyDetailView.as_view()),
+        cache_public_page(views.StrategyDetailView.as_view(), params=PAGED),
         name="strategy",
     ),
     path(
@@ -53,10 +67,18 @@ urlpatterns = [
     path("wards/", cache_public_page(views.WardListView.as_view()), name="wards"),
     path(
         "wards/<slug:municipality>/<slug:ward>/",
-        cache_public_page(views.WardDetailView.as_view()),
+        cache_public_page(views.WardDetailView.as_view(), params=["page", "each_page"]),
         name="ward",
     ),
     path("sdgs/", cache_public_page(views.SDGListView.as_view()), name="sdgs"),
-    path("sdgs/<int:number>/", cache_public_page(views.SDGDetailView.as_view()), name="sdg_goal"),
-    path("search/", cache_public_page(views.SearchView.as_view()), name="search"),
+    path(
+        "sdgs/<int:number>/",
+        cache_public_page(views.SDGDetailView.as_view(), params=PAGED),
+        name="sdg_goal",
+    ),
+    path(
+        "search/",
+        cache_public_page(views.SearchView.as_view(), params=SearchForm.base_fields),
+        name="search",
+    ),
 ]

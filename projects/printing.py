@@ -5,40 +5,34 @@ The PDF is WeasyPrint's rendering of the print page with ``static/css/print.css`
 the Japanese text is set in IPAex Gothic, embedded as a subset.
 
 A section's PDF is cached under the content version (``planportal.caching``):
-it is rebuilt only after content changes. A small section is built during the
-request; a big one (a whole plan) is built in a background thread while the
-visitor is asked to come back, so no request waits for it, and
+it is rebuilt only after content changes. No PDF is built in a web worker: a
+request for one that is not cached queues a build (``projects.tasks``, run by
+``manage.py db_worker`` on any host) and asks the visitor to come back. One job
+per PDF; each client may have only ``PDF_QUEUE_PER_CLIENT`` builds waiting, so a
+storm of PDF requests neither fills the queue nor slows the public pages.
 ``manage.py build_pdfs`` builds the published plans' PDFs ahead of time.
 """
 
 from __future__ import annotations
 
-import logging
-import threading
+import hashlib
 from dataclasses import dataclass
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.cache import cache
-from django.db import connections
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.http import quote_etag
 
 from planportal.caching import content_version
 from planportal.fonts import japanese_font_installed
 from policies.models import Plan, PolicyNode
-from projects.sections import Section, load_section, section_listing_count
-
-logger = logging.getLogger(__name__)
+from projects.sections import Section, load_section
 
 STYLESHEETS = ["css/site.css", "css/print.css"]
+SHEET_STYLESHEETS = [*STYLESHEETS, "css/progress.css"]  # charts and result tables
 PDF_TIMEOUT = 7 * 24 * 60 * 60  # stale versions age out; a new version is a new key
-BUILD_TIMEOUT = 15 * 60  # a build that died frees its claim after this long
-
-
-def inline_limit() -> int:
-    """Sections with more project listings than this are built in the background."""
-    return getattr(settings, "PDF_INLINE_MAX_LISTINGS", 150)
 
 
 def _everything(queryset):
@@ -92,7 +86,7 @@ def require_japanese_font() -> None:
         raise JapaneseFontMissing(settings.PDF_FONT_FILE)
 
 
-def html_to_pdf(html: str, base_url: str) -> bytes:
+def html_to_pdf(html: str, base_url: str, stylesheets: list[str] = STYLESHEETS) -> bytes:
     """Render with the print stylesheets; nothing is fetched from anywhere."""
     from weasyprint import CSS, HTML
     from weasyprint.urls import URLFetcher
@@ -102,10 +96,8 @@ def html_to_pdf(html: str, base_url: str) -> bytes:
             raise ValueError(f"PDF rendering fetches nothing: {url}")
 
     fetcher = NoFetching()
-    stylesheets = [CSS(filename=finders.find(path), url_fetcher=fetcher) for path in STYLESHEETS]
-    return HTML(string=html, base_url=base_url, url_fetcher=fetcher).write_pdf(
-        stylesheets=stylesheets
-    )
+    styles = [CSS(filename=finders.find(path), url_fetcher=fetcher) for path in stylesheets]
+    return HTML(string=html, base_url=base_url, url_fetcher=fetcher).write_pdf(stylesheets=styles)
 
 
 @dataclass(frozen=True)
@@ -133,6 +125,11 @@ class PdfJob:
         return load_section(plan, node, self.visible, with_texts=True)
 
 
+def pdf_etag(job: PdfJob) -> str:
+    """A validator of the PDF as built now: it changes with the content version."""
+    return quote_etag(hashlib.sha256(job.cache_key(content_version()).encode()).hexdigest()[:32])
+
+
 def cached_pdf(job: PdfJob) -> bytes | None:
     return cache.get(job.cache_key(content_version()))
 
@@ -148,55 +145,19 @@ def build_pdf(job: PdfJob) -> bytes:
     return pdf
 
 
-def pdf_for(job: PdfJob, *, plan: Plan, node: PolicyNode | None) -> bytes | None:
-    """The PDF, from the cache or built now; None while a background build runs."""
-    pdf = cached_pdf(job)
-    if pdf is not None:
-        return pdf
-    require_japanese_font()  # before a background build that could only fail
-    if section_listing_count(plan, node, job.visible) <= inline_limit():
-        return build_pdf(job)
-    start_background_build(job)
-    return None
+# --- evaluation sheets ---------------------------------------------------------------
+# One measure or project: small enough to build during the request, cached like sections.
 
 
-# --- background builds -------------------------------------------------------------
-
-_running: dict[str, threading.Thread] = {}
-
-
-def start_background_build(job: PdfJob) -> bool:
-    """Start building ``job`` unless some worker already is; True if this call started it."""
-    claim = job.cache_key(content_version()) + ":building"
-    if not cache.add(claim, True, BUILD_TIMEOUT):
-        return False
-    thread = threading.Thread(
-        target=_build_in_thread, args=(job, claim), name=f"pdf-{claim}", daemon=True
-    )
-    _running[claim] = thread
-    thread.start()
-    return True
-
-
-def build_claimed(job: PdfJob, claim: str) -> None:
-    """Build ``job`` and release its claim, whatever happens."""
-    try:
-        build_pdf(job)
-    except Exception:
-        logger.exception("Building the PDF of %s failed", job)
-    finally:
-        cache.delete(claim)
-        _running.pop(claim, None)
-
-
-def _build_in_thread(job: PdfJob, claim: str) -> None:
-    try:
-        build_claimed(job, claim)
-    finally:
-        connections.close_all()  # this thread's own connections
-
-
-def wait_for_background_builds(timeout: float | None = None) -> None:
-    """Let the running builds finish (for the build_pdfs command and tests)."""
-    for thread in list(_running.values()):
-        thread.join(timeout)
+def sheet_pdf(sheet, context: dict, *, preview: bool, base_url: str) -> bytes:
+    """The sheet's print page (``context``, rendered for the PDF) as a PDF, cached under
+    the content version."""
+    mode = "preview" if preview else "public"
+    key = f"sheet-pdf:{content_version()}:{translation.get_language()}:{mode}:{sheet.file_stem()}"
+    pdf = cache.get(key)
+    if pdf is None:
+        require_japanese_font()
+        html = render_to_string("projects/evaluation_sheet.html", {**context, "for_pdf": True})
+        pdf = html_to_pdf(html, base_url, SHEET_STYLESHEETS)
+        cache.set(key, pdf, PDF_TIMEOUT)
+    return pdf

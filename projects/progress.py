@@ -8,16 +8,69 @@ year's actual result and evaluation.
 ``rollups`` counts results at each level of a scale for each fiscal
 year — the table of Kawasaki's 施策進行管理・評価票 (how many projects
 achieved their targets at level 1, 2, … 5).
+
+An app above this one that runs the evaluation of projects (``rounds``)
+registers an ``EvaluationWorkflow``: it says which projects are due a result
+that is not there yet (counted as 未評価, so a half-done year never looks
+complete) and which results may not be published yet.
 """
 
 from __future__ import annotations
 
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass, field
+from typing import Protocol
 
 from django.db.models import Count
 
 from projects.target_table import CellKind
+
+# --- evaluations run by a workflow above this app ------------------------------
+
+
+class EvaluationWorkflow(Protocol):
+    def pending(self, projects, results) -> Iterable[tuple[int, int]]:
+        """(fiscal year, how many) of ``projects`` due a result for that year that
+        has none among ``results``."""
+
+    def held_back(self, results):
+        """The rows of ``results`` that may not be published yet."""
+
+    def is_held(self, project_id: int, fiscal_year: int) -> bool:
+        """May the result of this project and year not be published yet?"""
+
+
+_workflows: list[EvaluationWorkflow] = []
+
+
+def register_evaluation_workflow(workflow: EvaluationWorkflow) -> None:
+    if workflow not in _workflows:
+        _workflows.append(workflow)
+
+
+def pending_evaluations(projects, results) -> Counter:
+    """Per fiscal year, how many of ``projects`` are due a result missing from ``results``."""
+    counts: Counter = Counter()
+    for workflow in _workflows:
+        for year, number in workflow.pending(projects, results):
+            counts[year] += number
+    return counts
+
+
+def held_back(results):
+    """The rows of ``results`` that some workflow does not let be published yet."""
+    held = results.none()
+    for workflow in _workflows:
+        held = held | workflow.held_back(results)
+    return held
+
+
+def is_held(project_id: int, fiscal_year: int) -> bool:
+    return any(workflow.is_held(project_id, fiscal_year) for workflow in _workflows)
+
+
+# --- one project's years --------------------------------------------------------
 
 
 @dataclass
@@ -25,19 +78,51 @@ class YearProgress:
     fiscal_year: int
     targets: list[str]  # one per printed line of the target table, as they read that year
     result: object | None  # a ProjectResult, or None
+    revisions: list = field(default_factory=list)  # the year's revised targets (目標変更)
+    pending: bool = False  # due an evaluation that is not there yet (未評価)
 
 
-def yearly_progress(project, results) -> list[YearProgress]:
-    """One row per fiscal year of the plan that has a target or a result, in order."""
+def year_targets(project) -> dict[int, list[str]]:
+    """Per fiscal year, the project's targets as they read that year: one per printed
+    line of its target table, "→" and merged cells resolved."""
     targets: dict[int, list[str]] = {}
     for row in project.target_rows():
         for cell in row:
             if cell.column.after_period or cell.kind is CellKind.EMPTY:
                 continue
             targets.setdefault(cell.column.fiscal_year, []).append(cell.resolved_text)
+    return targets
+
+
+def year_revisions(project) -> dict[int, list]:
+    """Per fiscal year, the revised targets (目標変更) of the project's table."""
+    revisions: dict[int, list] = {}
+    for row in project.target_rows():
+        for cell in row:
+            for revision in cell.revisions:
+                if not revision.column.after_period:
+                    revisions.setdefault(revision.column.fiscal_year, []).append(revision)
+    return revisions
+
+
+def yearly_progress(project, results, pending_years=()) -> list[YearProgress]:
+    """One row per fiscal year of the plan that has a target, a result or a pending
+    evaluation, in order."""
+    targets = year_targets(project)
+    revisions = year_revisions(project)
     by_year = {result.fiscal_year: result for result in results}
-    years = sorted(set(targets) | set(by_year))
-    return [YearProgress(year, targets.get(year, []), by_year.get(year)) for year in years]
+    pending = set(pending_years) - set(by_year)
+    years = sorted(set(targets) | set(by_year) | set(revisions) | pending)
+    return [
+        YearProgress(
+            year,
+            targets.get(year, []),
+            by_year.get(year),
+            revisions.get(year, []),
+            year in pending,
+        )
+        for year in years
+    ]
 
 
 @dataclass
@@ -52,7 +137,9 @@ class Rollup:
 
     years: list[int]
     rows: list[LevelRow] = field(default_factory=list)
-    unrated: list[int] = field(default_factory=list)  # results without a level that year
+    # Projects not evaluated that year: results without a level, and projects due
+    # an evaluation that has no result yet.
+    unrated: list[int] = field(default_factory=list)
 
     @property
     def totals(self) -> list[int]:
@@ -74,12 +161,15 @@ class Rollup:
         return bool(self.years)
 
 
-def count_by_level(counts, levels) -> Rollup:
+def count_by_level(counts, levels, pending=None) -> Rollup:
     """Lay out ``counts`` — (fiscal year, level id or None, how many) rows, as the
-    database aggregates them — per level and year; years without results are left out."""
+    database aggregates them — per level and year, with ``pending`` (fiscal year →
+    how many) counted as unrated; years with neither are left out."""
     totals: Counter = Counter()
     for year, level_id, number in counts:
         totals[(year, level_id)] += number
+    for year, number in (pending or {}).items():
+        totals[(year, None)] += number
     counts = totals
     years = sorted({year for year, _level_id in counts})
     rollup = Rollup(years=years)
@@ -92,9 +182,10 @@ def count_by_level(counts, levels) -> Rollup:
 SCALES = ("achievement", "review")  # ScaleLevel.Scale values, also ProjectResult's field names
 
 
-def rollups(results, scales) -> dict[str, Rollup]:
+def rollups(results, scales, pending=None) -> dict[str, Rollup]:
     """The roll-up of ``results`` (a ProjectResult queryset) for each scale of the
-    plan's scale set ``scales`` (None: no levels), from one aggregate query."""
+    plan's scale set ``scales`` (None: no levels), from one aggregate query, with
+    ``pending`` evaluations (``pending_evaluations``) counted as unrated."""
     rows = list(
         results.values_list("fiscal_year", "achievement_id", "review_id")
         .annotate(number=Count("pk"))
@@ -105,6 +196,7 @@ def rollups(results, scales) -> dict[str, Rollup]:
         scale: count_by_level(
             [(year, ids[index], number) for year, *ids, number in rows],
             [level for level in levels if level.scale == scale],
+            pending,
         )
         for index, scale in enumerate(SCALES)
     }

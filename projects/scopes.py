@@ -2,7 +2,7 @@
 
 Bureau editors change the projects of their bureau (or one of its sections);
 ward editors those tagged with their ward and their city's (各区) projects.
-Targets, listings and results belong to their project.
+Targets, their revisions, listings and results belong to their project.
 """
 
 from django.db.models import Q
@@ -17,7 +17,14 @@ from planportal.permissions import (
     register_content_app,
     register_scope_rule,
 )
-from projects.models import Project, ProjectListing, ProjectResult, YearlyTarget
+from policies import scopes as policy_scopes
+from projects.models import (
+    Project,
+    ProjectListing,
+    ProjectResult,
+    TargetRevision,
+    YearlyTarget,
+)
 
 # What every scoped editor may do with the projects in their scope.
 PROJECT_EDITING = [
@@ -26,6 +33,9 @@ PROJECT_EDITING = [
     "projects.add_yearlytarget",
     "projects.change_yearlytarget",
     "projects.delete_yearlytarget",
+    "projects.add_targetrevision",
+    "projects.change_targetrevision",
+    "projects.delete_targetrevision",
     "projects.add_projectlisting",
     "projects.change_projectlisting",
     "projects.delete_projectlisting",
@@ -34,7 +44,18 @@ PROJECT_EDITING = [
 ]
 
 
+# Bureau editors record the indicators of their projects (ward editors already may).
+INDICATOR_EDITING = [
+    "policies.add_indicator",
+    "policies.change_indicator",
+    "policies.add_indicatorvalue",
+    "policies.change_indicatorvalue",
+    "policies.delete_indicatorvalue",
+]
+
+
 def project_condition(scope: Scope) -> Q:
+    """Projects of the editor's bureau (section) or ward, in plans of the editor's city."""
     condition = NOTHING
     if scope.bureau_id:
         in_bureau = Q(bureau_id=scope.bureau_id)
@@ -42,10 +63,8 @@ def project_condition(scope: Scope) -> Q:
             in_bureau &= Q(division_id=scope.division_id)
         condition |= in_bureau
     if scope.ward_id:
-        condition |= Q(wards=scope.ward_id) | Q(
-            each_ward=True, plan__municipality_id=scope.ward_municipality_id
-        )
-    return condition
+        condition |= Q(wards=scope.ward_id) | Q(each_ward=True)
+    return condition & Q(plan__municipality_id=scope.municipality_id)
 
 
 def register() -> None:
@@ -56,7 +75,14 @@ def register() -> None:
         scope_fields=["plan", "bureau", "division", "wards", "each_ward"],
     )
     owned = owned_by(Project, project_condition, "project")
-    for child in (YearlyTarget, ProjectListing, ProjectResult):
+    for child in (YearlyTarget, TargetRevision, ProjectListing, ProjectResult):
         register_scope_rule(child, owned, "project", scope_fields=["project"])
-    grant(BUREAU_EDITORS, *PROJECT_EDITING)
+    # Indicators on a project belong to it, those on a node to the node.
+    project_indicators = owned_by(Project, project_condition, "project")
+
+    def indicator_condition(scope: Scope) -> Q:
+        return policy_scopes.indicator_condition(scope) | project_indicators(scope)
+
+    policy_scopes.register_indicator_rules(indicator_condition)
+    grant(BUREAU_EDITORS, *PROJECT_EDITING, *INDICATOR_EDITING)
     grant(WARD_EDITORS, *PROJECT_EDITING)

@@ -20,7 +20,7 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
 from policies.models import NodeText, Plan, PolicyNode, Strategy, Ward
-from projects.models import Project, ProjectListing, YearlyTarget
+from projects.models import Project, ProjectListing, TargetRevision, YearlyTarget
 from projects.target_table import fold_width
 
 MAX_QUERY_LENGTH = 100
@@ -188,12 +188,16 @@ class SearchForm(forms.Form):
         projects = self.visible(Project.objects.all())
         for term in terms:
             in_targets = YearlyTarget.objects.filter(project=OuterRef("pk"), text__icontains=term)
+            in_revisions = TargetRevision.objects.filter(
+                project=OuterRef("pk"), text__icontains=term
+            )
             projects = projects.filter(
                 Q(name__icontains=term)
                 | Q(summary__icontains=term)
                 | Q(baseline__icontains=term)
                 | Q(actions_in_period__icontains=term)
                 | Exists(in_targets)
+                | Exists(in_revisions)
             )
         if data.get("plan"):
             projects = projects.filter(plan=data["plan"])

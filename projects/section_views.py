@@ -14,9 +14,12 @@ from django.utils.translation import get_language
 from django.views import View
 from django.views.generic import TemplateView
 
+from planportal.caching import mark_public
+from planportal.clients import client_key
 from projects import export, printing
 from projects.sections import load_section
 from projects.site_views import PlanContentMixin
+from projects.tasks import PdfState, pdf_for
 
 EXPORT_FORMATS = {
     # format: (writer, content type, file name suffix, download as attachment)
@@ -53,8 +56,16 @@ class SectionPrintView(SectionMixin, TemplateView):
 
 
 class SectionPdfView(SectionMixin, View):
-    """The print page as a PDF; 202 and a come-back page while a big one is being built,
-    503 and a page that says why when the server lacks the Japanese font."""
+    """The print page as a PDF once the task queue has built it; until then 202 and a
+    come-back page (429 when this client already waits for several, 503 when the build
+    keeps failing or the server lacks the Japanese font)."""
+
+    STATUS = {
+        PdfState.QUEUED: 202,
+        PdfState.CLIENT_BUSY: 429,
+        PdfState.FAILED: 503,
+        PdfState.NO_FONT: 503,
+    }
 
     def get(self, request, **kwargs):
         plan, node = self.plan_and_node()
@@ -65,28 +76,26 @@ class SectionPdfView(SectionMixin, View):
             language=get_language(),
             base_url=request.build_absolute_uri("/"),
         )
-        try:
-            pdf = printing.pdf_for(job, plan=plan, node=node)
-        except printing.JapaneseFontMissing:
-            return self.notice("policies/pdf_unavailable.html", plan, node, status=503)
+        state, pdf = pdf_for(job, client=client_key(request))
         if pdf is None:
-            response = self.notice("policies/pdf_pending.html", plan, node, status=202)
+            context = {
+                "plan": plan,
+                "section_title": node.heading if node else plan.title,
+                "print_url": self.print_url(plan, node),
+                "state": state.value,
+                "trail": [{"label": "PDF"}],
+            }
+            response = TemplateResponse(
+                request, "policies/pdf_pending.html", context, status=self.STATUS[state]
+            )
             response["Retry-After"] = "30"
             return response
         stem = plan.slug + (f"-node-{node.pk}" if node else "")
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = content_disposition_header(False, f"{stem}.pdf")
+        if not job.preview:  # the published PDF: a front cache may keep it like a page
+            mark_public(response, printing.pdf_etag(job), lifetime=None)
         return response
-
-    def notice(self, template_name, plan, node, *, status):
-        """A page instead of the PDF, linking to the print page."""
-        context = {
-            "plan": plan,
-            "section_title": node.heading if node else plan.title,
-            "print_url": self.print_url(plan, node),
-            "trail": [{"label": "PDF"}],
-        }
-        return TemplateResponse(self.request, template_name, context, status=status)
 
 
 class SectionExportView(SectionMixin, View):

@@ -65,14 +65,6 @@ def section_nodes(plan: Plan, node: PolicyNode | None, visible: Callable):
     return nodes.in_printed_order()
 
 
-def section_listing_count(plan: Plan, node: PolicyNode | None, visible: Callable) -> int:
-    """How many listings the section has: decides whether a PDF is built in the background."""
-    return ProjectListing.objects.filter(
-        node__in=section_nodes(plan, node, visible),
-        project__in=visible(Project.objects.filter(plan=plan)),
-    ).count()
-
-
 def load_section(
     plan: Plan, node: PolicyNode | None, visible: Callable, *, with_texts: bool = False
 ) -> Section:
@@ -92,7 +84,7 @@ def load_section(
             "project__division__bureau",
             "node",
         )
-        .prefetch_related("project__targets", "project__wards")
+        .prefetch_related("project__targets", "project__target_revisions", "project__wards")
         .order_by("position", "pk")
     )
     by_node: dict[int, list[ProjectListing]] = {}

@@ -667,3 +667,19 @@ def apply_table_rows(
         changes = compare_rows(plan, placed, home_note=home_note, status=status, lock=True)
         write_changes(changes, user=user)
     return changes
+
+
+def list_under_home(project: Project, previous_home_id: int | None) -> None:
+    """The home listing follows the home measure (本来の施策): when the home is set or
+    changes, the listing under the previous home moves there (placed last), or one is
+    made; a 再掲 already under the new home becomes the home listing."""
+    if project.home_node_id is None or project.listings.filter(node=project.home_node_id).exists():
+        if previous_home_id and previous_home_id != project.home_node_id:
+            project.listings.filter(node=previous_home_id).delete()
+        return
+    moved = project.listings.filter(node=previous_home_id).first() if previous_home_id else None
+    if moved is None:
+        moved = ProjectListing(project=project)
+    moved.node_id = project.home_node_id
+    moved.position = ProjectListing.next_position(project.home_node_id)
+    moved.save()

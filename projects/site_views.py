@@ -15,8 +15,9 @@ from django.views.generic import TemplateView
 from planportal.views import VisibleContentMixin
 from policies.models import Municipality, Plan, PolicyNode, ScaleLevel, SDGGoal, Ward
 from projects.models import Project, ProjectListing, ProjectResult
-from projects.progress import rollups
+from projects.progress import pending_evaluations, rollups
 from projects.search import SearchForm
+from projects.sheets import visible_indicators
 from schedule.timeline import build_timeline
 
 LISTINGS_PER_PAGE = 50
@@ -39,7 +40,7 @@ def listings_of(queryset, projects):
     return (
         queryset.filter(project__in=projects)
         .select_related("project__plan", "project__home_node", "node")
-        .prefetch_related("project__targets")
+        .prefetch_related("project__targets", "project__target_revisions")
     )
 
 
@@ -125,7 +126,8 @@ class NodeDetailView(PlanContentMixin, TemplateView):
         )
         listings = listings_of(node.listings.all(), projects)
         results = self.visible(ProjectResult.objects.filter(project__in=projects.under(node)))
-        progress = rollups(results, plan.scales)
+        pending = pending_evaluations(projects.under(node), results)
+        progress = rollups(results, plan.scales, pending)
         return super().get_context_data(
             plan=plan,
             node=node,
@@ -137,7 +139,7 @@ class NodeDetailView(PlanContentMixin, TemplateView):
             projects_below=projects.under(node).count() if not node.is_leaf_node() else 0,
             achievement_rollup=progress[ScaleLevel.Scale.ACHIEVEMENT],
             review_rollup=progress[ScaleLevel.Scale.REVIEW],
-            indicators=self.visible(node.indicators.all()).prefetch_related("values"),
+            indicators=visible_indicators(self.visible, node.indicators.all()),
             **kwargs,
         )
 

@@ -9,6 +9,10 @@ conventions of the printed tables carry meaning and must survive:
 - An empty cell after a filled one is covered by that cell: the printed table
   merged them, so the filled text spans those years.
 
+A target may later be revised (目標変更): the printed text stays as it is and
+the revision — its text, the fiscal year it was decided in and why — is shown
+in the cell that covers the revised year.
+
 Project names carry two markers: "(再掲)" (listed again: the same project shown
 under another measure) and "(各区)" (carried out by each ward).
 
@@ -19,6 +23,7 @@ and the exports call it; none of them re-implements these rules.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass
 from enum import StrEnum
 
@@ -49,6 +54,16 @@ class CellKind(StrEnum):
 
 
 @dataclass(frozen=True)
+class Revision:
+    """A revised target (目標変更) for one column: the printed target is not replaced."""
+
+    column: Column
+    text: str
+    decided_in: int  # the fiscal year of the decision
+    reason: str
+
+
+@dataclass(frozen=True)
 class Cell:
     column: Column
     kind: CellKind
@@ -56,6 +71,7 @@ class Cell:
     resolved_text: str = ""  # what the cell means: for "→", the text it repeats
     span: int = 1  # columns covered by a shown cell, itself included; 0 if continued
     last_column: Column | None = None  # the last column a shown cell covers
+    revisions: tuple[Revision, ...] = ()  # of the columns a shown cell covers, in order
 
     @property
     def is_shown(self) -> bool:
@@ -69,12 +85,16 @@ def is_same_as_previous(text: str) -> bool:
     return bool(lines) and all(line == ARROW for line in lines)
 
 
-def build_row(columns: list[Column], texts: dict[Column, str]) -> list[Cell]:
+def build_row(
+    columns: list[Column], texts: dict[Column, str], revisions: Iterable[Revision] = ()
+) -> list[Cell]:
     """Lay one printed row out as cells, resolving arrows and merged cells.
 
     ``texts`` maps a column to the cell's printed text; a missing or blank
-    column is an empty cell.
+    column is an empty cell. Each of ``revisions`` goes to the shown cell that
+    covers its column (a revision of a merged year sits in the merged cell).
     """
+    revisions = list(revisions)
     kinds: list[tuple[CellKind, str, str]] = []  # kind, text, resolved text
     head: int | None = None  # index of the last shown, non-empty cell
     for column in columns:
@@ -100,9 +120,21 @@ def build_row(columns: list[Column], texts: dict[Column, str]) -> list[Cell]:
             kind is not CellKind.EMPTY and end < len(kinds) and kinds[end][0] is CellKind.CONTINUED
         ):
             end += 1
+        covered = set(columns[index:end])
         cells.append(
             Cell(
-                columns[index], kind, text, meaning, span=end - index, last_column=columns[end - 1]
+                columns[index],
+                kind,
+                text,
+                meaning,
+                span=end - index,
+                last_column=columns[end - 1],
+                revisions=tuple(
+                    sorted(
+                        (r for r in revisions if r.column in covered),
+                        key=lambda r: (r.column, r.decided_in),
+                    )
+                ),
             )
         )
     return cells

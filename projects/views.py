@@ -3,8 +3,9 @@
 from django.shortcuts import get_object_or_404
 from django.views.generic import TemplateView
 
-from projects.models import ProjectResult
-from projects.progress import yearly_progress
+from projects.models import Project, ProjectResult
+from projects.progress import pending_evaluations, yearly_progress
+from projects.sheets import visible_indicators
 from projects.site_views import PlanContentMixin
 
 
@@ -19,7 +20,10 @@ class ProjectDetailView(PlanContentMixin, TemplateView):
             plan.projects.select_related("plan", "home_node", "bureau", "division")
         )
         project = get_object_or_404(
-            projects.prefetch_related("targets", "wards", "strategies", "sdg_goals"), pk=pk
+            projects.prefetch_related(
+                "targets", "target_revisions", "wards", "strategies", "sdg_goals"
+            ),
+            pk=pk,
         )
         visible_nodes = self.visible(plan.nodes.all())
         listings = project.listings.filter(node__in=visible_nodes).select_related(
@@ -29,6 +33,10 @@ class ProjectDetailView(PlanContentMixin, TemplateView):
             self.visible(ProjectResult.objects.filter(project=project)).select_related(
                 "achievement", "review"
             )
+        )
+        pending = pending_evaluations(
+            Project.objects.filter(pk=project.pk),
+            self.visible(ProjectResult.objects.filter(project=project)),
         )
         home_node = (
             project.home_node if visible_nodes.filter(pk=project.home_node_id).exists() else None
@@ -44,6 +52,7 @@ class ProjectDetailView(PlanContentMixin, TemplateView):
                 else []
             ),
             trail=[{"label": project.display_name}],
-            progress=yearly_progress(project, results) if results else [],
+            progress=yearly_progress(project, results, pending) if results or pending else [],
+            indicators=visible_indicators(self.visible, project.indicators.all()),
             **kwargs,
         )

@@ -12,6 +12,14 @@ from planportal.publication import PublicationStatus
 from policies.models import Municipality, Plan, PlanLevel
 from projects.seeds import load_demo
 from tests.browser import browser, demo_server, page  # noqa: F401  (fixtures)
+from tests.redis_cache import redis_cache, redis_down  # noqa: F401  (fixtures)
+from tests.rounds_data import (  # noqa: F401  (fixtures)
+    city_plan,
+    city_round,
+    construction_editor,
+    environment_editor,
+    planner,
+)
 from tests.staff_users import client_for, make_staff  # noqa: F401  (fixtures)
 
 
@@ -29,6 +37,9 @@ def pytest_configure(config):
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
     # Staff accounts are made in most tests; PBKDF2 is slow on purpose (a second each).
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    # Jobs run as they are enqueued, in the test's thread and transaction; the database
+    # queue and its worker are tested in tests/test_task_queue.py.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
 
 
 @pytest.fixture(autouse=True)
@@ -62,10 +73,10 @@ def pdfs_rendered_once():
 
     render, rendered = printing.html_to_pdf, {}
 
-    def render_once(html: str, base_url: str) -> bytes:
-        key = hashlib.sha256(f"{base_url}\n{html}".encode()).hexdigest()
+    def render_once(html: str, base_url: str, stylesheets=printing.STYLESHEETS) -> bytes:
+        key = hashlib.sha256(f"{base_url}\n{stylesheets}\n{html}".encode()).hexdigest()
         if key not in rendered:
-            rendered[key] = render(html, base_url)
+            rendered[key] = render(html, base_url, stylesheets)
         return rendered[key]
 
     with pytest.MonkeyPatch.context() as patch:

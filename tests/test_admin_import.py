@@ -281,3 +281,27 @@ def test_moving_a_home_that_would_publish_a_project_needs_the_permission(
     assert not Project.objects.published().filter(pk=hidden.pk).exists()
     import_plan(plan=plan, file_name="p.csv", content=content, user=superuser)
     assert Project.objects.published().filter(pk=hidden.pk).exists()
+
+
+def test_an_importer_who_may_not_publish_imports_drafts(client, plan, make_staff):
+    """The publishing rule holds for the import too: no 公開 option, a posted one ignored."""
+    importer = make_staff("importer", PLAN_ADMINS)
+    Group.objects.get(name=PLAN_ADMINS).permissions.remove(
+        Permission.objects.get(codename="publish_content")
+    )
+    client.force_login(importer)
+    assert "publish" not in client.get(import_url(plan)).context["form"].fields
+    rows = list(csv.reader(io.StringIO(exported_csv(plan).decode("utf-8-sig"))))
+    header, first = rows[0], rows[1]
+    new_row = ["" for _ in header]
+    for column in ("階層パス", "項目名"):
+        if column in header:
+            new_row[header.index(column)] = first[header.index(column)]
+    new_row[header.index("事業名")] = "取り込みで作る新事業"
+    buffer = io.StringIO()
+    csv.writer(buffer).writerows([header, *rows[1:], new_row])
+    upload = SimpleUploadedFile("plan.csv", buffer.getvalue().encode("utf-8-sig"))
+    preview = client.post(import_url(plan), {"file": upload, "publish": "on"})
+    assert "token" in preview.context, preview.context.get("problems")
+    client.post(import_url(plan), {"token": preview.context["token"]})
+    assert Project.objects.get(name="取り込みで作る新事業").status == "draft"

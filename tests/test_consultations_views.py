@@ -10,7 +10,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from consultations.models import Comment, CommentPeriod
-from consultations.throttle import allow_submission, client_ip
+from planportal.clients import client_ip
 from planportal.publication import PublicationStatus
 from policies.models import Plan, PolicyNode
 from tests.consultations import EMAIL, NAME, close, demo_node, demo_period, form_data, submit
@@ -195,24 +195,6 @@ def test_rate_limit_trusts_x_forwarded_for_only_when_configured(client, settings
     settings.TRUSTED_PROXY_COUNT = 1
     behind_proxy = client.post(form_url(period), data, HTTP_X_FORWARDED_FOR="198.51.100.3")
     assert behind_proxy.status_code == 302
-
-
-def test_the_window_holds_on_the_shared_file_cache(rf, settings, tmp_path, monkeypatch):
-    """The production cache backend: the window runs from the first attempt, whatever the
-    backend's default timeout (300 s) would make of an incremented key."""
-    settings.CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
-            "LOCATION": str(tmp_path),
-        }
-    }
-    settings.COMMENT_RATE_LIMIT, settings.COMMENT_RATE_WINDOW = 2, 900
-    request, start = rf.post("/"), time.time()
-    assert [allow_submission(request) for _ in range(3)] == [True, True, False]
-    monkeypatch.setattr(time, "time", lambda: start + 600)
-    assert not allow_submission(request)
-    monkeypatch.setattr(time, "time", lambda: start + 901)
-    assert allow_submission(request)
 
 
 @pytest.mark.parametrize(

@@ -50,6 +50,7 @@ def test_csv_of_a_section_has_one_row_per_listing_in_the_documented_layout(clien
         "2012年度",
         "2013年度",
         "2014年度以降",
+        "目標変更",
         "版",
     ]
     projects = Project.objects.under(measure)
@@ -59,7 +60,7 @@ def test_csv_of_a_section_has_one_row_per_listing_in_the_documented_layout(clien
     assert first[1] == "自治基本条例に基づく自治の推進"
     column = {name: index for index, name in enumerate(header)}
     assert first[2] == "自治拡充推進事業" and first[column["表の行"]] == "1"
-    assert first[column["2014年度以降"]] == "事業推進"
+    assert first[column["2014年度以降"]] == "事業推進" and first[column["目標変更"]] == ""
     # The version the project had, for the importer to see what changed since.
     assert first[-1] == str(Project.objects.get(plan=plan, name="自治拡充推進事業").version)
     # → and merged (empty) cells are exported as printed.
@@ -127,7 +128,7 @@ def test_excel_and_json_carry_the_same_rows(client, plan, measure):
     assert data["format"] == "plan-portal/project-listings"
     assert [column["header"] for column in data["columns"]] == csv_rows[0]
     keys = [column["key"] for column in data["columns"]]
-    assert keys[-2:] == ["fy2014_onward", "project_version"]
+    assert keys[-3:] == ["fy2014_onward", "target_revisions", "project_version"]
     assert [
         ["" if row[key] is None else str(row[key]) for key in keys] for row in data["rows"]
     ] == csv_rows[1:]

@@ -208,3 +208,33 @@ def test_concurrent_tree_moves_leave_the_tree_valid(make_plan):
     assert run_together([mover(offset) for offset in range(4)]) == [True] * 4
     assert tree.check_trees() == []
     assert PolicyNode.objects.filter(plan=plan).count() == 15
+
+
+def test_a_refused_edit_is_shown_field_by_field_and_can_be_reapplied(
+    admin_client, second_admin, project
+):
+    stale = form_data(second_admin.get(change_url(project)))
+    first = form_data(admin_client.get(change_url(project)))
+    first["summary"] = "最初の人の変更"
+    admin_client.post(change_url(project), first)
+    stale["baseline"] = "二人目の変更"
+    assert second_admin.post(change_url(project), stale).status_code == 200
+    conflict = EditConflict.objects.get(object_id=str(project.pk))
+
+    page = second_admin.get(reverse("admin:policies_editconflict_change", args=[conflict.pk]))
+    rows = {row.label: row for row in page.context["refused_fields"]}
+    assert set(rows) == {"現状", "事業概要"}  # labels, only where they differ
+    assert rows["現状"].edited and rows["現状"].refused == "二人目の変更"
+    assert not rows["事業概要"].edited and rows["事業概要"].stored == "最初の人の変更"
+    assert "targets-TOTAL_FORMS" not in page.content.decode()  # no raw form keys
+
+    reapply = reverse("admin:policies_editconflict_reapply", args=[conflict.pk])
+    outdated = second_admin.post(reapply, {"version": page.context["current_version"] - 1})
+    assert outdated.status_code == 302
+    project.refresh_from_db()
+    assert project.baseline != "二人目の変更"
+    assert (
+        second_admin.post(reapply, {"version": page.context["current_version"]}).status_code == 302
+    )
+    project.refresh_from_db()
+    assert (project.summary, project.baseline) == ("最初の人の変更", "二人目の変更")

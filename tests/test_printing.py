@@ -9,9 +9,10 @@ from django.test import Client
 from django.urls import reverse
 from pypdf import PdfReader
 
+from planportal import task_queue
 from planportal.publication import PublicationStatus
 from policies.models import Plan, PolicyNode
-from projects import printing
+from projects import printing, tasks
 from projects.models import Project
 
 A4_POINTS = (595, 842)
@@ -132,33 +133,6 @@ def test_the_pdf_is_cached_until_the_content_changes(client, plan, measure):
     assert "名前を変えた事業" in compact(text)
 
 
-@pytest.fixture
-def community_measure(plan):
-    """A measure with six project listings: "big" once the inline limit is lowered to 5,
-    and quick to render."""
-    return Project.objects.get(plan=plan, name="地域コミュニティ推進事業").home_node
-
-
-def test_a_big_section_is_built_in_the_background(client, plan, community_measure, settings):
-    settings.PDF_INLINE_MAX_LISTINGS = 5
-    url = reverse("policies:node_pdf", args=[plan.slug, community_measure.pk])
-    job = printing.PdfJob(plan.pk, community_measure.pk, False, "ja", "http://testserver/")
-    # What a background thread does, run here so that it sees this test's data.
-    claim = job.cache_key(printing.content_version()) + ":building"
-    cache.add(claim, True, printing.BUILD_TIMEOUT)
-    pending = client.get(url)
-    assert pending.status_code == 202
-    assert pending["Retry-After"]
-    assert "PDFを作成しています" in pending.content.decode()
-    assert not printing.start_background_build(job)  # one build at a time
-    printing.build_claimed(job, claim)
-    assert cache.get(claim) is None
-    response = client.get(url)
-    assert response.status_code == 200
-    _, text = pdf_text(response.content)
-    assert compact("地域コミュニティ推進事業") in compact(text)
-
-
 def test_pages_link_to_print_pdf_and_data(client, plan, measure):
     for url in (
         reverse("policies:node", args=[plan.slug, measure.pk]),
@@ -169,28 +143,10 @@ def test_pages_link_to_print_pdf_and_data(client, plan, measure):
             assert text in html, (url, text)
 
 
-def test_a_background_build_runs_in_its_own_thread_beside_the_server(
-    demo_server, community_measure, settings
-):
-    """End to end over HTTP: 202 while the thread builds the PDF, then the PDF."""
-    from urllib.request import urlopen
-
-    settings.PDF_INLINE_MAX_LISTINGS = 5
-    url = demo_server.url + f"/plans/kawasaki-2011/nodes/{community_measure.pk}/pdf/"
-    with urlopen(url) as pending:
-        assert pending.status == 202
-    printing.wait_for_background_builds(timeout=600)
-    with urlopen(url) as done:
-        assert done.status == 200
-        _, text = pdf_text(done.read())
-    assert compact("地域コミュニティ推進事業") in compact(text)
-
-
 def test_without_the_japanese_font_no_pdf_is_made_and_the_page_says_so(
     client, plan, measure, settings
 ):
     settings.PDF_FONT_FILE = "/nonexistent/ipaexg.ttf"
-    settings.PDF_INLINE_MAX_LISTINGS = 10  # the plan's PDF would be built in the background
     response = client.get(reverse("policies:node_pdf", args=[plan.slug, measure.pk]))
     assert response.status_code == 503
     page = response.content.decode()
@@ -199,7 +155,9 @@ def test_without_the_japanese_font_no_pdf_is_made_and_the_page_says_so(
     response = client.get("/en" + reverse("policies:plan_pdf", args=[plan.slug]))
     assert response.status_code == 503
     assert "lacks the Japanese font" in response.content.decode()
-    job = printing.PdfJob(plan.pk, None, False, "en", "http://testserver/")
-    assert cache.get(job.cache_key(printing.content_version()) + ":building") is None
+    assert not task_queue.results_of(tasks.build_section_pdf).exists()  # nothing queued
+    sheet = client.get(reverse("policies:node_sheet_pdf", args=[plan.slug, measure.pk]))
+    assert sheet.status_code == 503
+    assert reverse("policies:node_sheet", args=[plan.slug, measure.pk]) in sheet.content.decode()
     with pytest.raises(printing.JapaneseFontMissing):
-        printing.build_pdf(job)
+        printing.build_pdf(printing.PdfJob(plan.pk, None, False, "ja", "http://testserver/"))

@@ -18,7 +18,16 @@ from pypdf import PdfReader
 
 from planportal.publication import PublicationStatus
 from policies import tree
-from policies.models import NodeText, Plan, PolicyNode, SDGGoal, Strategy, Ward
+from policies.models import (
+    Indicator,
+    MeasureEvaluation,
+    NodeText,
+    Plan,
+    PolicyNode,
+    SDGGoal,
+    Strategy,
+    Ward,
+)
 from projects import export, publishing
 from projects.models import Project, ProjectListing
 from projects.section_views import EXPORT_FORMATS
@@ -56,6 +65,11 @@ def hidden(make_plan):
         item.wards.add(ward)
         item.sdg_goals.add(goal)
         item.strategies.add(strategy)
+    # Evaluations and indicators: drafts, or published on something hidden.
+    MeasureEvaluation.objects.create(node=a, sheet_label=f"{MARK}-A-draft-evaluation")
+    MeasureEvaluation.objects.create(node=c, sheet_label=f"{MARK}-C-evaluation", status=PUBLISHED)
+    Indicator.objects.create(node=a, name=f"{MARK}-A-draft-indicator")
+    Indicator.objects.create(project=y, name=f"{MARK}-Y-indicator", status=PUBLISHED)
 
     draft_plan = make_plan("leak-draft", title=f"{MARK}-Q 下書きの計画", status=DRAFT)
     q_node = tree.create_node(plan=draft_plan, title=f"{MARK}-Q-node", status=PUBLISHED)

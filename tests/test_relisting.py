@@ -58,3 +58,60 @@ def test_a_relisting_whose_home_is_elsewhere_keeps_the_project_and_says_so(make_
     assert project.home_node is None
     assert project.home_note == "本来の施策は範囲外です。"
     assert project.listings.get().is_relisting
+
+
+def _admin_url(model, action, *args):
+    from django.urls import reverse
+
+    return reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_{action}", args=args)
+
+
+NO_INLINES = {
+    f"{prefix}-{key}": 0
+    for prefix in ("targets", "target_revisions", "results", "listings")
+    for key in ("TOTAL_FORMS", "INITIAL_FORMS")
+}
+
+
+def test_the_home_listing_follows_the_home_measure(admin_client, make_plan):
+    from policies import tree
+
+    plan = make_plan("home-plan")
+    home, other = (
+        tree.create_node(plan=plan, title="施策A"),
+        tree.create_node(plan=plan, title="施策B"),
+    )
+    earlier = Project.objects.create(plan=plan, name="先の事業", home_node=other)
+    earlier.listings.create(node=other, position=0)
+    posted = {"plan": plan.pk, "name": "新しい事業", "home_node": home.pk, "status": "draft"}
+    posted.update(NO_INLINES)
+    response = admin_client.post(_admin_url(Project, "add"), posted)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    project = Project.objects.get(name="新しい事業")
+    assert [listing.node for listing in project.listings.all()] == [home]  # listed under its home
+
+    from tests.admin_forms import form_data
+
+    data = form_data(admin_client.get(_admin_url(Project, "change", project.pk)))
+    data["home_node"] = other.pk
+    assert admin_client.post(_admin_url(Project, "change", project.pk), data).status_code == 302
+    project.refresh_from_db()
+    (listing,) = project.listings.all()  # moved, not a second listing
+    assert listing.node == other and not listing.is_relisting
+    assert [item.project for item in other.listings.order_by("position")] == [earlier, project]
+
+
+def test_a_relisting_added_in_the_admin_goes_last(admin_client):
+    from tests.admin_forms import form_data
+
+    project = Project.objects.get(name="幸区役所庁舎整備事業")
+    measure = (
+        project.plan.nodes.filter(listings__isnull=False).exclude(listings__project=project).first()
+    )
+    already = list(measure.listings.order_by("position", "pk"))
+    data = form_data(admin_client.get(_admin_url(Project, "change", project.pk)))
+    total = int(data["listings-TOTAL_FORMS"])
+    data.update({"listings-TOTAL_FORMS": total + 1, f"listings-{total}-node": measure.pk})
+    assert admin_client.post(_admin_url(Project, "change", project.pk), data).status_code == 302
+    assert list(measure.listings.order_by("position", "pk"))[:-1] == already
+    assert measure.listings.order_by("position", "pk").last().project == project

@@ -123,7 +123,7 @@ def test_a_ward_editor_cannot_change_another_wards_project_by_any_route(
         url(YearlyTarget, "add"),
         {"project": project.pk, "line": 5, "fiscal_year": 2012, "text": "乗っ取り"},
     )
-    assert added.status_code == 403
+    assert "担当範囲（幸区）の外" in added.content.decode()  # shown again, with why
     relisted = client.post(
         url(ProjectListing, "add"),
         {
@@ -132,7 +132,7 @@ def test_a_ward_editor_cannot_change_another_wards_project_by_any_route(
             "position": 9,
         },
     )
-    assert relisted.status_code == 403
+    assert "担当範囲（幸区）の外" in relisted.content.decode()
     # Bulk actions on the targets' changelist refuse the whole selection.
     client.post(
         url(YearlyTarget, "changelist"),
@@ -157,7 +157,9 @@ def test_a_ward_editor_cannot_hand_their_project_to_another_ward(
     assert list(saiwai_project.wards.all()) == [saiwai]
 
 
-def test_a_ward_editor_cannot_add_a_project_outside_their_ward(client_for, ward_editor):
+def test_a_ward_editor_adding_a_project_outside_their_ward_gets_the_form_back_with_why(
+    client_for, ward_editor
+):
     plan = Plan.objects.get(slug="kawasaki-2011")
     kawasaki_ku = Ward.objects.get(slug="kawasaki-ku")
     response = client_for(ward_editor).post(
@@ -165,16 +167,25 @@ def test_a_ward_editor_cannot_add_a_project_outside_their_ward(client_for, ward_
         {
             "plan": plan.pk,
             "name": "よその区の新事業",
+            "summary": "入力した事業概要",
             "wards": [kawasaki_ku.pk],
-            "targets-TOTAL_FORMS": 0,
+            "targets-TOTAL_FORMS": 1,
             "targets-INITIAL_FORMS": 0,
+            "target_revisions-TOTAL_FORMS": 0,
+            "target_revisions-INITIAL_FORMS": 0,
+            "targets-0-line": 0,
+            "targets-0-fiscal_year": 2012,
+            "targets-0-text": "入力した目標",
             "listings-TOTAL_FORMS": 0,
             "listings-INITIAL_FORMS": 0,
             "results-TOTAL_FORMS": 0,
             "results-INITIAL_FORMS": 0,
         },
     )
-    assert response.status_code == 403
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "担当範囲（幸区）の外になるため保存していません" in page
+    assert "入力した事業概要" in page and "入力した目標" in page  # nothing typed is lost
     assert not Project.objects.filter(name="よその区の新事業").exists()
 
 
@@ -282,3 +293,23 @@ def test_editors_cannot_publish(admin_client, client_for, ward_editor, saiwai_pr
         {"action": "publish_selected", "_selected_action": [saiwai_project.pk]},
     )
     assert Project.objects.get(pk=saiwai_project.pk).status == PublicationStatus.DRAFT
+
+
+def test_what_will_be_refused_is_not_offered(
+    client_for, make_staff, ward_editor, saiwai, saiwai_project
+):
+    """No import link for editors (the import is planning's), no drag handles for those
+    who may not move nodes."""
+    plan = saiwai_project.plan
+    node = PolicyNode.objects.filter(plan=plan, level=2).first()
+    node.wards.add(saiwai)
+    bureau_editor = make_staff("bureau", BUREAU_EDITORS, bureau=Bureau.objects.first())
+    administrator = make_staff("planner", PLAN_ADMINS)
+    import_url = reverse("admin:policies_plan_import", args=[plan.pk])
+    for user, offered in ((bureau_editor, False), (ward_editor, False), (administrator, True)):
+        client = client_for(user)
+        for page in (url(Plan, "change", plan.pk), url(PolicyNode, "change", node.pk)):
+            assert (import_url in client.get(page).content.decode()) is offered, (user, page)
+        tree = client.get(url(PolicyNode, "changelist"), {"plan__id__exact": plan.pk})
+        assert ('class="drag-handle"' in tree.content.decode()) is offered, user
+        assert 'class="tree-node"' in tree.content.decode()  # expand/collapse stays
