@@ -1,5 +1,5 @@
 # Plan Portal: `make run` serves the portal with the demo data (gunicorn and a task worker);
-# `make test` runs every test.
+# `make test` runs the tests (`make test-all` also the exhaustive crawls).
 PYTHON ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed-$(shell cat requirements.txt | cksum | cut -d' ' -f1
 # a real deployment keeps the default, HTTPS only, behind a TLS proxy).
 RUN_ENV = DEBUG=0 HTTPS_ONLY=0 SECRET_KEY="$$(cat .secret_key)" ALLOWED_HOSTS=127.0.0.1,localhost
 
-.PHONY: run test install migrate seed superuser lint clean
+.PHONY: run test test-all install migrate seed superuser lint clean system-packages-run system-packages-test
 
 install: $(STAMP)
 
@@ -24,7 +24,11 @@ $(STAMP): requirements.txt
 	$(PYTHON) -c "import secrets; print(secrets.token_urlsafe(50))" > $@
 	chmod 600 $@
 
-run: install .secret_key
+# Debian packages first (bin/ensure-system-packages): installed when root, else stop at once.
+system-packages-run system-packages-test: system-packages-%:
+	@bin/ensure-system-packages $*
+
+run: system-packages-run install .secret_key
 	$(RUN_ENV) $(BIN)/python manage.py migrate --noinput
 	$(RUN_ENV) $(BIN)/python manage.py setup_staff_roles
 	$(RUN_ENV) $(BIN)/python manage.py collectstatic --noinput --verbosity 0
@@ -37,9 +41,12 @@ run: install .secret_key
 	trap 'kill $$! 2>/dev/null' EXIT INT TERM; \
 	$(RUN_ENV) $(BIN)/gunicorn --config gunicorn.conf.py planportal.wsgi
 
-test: install
+test test-all: system-packages-test install
 	$(BIN)/lint-imports --no-cache
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# The exhaustive crawls too (every page, every PDF): CI's PostgreSQL pass.
+test-all: PYTEST_ARGS += -m "exhaustive or not exhaustive"
 
 superuser: install .secret_key
 	$(RUN_ENV) $(BIN)/python manage.py createsuperuser

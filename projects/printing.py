@@ -18,6 +18,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.contrib.staticfiles import finders
 from django.core.cache import cache
 from django.template.loader import render_to_string
@@ -25,6 +26,7 @@ from django.utils import timezone, translation
 from django.utils.http import quote_etag
 
 from planportal.caching import content_version
+from planportal.fonts import japanese_font_installed
 from policies.models import Plan, PolicyNode
 from projects.sections import Section, load_section
 
@@ -73,6 +75,15 @@ def render_print_html(section: Section, *, for_pdf: bool, is_preview: bool, requ
 
 
 # --- the PDF ---------------------------------------------------------------------
+
+
+class JapaneseFontMissing(Exception):
+    """No PDF without its Japanese font: every Japanese character would be an empty box."""
+
+
+def require_japanese_font() -> None:
+    if not japanese_font_installed():
+        raise JapaneseFontMissing(settings.PDF_FONT_FILE)
 
 
 def html_to_pdf(html: str, base_url: str, stylesheets: list[str] = STYLESHEETS) -> bytes:
@@ -125,6 +136,7 @@ def cached_pdf(job: PdfJob) -> bytes | None:
 
 def build_pdf(job: PdfJob) -> bytes:
     """Render the section's PDF now and cache it under the content version it was read at."""
+    require_japanese_font()
     key = job.cache_key(content_version())
     with translation.override(job.language):
         html = render_print_html(job.section(), for_pdf=True, is_preview=job.preview)
@@ -144,6 +156,7 @@ def sheet_pdf(sheet, context: dict, *, preview: bool, base_url: str) -> bytes:
     key = f"sheet-pdf:{content_version()}:{translation.get_language()}:{mode}:{sheet.file_stem()}"
     pdf = cache.get(key)
     if pdf is None:
+        require_japanese_font()
         html = render_to_string("projects/evaluation_sheet.html", {**context, "for_pdf": True})
         pdf = html_to_pdf(html, base_url, SHEET_STYLESHEETS)
         cache.set(key, pdf, PDF_TIMEOUT)

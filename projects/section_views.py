@@ -58,9 +58,14 @@ class SectionPrintView(SectionMixin, TemplateView):
 class SectionPdfView(SectionMixin, View):
     """The print page as a PDF once the task queue has built it; until then 202 and a
     come-back page (429 when this client already waits for several, 503 when the build
-    keeps failing)."""
+    keeps failing or the server lacks the Japanese font)."""
 
-    STATUS = {PdfState.QUEUED: 202, PdfState.CLIENT_BUSY: 429, PdfState.FAILED: 503}
+    STATUS = {
+        PdfState.QUEUED: 202,
+        PdfState.CLIENT_BUSY: 429,
+        PdfState.FAILED: 503,
+        PdfState.NO_FONT: 503,
+    }
 
     def get(self, request, **kwargs):
         plan, node = self.plan_and_node()

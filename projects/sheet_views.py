@@ -6,6 +6,7 @@ published content, signed-in staff also drafts (marked, and never cached).
 
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
@@ -16,6 +17,7 @@ from django.views.generic import TemplateView
 from projects import printing
 from projects.sheets import Sheet, measure_sheet, project_sheet
 from projects.site_views import PlanContentMixin
+from projects.tasks import PdfState
 
 
 class SheetMixin(PlanContentMixin):
@@ -77,12 +79,22 @@ class SheetPrintView(TemplateView):
 class SheetPdfView(View):
     def get(self, request, **kwargs):
         sheet = self.load_sheet()
-        pdf = printing.sheet_pdf(
-            sheet,
-            self.sheet_context(sheet),
-            preview=self.is_preview,
-            base_url=request.build_absolute_uri("/"),
-        )
+        try:
+            pdf = printing.sheet_pdf(
+                sheet,
+                self.sheet_context(sheet),
+                preview=self.is_preview,
+                base_url=request.build_absolute_uri("/"),
+            )
+        except printing.JapaneseFontMissing:
+            context = {
+                "plan": sheet.plan,
+                "section_title": f"{self.sheet_name} {sheet.title}",
+                "print_url": request.path.removesuffix(".pdf") + "/",  # the sheet's page
+                "state": PdfState.NO_FONT.value,
+                "trail": [{"label": "PDF"}],
+            }
+            return TemplateResponse(request, "policies/pdf_pending.html", context, status=503)
         response = HttpResponse(pdf, content_type="application/pdf")
         response["Content-Disposition"] = content_disposition_header(
             False, f"{sheet.file_stem()}.pdf"

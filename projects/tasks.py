@@ -9,6 +9,7 @@ from django_tasks import TaskResultStatus, task
 
 from planportal import task_queue
 from planportal.caching import content_version
+from planportal.fonts import japanese_font_installed
 from projects import printing
 
 
@@ -31,6 +32,7 @@ class PdfState(enum.Enum):
     QUEUED = "queued"  # being built, come back
     CLIENT_BUSY = "client busy"  # this client has enough builds waiting
     FAILED = "failed"  # every attempt failed: staff see why in the admin
+    NO_FONT = "no font"  # the server lacks the Japanese font: no build is queued
 
 
 def pdf_for(job: printing.PdfJob, *, client: str) -> tuple[PdfState, bytes | None]:
@@ -38,6 +40,8 @@ def pdf_for(job: printing.PdfJob, *, client: str) -> tuple[PdfState, bytes | Non
     pdf = printing.cached_pdf(job)
     if pdf is not None:
         return PdfState.READY, pdf
+    if not japanese_font_installed():
+        return PdfState.NO_FONT, None
     key = job.cache_key(content_version())
     builds = task_queue.results_of(build_section_pdf, key=key)
     if builds.filter(status=TaskResultStatus.FAILED).count() >= settings.TASK_MAX_ATTEMPTS:

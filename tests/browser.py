@@ -49,15 +49,28 @@ def page(browser):
 
 
 @pytest.fixture
-def demo_server(live_server, transactional_db):
-    """A live server over the demo data (transactional tests start from an empty database)."""
-    from consultations.demo import demo_period_ensure
+def demo_server(live_server, transactional_db, django_db_setup):
+    """A live server over the demo data. A transactional test flushes the database when
+    it ends; the next one gets the demo data back from the session's snapshot
+    (``django_db_setup``), with the same ids, content types and history."""
+    from django.core.management import call_command
+    from django.db import connection
+    from django.test import override_settings
+
     from policies.models import Plan
-    from projects.seeds import load_demo
 
     if not Plan.objects.exists():
-        load_demo()
-    demo_period_ensure()
+        # What the flush left: content types and permissions recreated with new ids.
+        call_command(
+            "flush",
+            interactive=False,
+            verbosity=0,
+            inhibit_post_migrate=True,
+            reset_sequences=False,  # the snapshot's ids stay below every sequence
+        )
+        # Restoring tags would record history: the snapshot has it already.
+        with override_settings(SIMPLE_HISTORY_ENABLED=False):
+            connection.creation.deserialize_db_from_string(django_db_setup)
     return live_server
 
 

@@ -1,7 +1,11 @@
-"""Shared fixtures: the demo data loaded once per test session, and small builders."""
+"""Shared fixtures: the demo data loaded once per test session, PDFs rendered once per
+session, and small builders."""
+
+import hashlib
 
 import pytest
 from django.contrib.auth import get_user_model
+from django.db import connection
 
 from consultations.demo import demo_period_ensure
 from planportal.publication import PublicationStatus
@@ -20,7 +24,8 @@ from tests.staff_users import client_for, make_staff  # noqa: F401  (fixtures)
 
 
 def pytest_configure(config):
-    """Serve static files from the app folders: tests do not run collectstatic."""
+    """Serve static files from the app folders (tests do not run collectstatic), cache in
+    memory, hash test passwords fast."""
     from django.conf import settings
 
     settings.STORAGES = {
@@ -30,6 +35,8 @@ def pytest_configure(config):
     settings.WHITENOISE_AUTOREFRESH = True
     settings.WHITENOISE_USE_FINDERS = True
     settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # Staff accounts are made in most tests; PBKDF2 is slow on purpose (a second each).
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
     # Jobs run as they are enqueued, in the test's thread and transaction; the database
     # queue and its worker are tested in tests/test_task_queue.py.
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
@@ -57,12 +64,37 @@ def default_language():
     translation.activate(settings.LANGUAGE_CODE)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def pdfs_rendered_once():
+    """WeasyPrint turns each distinct print page into a PDF once per session: the tests
+    that fetch the same PDF (crawls, printing tests) share it. Everything else (views,
+    the PDF cache, the font check, the print page itself) still runs on every request."""
+    from projects import printing
+
+    render, rendered = printing.html_to_pdf, {}
+
+    def render_once(html: str, base_url: str, stylesheets=printing.STYLESHEETS) -> bytes:
+        key = hashlib.sha256(f"{base_url}\n{stylesheets}\n{html}".encode()).hexdigest()
+        if key not in rendered:
+            rendered[key] = render(html, base_url, stylesheets)
+        return rendered[key]
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(printing, "html_to_pdf", render_once)
+        yield
+
+
 @pytest.fixture(scope="session")
 def django_db_setup(django_db_setup, django_db_blocker):
-    """Every database test starts from the seeded demo data (and rolls back)."""
+    """Every database test starts from the seeded demo data (and rolls back).
+
+    Its value is a snapshot of that data, for the transactional tests (live servers):
+    they flush the database when they end, and ``demo_server`` restores the snapshot,
+    which is much faster than loading the seeds again."""
     with django_db_blocker.unblock():
         load_demo()
         demo_period_ensure()
+        return connection.creation.serialize_db_to_string()
 
 
 @pytest.fixture

@@ -9,9 +9,10 @@ from django.test import Client
 from django.urls import reverse
 from pypdf import PdfReader
 
+from planportal import task_queue
 from planportal.publication import PublicationStatus
 from policies.models import Plan, PolicyNode
-from projects import printing
+from projects import printing, tasks
 from projects.models import Project
 
 A4_POINTS = (595, 842)
@@ -140,3 +141,23 @@ def test_pages_link_to_print_pdf_and_data(client, plan, measure):
         html = client.get(url).content.decode()
         for text in ("印刷用ページ", ">PDF<", ">CSV<", ">Excel<", ">JSON<"):
             assert text in html, (url, text)
+
+
+def test_without_the_japanese_font_no_pdf_is_made_and_the_page_says_so(
+    client, plan, measure, settings
+):
+    settings.PDF_FONT_FILE = "/nonexistent/ipaexg.ttf"
+    response = client.get(reverse("policies:node_pdf", args=[plan.slug, measure.pk]))
+    assert response.status_code == 503
+    page = response.content.decode()
+    assert "日本語フォントがない" in page
+    assert reverse("policies:node_print", args=[plan.slug, measure.pk]) in page
+    response = client.get("/en" + reverse("policies:plan_pdf", args=[plan.slug]))
+    assert response.status_code == 503
+    assert "lacks the Japanese font" in response.content.decode()
+    assert not task_queue.results_of(tasks.build_section_pdf).exists()  # nothing queued
+    sheet = client.get(reverse("policies:node_sheet_pdf", args=[plan.slug, measure.pk]))
+    assert sheet.status_code == 503
+    assert reverse("policies:node_sheet", args=[plan.slug, measure.pk]) in sheet.content.decode()
+    with pytest.raises(printing.JapaneseFontMissing):
+        printing.build_pdf(printing.PdfJob(plan.pk, None, False, "ja", "http://testserver/"))
