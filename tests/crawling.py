@@ -18,8 +18,11 @@ from dataclasses import dataclass, field
 from urllib.parse import parse_qs, urldefrag
 
 from django.contrib import admin
-from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve
+from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, resolve, reverse
 from django.utils import translation
+
+from policies.models import SDGGoal, Strategy
+from schedule.models import Milestone
 
 LINK = re.compile(r'href="(/[^"]*)"')
 SKIP = ("/admin/", "/static/")
@@ -124,6 +127,22 @@ def every_kind_of_page(*, unlinked=()) -> set[tuple[str, str]]:
     return {
         (language, name)
         for name, _arguments in public_patterns()
-        if name not in {"healthz", *unlinked}
+        if name not in {"healthz", "favicon", *unlinked}  # favicon: a redirect to a static file
         for language in ("ja", "en")
     }
+
+
+def pages_linked_only_with_content() -> list[str]:
+    """One page of each kind that the site links only where it leads to content (a
+    strategy, an SDG goal, a plan's policy × SDG matrix, a drafting schedule's
+    calendar): the demo's strategies and goals have none, and a sampled crawl may
+    sample a schedule without milestones, so a crawl starts from these, in both languages."""
+    strategy = Strategy.objects.select_related("plan").filter(plan__status="published").first()
+    milestone = Milestone.objects.published().select_related("plan").first()
+    urls = [
+        reverse("policies:strategy", args=[strategy.plan.slug, strategy.pk]),
+        reverse("policies:sdg_goal", args=[SDGGoal.objects.order_by("number").first().number]),
+        reverse("policies:sdg_matrix", args=[strategy.plan.slug]),
+        reverse("schedule:plan_calendar", args=[milestone.plan.slug]),
+    ]
+    return [path for url in urls for path in (url, "/en" + url)]

@@ -83,7 +83,7 @@ def test_charts_render_and_print_with_their_tables(demo_server, page):
     assert box["width"] > 200 and box["height"] > 100
     page.emulate_media(media="print")
     assert page.locator("svg#rollup-chart-2011").is_visible()
-    assert page.get_by_role("table", name="区民会議の認知度の目標値と実績値（%）").is_visible()
+    assert page.get_by_role("table", name="区民会議の認知度の目標と実績（%）").is_visible()
     page.goto(demo_server.url + pages["schedule kawasaki"])
     page.emulate_media(media="print")
     assert page.get_by_role("table", name="川崎市総合計画の計画期間").is_visible()

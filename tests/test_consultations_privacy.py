@@ -10,7 +10,7 @@ from django.urls import reverse
 
 from consultations.models import Comment, CommentTopic
 from tests.consultations import close, demo_node, demo_period, form_data, submit
-from tests.crawling import crawl, every_kind_of_page, shape_of
+from tests.crawling import crawl, every_kind_of_page, pages_linked_only_with_content, shape_of
 
 pytestmark = pytest.mark.django_db
 
@@ -72,7 +72,12 @@ def test_no_public_page_shows_a_name_or_an_address(client, every_page):
     period.results_published = True
     period.save()
     # Once the answers are published: the whole site, in both languages.
-    site = crawl(Client(), ["/", "/en/"], every_page=every_page, also=consultation_page)
+    site = crawl(
+        Client(),
+        ["/", "/en/", *pages_linked_only_with_content()],
+        every_page=every_page,
+        also=consultation_page,
+    )
     assert site.failures(allowed=ANSWERS) == {}
     if every_page:
         assert len(site.pages) > 500
