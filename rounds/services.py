@@ -187,7 +187,7 @@ def record_row(task_id: int, values: RowValues, *, user, base_version: int) -> T
     """
     with transaction.atomic():
         task = (
-            Task.objects.select_for_update()
+            Task.objects.select_for_update(of=("self",))
             .select_related("round", "project__plan", "updated_by")
             .filter(pk=task_id)
             .first()
@@ -247,7 +247,7 @@ def act_on(task_ids, action: Action, *, user, comment: str = "") -> int:
     if not task_ids:
         raise RoundError(_(NOTHING_SELECTED))
     tasks = list(
-        Task.objects.select_for_update()
+        Task.objects.select_for_update(of=("self",))
         .select_related("round", "project")
         .filter(pk__in=task_ids)
         .order_by("pk")
