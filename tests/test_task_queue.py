@@ -5,6 +5,7 @@ import subprocess
 import sys
 from dataclasses import asdict
 from datetime import timedelta
+from unittest import mock
 
 import pytest
 from django.core.management import call_command
@@ -37,8 +38,14 @@ def node_pdf_url(plan, node):
 
 
 def run_worker():
-    """What ``manage.py db_worker`` does on a worker host, until the queue is empty."""
-    call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
+    """What ``manage.py db_worker`` does on a worker host, until the queue is empty.
+
+    The worker closes "old" connections between jobs; inside a test's transaction
+    that would close the test's own connection (PostgreSQL), so, as Django's test
+    client does with the request signals, the test keeps it open.
+    """
+    with mock.patch("django_tasks_db.management.commands.db_worker.close_old_connections"):
+        call_command("db_worker", batch=True, startup_delay=False, reload=False, verbosity=0)
 
 
 def claim(result, worker, *, seconds_ago=0):
