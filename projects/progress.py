@@ -85,8 +85,12 @@ class YearProgress:
 def year_targets(project) -> dict[int, list[str]]:
     """Per fiscal year, the project's targets as they read that year: one per printed
     line of its target table, "→" and merged cells resolved."""
+    return _targets_by_year(project.target_rows())
+
+
+def _targets_by_year(rows) -> dict[int, list[str]]:
     targets: dict[int, list[str]] = {}
-    for row in project.target_rows():
+    for row in rows:
         for cell in row:
             if cell.column.after_period or cell.kind is CellKind.EMPTY:
                 continue
@@ -94,10 +98,10 @@ def year_targets(project) -> dict[int, list[str]]:
     return targets
 
 
-def year_revisions(project) -> dict[int, list]:
-    """Per fiscal year, the revised targets (目標変更) of the project's table."""
+def _revisions_by_year(rows) -> dict[int, list]:
+    """Per fiscal year, the revised targets (目標変更) of a target table's rows."""
     revisions: dict[int, list] = {}
-    for row in project.target_rows():
+    for row in rows:
         for cell in row:
             for revision in cell.revisions:
                 if not revision.column.after_period:
@@ -108,8 +112,9 @@ def year_revisions(project) -> dict[int, list]:
 def yearly_progress(project, results, pending_years=()) -> list[YearProgress]:
     """One row per fiscal year of the plan that has a target, a result or a pending
     evaluation, in order."""
-    targets = year_targets(project)
-    revisions = year_revisions(project)
+    rows = project.target_rows()  # built once for the targets and their revisions
+    targets = _targets_by_year(rows)
+    revisions = _revisions_by_year(rows)
     by_year = {result.fiscal_year: result for result in results}
     pending = set(pending_years) - set(by_year)
     years = sorted(set(targets) | set(by_year) | set(revisions) | pending)
