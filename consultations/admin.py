@@ -8,6 +8,7 @@ Names and e-mail addresses are shown, and exported, only to staff with the
 
 from django import forms
 from django.contrib import admin, messages
+from django.db import models
 from django.db.models import Count, Q
 from django.db.models.constants import LOOKUP_SEP
 from django.http import HttpResponse, HttpResponseRedirect
@@ -45,6 +46,11 @@ class CommentPeriodForm(forms.ModelForm):
             "opens_at",
             "closes_at",
             "sections",
+            "draft_url",
+            "postal_address",
+            "fax_number",
+            "in_person",
+            "offline_deadline",
             "status",
             "results_published",
         ]
@@ -60,6 +66,7 @@ class CommentPeriodForm(forms.ModelForm):
 @admin.register(CommentPeriod)
 class CommentPeriodAdmin(PublishableAdminMixin, ReferenceAdmin):
     form = CommentPeriodForm
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = [
         "title",
         "plan",
@@ -81,6 +88,16 @@ class CommentPeriodAdmin(PublishableAdminMixin, ReferenceAdmin):
         (None, {"fields": ["plan", "title", "explanation", "is_demonstration"]}),
         (_("募集期間（日本時間）"), {"fields": ["opens_at", "closes_at"]}),
         (_("意見を受け付ける章・節"), {"fields": ["sections"]}),
+        (_("素案の資料"), {"fields": ["draft_url"]}),
+        (
+            _("郵送・FAX・持参での受付"),
+            {
+                "fields": ["postal_address", "fax_number", "in_person", "offline_deadline"],
+                "description": _(
+                    "ウェブのほかに受け付ける方法。入力したものだけを意見募集のページに表示します。"
+                ),
+            },
+        ),
         (
             _("公開"),
             {"fields": ["status", "published_at", "results_published", "personal_data_purged_at"]},

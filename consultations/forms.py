@@ -8,6 +8,7 @@ from django.utils.translation import gettext_lazy as _
 
 from consultations.models import Comment
 from consultations.text import MAX_COMMENT_LENGTH, MAX_NAME_LENGTH, clean_text
+from projects.search import ContentSelect
 
 WHOLE_DRAFT = "whole"
 OUTSIDE_CITY = "市外"
@@ -37,6 +38,7 @@ class CommentForm(forms.Form):
 
     section = forms.ChoiceField(
         label=_("意見の対象"),
+        widget=ContentSelect,
         help_text=_("どの章・節についての意見かを選んでください。"),
         error_messages={"required": _("意見の対象を選んでください。")},
     )
@@ -61,7 +63,7 @@ class CommentForm(forms.Form):
             )
         },
     )
-    residence = forms.ChoiceField(label=_("お住まい"), required=False)
+    residence = forms.ChoiceField(label=_("お住まい"), required=False, widget=ContentSelect)
     age_group = forms.ChoiceField(
         label=_("年代"),
         required=False,

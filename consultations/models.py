@@ -13,6 +13,8 @@ public page or in a public export, and purged after the period
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -77,6 +79,33 @@ class CommentPeriod(Publishable):
             "空欄なら素案全体についての意見だけを受け付けます。"
         ),
     )
+    draft_url = models.URLField(
+        _("素案の資料のURL"),
+        blank=True,
+        help_text=_(
+            "市のウェブサイトで公表した素案（PDFなど）。"
+            "空欄なら、このポータルが作る素案のPDFを案内します。"
+        ),
+    )
+    postal_address = models.TextField(
+        _("郵送先"),
+        blank=True,
+        help_text=_("郵便番号、住所、宛先（課の名前）。空欄なら郵送の案内を表示しません。"),
+    )
+    fax_number = models.CharField(
+        _("FAX番号"), max_length=30, blank=True, help_text=_("空欄ならFAXの案内を表示しません。")
+    )
+    in_person = models.TextField(
+        _("持参先"),
+        blank=True,
+        help_text=_("場所と、受け付ける曜日・時間。空欄なら持参の案内を表示しません。"),
+    )
+    offline_deadline = models.CharField(
+        _("郵送・FAX・持参の締切"),
+        max_length=200,
+        blank=True,
+        help_text=_("例：募集最終日の消印有効／最終日の17時必着。"),
+    )
     is_demonstration = models.BooleanField(
         _("デモ用"),
         default=False,
@@ -117,6 +146,17 @@ class CommentPeriod(Publishable):
             raise ValidationError(
                 {"results_published": _("意見の概要と市の考え方は、募集終了後に公表できます。")}
             )
+
+    @property
+    def has_offline_channels(self) -> bool:
+        """Whether the period takes comments on paper too (郵送・FAX・持参)."""
+        return bool(self.postal_address or self.fax_number or self.in_person)
+
+    def days_left(self, today=None) -> int:
+        """Whole days after ``today`` up to the last day of the period (0: closes today)."""
+        today = today or timezone.localdate()
+        last_day = timezone.localtime(self.closes_at - timedelta(microseconds=1)).date()
+        return (last_day - today).days
 
     def state(self, moment=None) -> str:
         moment = moment or timezone.now()

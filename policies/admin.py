@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
+from django.db import models
 from django.db.models import Count
 from django.http import Http404, HttpResponse, QueryDict
 from django.shortcuts import redirect
@@ -60,6 +61,7 @@ class MunicipalityAdmin(ReferenceAdmin):
 @admin.register(Ward)
 class WardAdmin(ReferenceAdmin):
     list_display = ["name", "municipality", "position"]
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_filter = ["municipality"]
     list_editable = ["position"]
     search_fields = ["name", "slug"]

@@ -60,6 +60,19 @@ class Ward(models.Model):
     )
     slug = models.SlugField(_("スラッグ"))
     position = models.PositiveSmallIntegerField(_("表示順"), default=0)
+    place_names = models.TextField(
+        _("区内の地名・施設名"),
+        blank=True,
+        help_text=_(
+            "一行に一つ（区役所、支所、連絡所、駅など）。区名と、ここに挙げた名前を文中に含む事業を、"
+            "区のページに「関連する可能性のある事業」として示します。"
+        ),
+    )
+    ward_plan_url = models.URLField(
+        _("区計画のURL"),
+        blank=True,
+        help_text=_("(各区)の事業の具体的な取組を載せた区計画。区のページからリンクします。"),
+    )
 
     class Meta:
         verbose_name = _("区")
@@ -75,6 +88,15 @@ class Ward(models.Model):
 
     def get_absolute_url(self):
         return reverse("policies:ward", args=[self.municipality.slug, self.slug])
+
+    @property
+    def names_in_text(self) -> list[str]:
+        """The words that name this ward in a text: its name and its place names."""
+        names = [self.name]
+        for line in self.place_names.splitlines():
+            if line.strip() and line.strip() not in names:
+                names.append(line.strip())
+        return names
 
 
 class Bureau(models.Model):

@@ -123,7 +123,10 @@ class PlanDetailView(PlanContentMixin, TemplateView):
             basic_goals=plan.basic_goals.all(),
             timeline=build_timeline(plan.periods.all()),
             has_milestones=self.visible(plan.milestones.all()).exists(),
+            # A drafting policy's schedule is its target plan's; any other plan's
+            # schedule is its own, never the one of the plan above it.
             parent_has_milestones=bool(parent_plan)
+            and plan.kind == Plan.Kind.DRAFTING_POLICY
             and self.visible(parent_plan.milestones.all()).exists(),
             strategies=strategies_with_content(self.visible).filter(plan=plan),
             related_plans=self.visible(plan.related_plans.all()),
@@ -303,10 +306,10 @@ class SDGMatrixView(PlanContentMixin, TemplateView):
             "listings__node__tree_id", "sdg_goals__number"
         )
         linked = {(tree_id, number) for tree_id, number in [*node_links, *project_links] if number}
-        rows = [
-            (root, [(goal, (root.tree_id, goal.number) in linked) for goal in goals])
-            for root in roots
-        ]
+        rows = []
+        for root in roots:
+            cells = [(goal, (root.tree_id, goal.number) in linked) for goal in goals]
+            rows.append((root, cells, [goal for goal, is_linked in cells if is_linked]))
         return super().get_context_data(
             plan=plan,
             goals=goals,

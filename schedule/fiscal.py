@@ -119,6 +119,31 @@ def english_label(fiscal_year: int) -> str:
     return f"FY{fiscal_year} ({romaji_label(fiscal_year)})"
 
 
+def era_of_day(day: date) -> Era:
+    """The era a calendar day falls in (令和 from 1 May 2019)."""
+    for era in reversed(ERAS):
+        if day >= era.start:
+            return era
+    raise FiscalYearError(f"Before the known eras: {day!r}")
+
+
+def wareki_year_of_day(day: date) -> str:
+    """令和8年 for a day of 2026; 令和元年 for 1 May 2019, 平成31年 for 30 April 2019."""
+    era = era_of_day(day)
+    return f"{era.name}{_era_year_text(day.year - era.start.year + 1)}年"
+
+
+def dual_date_label(day: date) -> str:
+    """令和8年（2026年）12月6日: a calendar day in both calendars, as notices print it."""
+    return f"{wareki_year_of_day(day)}（{day.year}年）{day.month}月{day.day}日"
+
+
+def romaji_year_of_day(day: date) -> str:
+    """Reiwa 8: the era-year of a calendar day for English pages."""
+    era = era_of_day(day)
+    return f"{era.romaji} {day.year - era.start.year + 1}"
+
+
 _ERA_BY_TOKEN = {era.name: era for era in ERAS} | {era.initial: era for era in ERAS}
 _LABEL = re.compile(
     r"^(?:(?P<era>明治|大正|昭和|平成|令和|[MTSHR])\s*(?P<era_year>元|\d{1,2})"

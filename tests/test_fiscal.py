@@ -96,3 +96,31 @@ def test_fiscal_year_of_a_day():
     assert fiscal_year_of(date(2022, 4, 1)) == 2022
     assert fiscal_year_of(date(2023, 3, 31)) == 2022
     assert fiscal_year_of(date(2019, 4, 30)) == 2019
+
+
+@pytest.mark.parametrize(
+    ("day", "label", "romaji"),
+    [
+        ((2026, 12, 6), "令和8年（2026年）12月6日", "Reiwa 8"),
+        ((2019, 5, 1), "令和元年（2019年）5月1日", "Reiwa 1"),  # the first day of 令和
+        ((2019, 4, 30), "平成31年（2019年）4月30日", "Heisei 31"),  # a calendar day, not a 年度
+        ((1989, 1, 7), "昭和64年（1989年）1月7日", "Showa 64"),
+        ((1989, 1, 8), "平成元年（1989年）1月8日", "Heisei 1"),
+    ],
+)
+def test_a_calendar_day_in_both_calendars(day, label, romaji):
+    from datetime import date
+
+    from schedule.fiscal import dual_date_label, romaji_year_of_day
+
+    assert dual_date_label(date(*day)) == label
+    assert romaji_year_of_day(date(*day)) == romaji
+
+
+def test_no_era_before_meiji():
+    from datetime import date
+
+    from schedule.fiscal import era_of_day
+
+    with pytest.raises(FiscalYearError):
+        era_of_day(date(1868, 1, 1))

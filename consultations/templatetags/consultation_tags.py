@@ -10,9 +10,11 @@ page is rebuilt on its next request, and the notice is never stale.
 from django import template
 from django.utils import timezone
 from django.utils.formats import date_format
+from django.utils.translation import gettext, ngettext
 
 from consultations.models import CommentPeriod
 from planportal.i18n import is_english
+from schedule.fiscal import dual_date_label, romaji_year_of_day
 
 register = template.Library()
 
@@ -45,11 +47,34 @@ def comment_notice(context, plan, node=None):
     }
 
 
+@register.inclusion_tag("consultations/includes/open_periods.html", takes_context=True)
+def open_comment_periods(context):
+    """Every period open now, the one closing first first: the home page's invitation."""
+    periods = CommentPeriod.objects.select_related("plan")
+    if not context.get("is_preview"):
+        periods = periods.published()
+    now = timezone.now()
+    periods = periods.filter(opens_at__lte=now, closes_at__gt=now).order_by("closes_at", "pk")
+    return {"periods": periods, "is_preview": context.get("is_preview")}
+
+
 @register.filter
 def period_datetime(value) -> str:
-    """2025年1月6日（月）10:00 in Japanese, Mon 6 Jan 2025, 10:00 JST in English (Tokyo time)."""
+    """令和7年（2025年）1月6日（月）10:00 in Japanese; Mon 6 Jan 2025 (Reiwa 7), 10:00 JST in
+    English (Tokyo time): notices give both calendars."""
     if not value:
         return ""
-    return date_format(
-        timezone.localtime(value), "D j M Y, H:i T" if is_english() else "Y年n月j日（D）H:i"
-    )
+    local = timezone.localtime(value)
+    if is_english():
+        era_year = romaji_year_of_day(local.date())
+        return f"{date_format(local, 'D j M Y')} ({era_year}), {date_format(local, 'H:i T')}"
+    return dual_date_label(local.date()) + date_format(local, "（D）H:i")
+
+
+@register.filter
+def days_left(period) -> str:
+    """あと12日 / 本日締切: how long an open period still takes comments, in days."""
+    days = period.days_left()
+    if days <= 0:
+        return gettext("本日締切")
+    return ngettext("あと%(days)d日", "あと%(days)d日", days) % {"days": days}

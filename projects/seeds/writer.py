@@ -68,7 +68,12 @@ def write_reference_data() -> None:
             sync(
                 Ward,
                 {"municipality": municipality, "slug": ward["slug"]},
-                {"name": ward["name"], "name_en": ward["name_en"], "position": position},
+                {
+                    "name": ward["name"],
+                    "name_en": ward["name_en"],
+                    "position": position,
+                    "place_names": "\n".join(ward.get("place_names", [])),
+                },
             )
     for goal in _reference("sdg_goals.json"):
         sync(

@@ -24,3 +24,11 @@ def year_header(fiscal_year: int):
 def is_this_fiscal_year(fiscal_year: int) -> bool:
     """True for the fiscal year today belongs to (marked 今年度 on timelines)."""
     return fiscal_year == fiscal.fiscal_year_of(timezone.localdate())
+
+
+@register.filter
+def is_current_bar(bar) -> bool:
+    """True for a timeline bar whose years include this fiscal year (its period is running)."""
+    this_year = fiscal.fiscal_year_of(timezone.localdate())
+    last = bar.period.end_fiscal_year
+    return bar.period.start_fiscal_year <= this_year and (last is None or this_year <= last)
