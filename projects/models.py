@@ -64,6 +64,25 @@ class ProjectQuerySet(PublishableQuerySet):
         )
         return self.filter(models.Exists(listed_below))
 
+    def naming_any(self, words):
+        """Projects whose texts (name, summary, baseline, actions, yearly targets and their
+        revisions) contain at least one of ``words``."""
+        condition = Q()
+        for word in words:
+            in_targets = YearlyTarget.objects.filter(project=OuterRef("pk"), text__contains=word)
+            in_revisions = TargetRevision.objects.filter(
+                project=OuterRef("pk"), text__contains=word
+            )
+            condition |= (
+                Q(name__contains=word)
+                | Q(summary__contains=word)
+                | Q(baseline__contains=word)
+                | Q(actions_in_period__contains=word)
+                | Exists(in_targets)
+                | Exists(in_revisions)
+            )
+        return self.filter(condition) if words else self.none()
+
 
 class Project(Publishable, Versioned):
     plan = models.ForeignKey(
@@ -189,6 +208,14 @@ class Project(Publishable, Versioned):
         for revision in self.target_revisions.all():
             lines.setdefault(revision.line, ({}, []))[1].append(revision.as_revision())
         return [lines[line] for line in sorted(lines)]
+
+    def words_named(self, words) -> list[str]:
+        """Which of ``words`` its texts contain (``targets`` and ``target_revisions``
+        prefetched): what ``naming_any`` found, to show."""
+        texts = [self.name, self.summary, self.baseline, self.actions_in_period]
+        texts += [target.text for target in self.targets.all()]
+        texts += [revision.text for revision in self.target_revisions.all()]
+        return [word for word in words if any(word in text for text in texts)]
 
     def target_rows(self) -> list[list[Cell]]:
         """The printed target table, one list of cells per printed line, with the

@@ -67,7 +67,9 @@ urlpatterns = [
     path("wards/", cache_public_page(views.WardListView.as_view()), name="wards"),
     path(
         "wards/<slug:municipality>/<slug:ward>/",
-        cache_public_page(views.WardDetailView.as_view(), params=["page", "each_page"]),
+        cache_public_page(
+            views.WardDetailView.as_view(), params=["page", "each_page", "related_page"]
+        ),
         name="ward",
     ),
     path("sdgs/", cache_public_page(views.SDGListView.as_view()), name="sdgs"),

@@ -220,7 +220,8 @@ class WardListView(VisibleContentMixin, TemplateView):
 
 
 class WardDetailView(VisibleContentMixin, TemplateView):
-    """A ward's projects: those tagged with it, and the (各区) projects of its city."""
+    """A ward's projects: those tagged with it, the (各区) projects of its city, and
+    those whose texts name a place of the ward (possibly related)."""
 
     template_name = "policies/ward_detail.html"
 
@@ -236,8 +237,23 @@ class WardDetailView(VisibleContentMixin, TemplateView):
             self.request, projects.filter(each_ward=True).order_by("pk"), "each_page"
         )
         nodes = self.visible(ward.nodes.select_related("plan", "level_label"))
+        # Projects neither tagged nor (各区) whose texts name a place of the ward: a hint,
+        # shown apart with the words found, until staff tag them.
+        words = ward.names_in_text
+        possibly_related = paginate(
+            self.request,
+            projects.exclude(wards=ward)
+            .exclude(each_ward=True)
+            .naming_any(words)
+            .prefetch_related("targets", "target_revisions")
+            .order_by("pk"),
+            "related_page",
+        )
+        for project in possibly_related:
+            project.words_found = project.words_named(words)
         return super().get_context_data(
             ward=ward,
+            possibly_related_projects=possibly_related,
             trail=[
                 {"label": _("区から探す"), "url": reverse("policies:wards")},
                 {"label": ward.name},
@@ -245,7 +261,7 @@ class WardDetailView(VisibleContentMixin, TemplateView):
             tagged_projects=tagged,
             each_ward_projects=each_ward,
             nodes=nodes,
-            updated_at=last_updated(tagged, each_ward, nodes),
+            updated_at=last_updated(tagged, each_ward, possibly_related, nodes),
             **kwargs,
         )
 
