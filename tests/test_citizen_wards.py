@@ -79,3 +79,25 @@ def test_staff_edit_place_names_and_the_ward_plan_in_the_admin(client, django_us
     ward = Ward.objects.get(slug="miyamae-ku")
     page = client.get(f"/admin/policies/ward/{ward.pk}/change/").content.decode()
     assert 'name="place_names"' in page and 'name="ward_plan_url"' in page
+
+
+def test_the_suggestions_cost_the_same_queries_however_many_they_are():
+    from django.core.cache import cache
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    ward = Ward.objects.get(slug="miyamae-ku")
+
+    def queries_and_matches():
+        cache.clear()
+        with CaptureQueriesContext(connection) as queries:
+            page = ward_page(ward)
+        return len(queries.captured_queries), related_section(page).count("<mark>")
+
+    queries_and_matches()  # warms what the process caches once (content types)
+    one = queries_and_matches()
+    ward.place_names = "区役所\n連絡所\n出張所"
+    ward.save()
+    many = queries_and_matches()
+    assert one[1] == 1 and many[1] > 5
+    assert one[0] == many[0]
