@@ -81,7 +81,9 @@ def test_timelines_and_the_sdg_matrix_are_lists_on_phones_and_tables_elsewhere(d
             assert page.locator(listing).first.is_visible(), (name, viewport)
             assert not page.locator(table).first.is_visible(), (name, viewport)
         page.set_viewport_size(DESKTOP)
-        assert page.locator(table).first.is_visible() and not page.locator(listing).first.is_visible()
+        assert (
+            page.locator(table).first.is_visible() and not page.locator(listing).first.is_visible()
+        )
         page.set_viewport_size(PHONE)
         page.emulate_media(media="print")
         assert page.locator(table).first.is_visible(), f"{name} prints its table"

@@ -105,9 +105,10 @@ def test_paper_ways_are_shown_only_as_staff_set_them(client):
     period = demo_period()
     page = period_page(client, period)
     assert "郵送・FAX・持参" not in page  # the seeds give no address: nothing is shown
-    assert "郵送・FAX・持参" not in client.get(
-        reverse("consultations:comment", args=[period.pk])
-    ).content.decode()
+    assert (
+        "郵送・FAX・持参"
+        not in client.get(reverse("consultations:comment", args=[period.pk])).content.decode()
+    )
 
     period.postal_address = "〒000-0000\n架空市役所 企画課 <b>宛</b>"
     period.offline_deadline = "最終日の消印有効"
@@ -163,3 +164,21 @@ def test_a_drafts_schedule_link_goes_to_its_own_plans_schedule(client):
     policy = client.get("/plans/kawasaki-3rd-policy/").content.decode()
     assert "対象の計画：" in policy
     assert reverse("schedule:plan_schedule", args=["kawasaki"]) in policy
+
+
+def test_a_draft_with_its_own_schedule_links_that_one(client):
+    from policies.models import Plan
+    from schedule.models import Milestone
+
+    draft = Plan.objects.get(slug="kawasaki-community")
+    Milestone.objects.create(
+        plan=draft,
+        fiscal_year=2026,
+        when="1月下旬",
+        title="素案の公表",
+        kind=Milestone.Kind.DRAFT,
+        status=PublicationStatus.PUBLISHED,
+    )
+    page = client.get(draft.get_absolute_url()).content.decode()
+    assert reverse("schedule:plan_schedule", args=["kawasaki-community"]) in page
+    assert reverse("schedule:plan_schedule", args=["kawasaki"]) not in page
