@@ -12,6 +12,7 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 
 from planportal.admin_base import ContentAdmin, PublishableAdminMixin
+from planportal.params import parse_id
 from planportal.permissions import ScopedInlineMixin, can_edit, is_unrestricted, scope_of
 from policies import admin as plan_admin
 from policies.admin import limit_fiscal_years
@@ -120,6 +121,24 @@ class ProjectResultInline(ScopedInlineMixin, admin.StackedInline):
         return formset
 
 
+class PossiblyInWardFilter(admin.SimpleListFilter):
+    """Projects to confirm for a ward: those whose texts name one of its places but that
+    are neither tagged with it nor (各区) (as its public page suggests them)."""
+
+    title = _("区の地名を含む（区の登録なし）")
+    parameter_name = "possibly_in_ward"
+
+    def lookups(self, request, model_admin):
+        wards = Ward.objects.select_related("municipality")
+        return [(ward.pk, f"{ward.municipality.name} {ward.name}") for ward in wards]
+
+    def queryset(self, request, queryset):
+        if self.value() is None:
+            return queryset
+        ward = Ward.objects.filter(pk=parse_id(self.value())).first()
+        return queryset.possibly_in(ward) if ward is not None else queryset.none()
+
+
 @admin.register(Project)
 class ProjectAdmin(PublishableAdminMixin, ContentAdmin):
     list_display = [
@@ -138,6 +157,7 @@ class ProjectAdmin(PublishableAdminMixin, ContentAdmin):
         ("home_node", admin.RelatedOnlyFieldListFilter),
         "each_ward",
         "wards",
+        PossiblyInWardFilter,
         "strategies",
         "bureau",
     ]

@@ -83,6 +83,16 @@ class ProjectQuerySet(PublishableQuerySet):
             )
         return self.filter(condition) if words else self.none()
 
+    def possibly_in(self, ward):
+        """Projects of the ward's city, neither tagged with it nor (各区), whose texts name
+        the ward or one of its places: suggestions for the ward's page and for staff."""
+        return (
+            self.filter(plan__municipality=ward.municipality)
+            .exclude(wards=ward)
+            .exclude(each_ward=True)
+            .naming_any(ward.names_in_text)
+        )
+
 
 class Project(Publishable, Versioned):
     plan = models.ForeignKey(

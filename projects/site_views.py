@@ -239,18 +239,15 @@ class WardDetailView(VisibleContentMixin, TemplateView):
         nodes = self.visible(ward.nodes.select_related("plan", "level_label"))
         # Projects neither tagged nor (各区) whose texts name a place of the ward: a hint,
         # shown apart with the words found, until staff tag them.
-        words = ward.names_in_text
         possibly_related = paginate(
             self.request,
-            projects.exclude(wards=ward)
-            .exclude(each_ward=True)
-            .naming_any(words)
+            projects.possibly_in(ward)
             .prefetch_related("targets", "target_revisions")
             .order_by("pk"),
             "related_page",
         )
         for project in possibly_related:
-            project.words_found = project.words_named(words)
+            project.words_found = project.words_named(ward.names_in_text)
         return super().get_context_data(
             ward=ward,
             possibly_related_projects=possibly_related,

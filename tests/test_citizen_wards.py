@@ -101,3 +101,16 @@ def test_the_suggestions_cost_the_same_queries_however_many_they_are():
     many = queries_and_matches()
     assert one[1] == 1 and many[1] > 5
     assert one[0] == many[0]
+
+
+def test_staff_find_the_projects_to_confirm_for_a_ward_in_the_admin(client, django_user_model):
+    admin = django_user_model.objects.create_superuser("chief", "chief@example.org", "pw")
+    client.force_login(admin)
+    miyamae = Ward.objects.get(slug="miyamae-ku")
+    page = client.get(f"/admin/projects/project/?possibly_in_ward={miyamae.pk}")
+    assert page.status_code == 200
+    names = [str(project) for project in page.context["cl"].result_list]
+    assert names == ["区役所窓口サービス機能の再編"]
+    assert "区の地名を含む（区の登録なし）" in page.content.decode()
+    nothing = client.get("/admin/projects/project/?possibly_in_ward=①")  # no id: no rows
+    assert nothing.status_code == 200 and not nothing.context["cl"].result_list
