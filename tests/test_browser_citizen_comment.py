@@ -16,7 +16,7 @@ from tests.browser import (
     describe,
     overflowing_elements,
 )
-from tests.consultations import demo_period
+from tests.consultations import demo_node, demo_period
 from tests.test_browser_citizen import _UNMARKED_JAPANESE
 
 pytestmark = pytest.mark.browser
@@ -124,6 +124,7 @@ def test_changed_pages_fit_pass_axe_and_mark_japanese_in_english(demo_server, pa
         "node print": node.get_absolute_url() + "print/",
         "project sheet": project.get_absolute_url() + "sheet/",
         "node sheet": node.get_absolute_url() + "sheet/",
+        "draft section": demo_node().get_children().first().get_absolute_url(),  # 第4章 above
     }
     page.set_viewport_size(PHONE)
     for name, path in english.items():
