@@ -109,6 +109,7 @@ def test_changed_pages_fit_pass_axe_and_mark_japanese_in_english(demo_server, pa
         plan__slug="kawasaki-2011", title="区における地域のまちづくりの推進"
     )
     pages = comment_pages() | {name: path for name, (path, _t, _l) in WIDE_TABLES.items()}
+    pages["english home"] = "/en/"  # English titles are longer
     failures = {}
     for name, path in pages.items():
         for viewport in VIEWPORTS:
@@ -118,7 +119,8 @@ def test_changed_pages_fit_pass_axe_and_mark_japanese_in_english(demo_server, pa
                 failures[f"{name} @{viewport['width']} overflows"] = found
             if violations := axe_violations(page):
                 failures[f"{name} @{viewport['width']}"] = describe(violations)
-    english = {**pages, "results": reverse("consultations:results", args=[demo_period().pk])}
+    english = {name: path for name, path in pages.items() if not path.startswith("/en/")}
+    english["results"] = reverse("consultations:results", args=[demo_period().pk])
     english |= {
         "plan print": "/plans/kawasaki-2011/print/",
         "node print": node.get_absolute_url() + "print/",
