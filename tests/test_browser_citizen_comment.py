@@ -15,6 +15,7 @@ from tests.browser import (
     axe_violations,
     describe,
     overflowing_elements,
+    small_tap_targets,
 )
 from tests.consultations import demo_node, demo_period
 from tests.test_browser_citizen import _UNMARKED_JAPANESE
@@ -102,7 +103,7 @@ def test_the_phone_lists_mark_the_running_periods_and_name_the_goals(demo_server
     assert first.title in page.locator(".matrix-list dt").first.inner_text()
 
 
-def test_changed_pages_fit_pass_axe_and_mark_japanese_in_english(demo_server, page):
+def test_changed_pages_fit_are_easy_to_tap_pass_axe_and_mark_japanese_in_english(demo_server, page):
     with_paper_ways()
     project = Project.objects.get(plan__slug="kawasaki-2011", name="地域情報化推進事業")
     node = PolicyNode.objects.get(
@@ -117,6 +118,8 @@ def test_changed_pages_fit_pass_axe_and_mark_japanese_in_english(demo_server, pa
             page.goto(demo_server.url + path)
             if found := overflowing_elements(page):
                 failures[f"{name} @{viewport['width']} overflows"] = found
+            if found := small_tap_targets(page):
+                failures[f"{name} @{viewport['width']} small targets"] = found
             if violations := axe_violations(page):
                 failures[f"{name} @{viewport['width']}"] = describe(violations)
     english = {name: path for name, path in pages.items() if not path.startswith("/en/")}
