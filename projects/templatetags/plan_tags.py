@@ -221,10 +221,10 @@ def _target_cell(cell: Cell, english: bool) -> TargetCell:
 @register.filter
 def cell_text(text: str):
     """The printed lines of a cell; a line that is only "→" says what it means."""
-    same = gettext("前年度と同じ")
     lines = []
     for line in (text or "").splitlines():
         if line.strip() == ARROW:
+            same = gettext("前年度と同じ")
             lines.append(
                 format_html('<span class="same-as">{} <small>{}</small></span>', ARROW, same)
             )
