@@ -119,7 +119,7 @@ def column_header(column: Column):
     return _column_header(column, is_english())
 
 
-@functools.cache  # a page repeats the few columns of its plans in every table
+@functools.lru_cache(maxsize=512)  # a page repeats the few columns of its plans in every table
 def _column_header(column: Column, english: bool):
     if english:
         first, second = f"FY{column.fiscal_year}", fiscal.romaji_label(column.fiscal_year)
@@ -152,7 +152,7 @@ def cell_years(cell: Cell) -> str:
     return _cell_years(cell.column, cell.last_column if cell.span > 1 else None, is_english())
 
 
-@functools.cache
+@functools.lru_cache(maxsize=512)
 def _cell_years(first: Column, last: Column | None, english: bool) -> str:
     columns = [first] if last is None else [first, last]
     if english:
