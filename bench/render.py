@@ -15,7 +15,9 @@ it), the median wall time, the queries and the size.
 ``--against DIR`` runs the same measurements on another checkout of the code
 (e.g. ``git archive <commit> | tar -x -C DIR``) against the same database, in
 alternating rounds so that the load of a shared machine falls on both alike,
-and prints the ratio before/after of the CPU times.
+and prints the ratio before/after of the CPU times. ``--calls`` counts the
+Python function calls of a request instead (cProfile): slower, but the same
+however busy the machine is.
 """
 
 from __future__ import annotations
@@ -76,24 +78,32 @@ def page_urls(slug: str) -> dict[str, str]:
     }
 
 
-def request(client, url: str) -> dict:
+def request(client, url: str, calls: bool = False) -> dict:
+    import cProfile
+    import pstats
+
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
+    profiler = cProfile.Profile() if calls else None
     with CaptureQueriesContext(connection) as queries:
         wall, cpu = time.perf_counter(), time.process_time()
+        if profiler:
+            profiler.enable()
         response = client.get(url)
+        if profiler:
+            profiler.disable()
         cpu, wall = time.process_time() - cpu, time.perf_counter() - wall
     assert response.status_code == 200, (url, response.status_code)
     return {
-        "cpu": cpu * 1000,
+        "cpu": pstats.Stats(profiler).total_calls if profiler else cpu * 1000,
         "wall": wall * 1000,
         "queries": len(queries.captured_queries),
         "bytes": len(response.content),
     }
 
 
-def measure(slug: str, requests: int, only: list[str]) -> dict[str, list[dict]]:
+def measure(slug: str, requests: int, only: list[str], calls: bool) -> dict[str, list[dict]]:
     from django.test import Client
 
     client = Client()
@@ -102,7 +112,7 @@ def measure(slug: str, requests: int, only: list[str]) -> dict[str, list[dict]]:
         if only and name not in only:
             continue
         request(client, url)  # warm: templates compiled, translations loaded
-        results[name] = [request(client, url) for _ in range(requests)]
+        results[name] = [request(client, url, calls) for _ in range(requests)]
     return results
 
 
@@ -129,6 +139,8 @@ def run_other(tree: Path, args) -> dict:
     command += ["--plan", args.plan, "--requests", str(args.requests)]
     for name in args.only:
         command += ["--only", name]
+    if args.calls:
+        command.append("--calls")
     output = subprocess.run(command, check=True, capture_output=True, text=True, cwd=tree)
     return json.loads(output.stdout)
 
@@ -145,6 +157,7 @@ def main():
     parser.add_argument("--only", action="append", default=[], help="a page name (repeatable)")
     parser.add_argument("--against", type=Path, help="another checkout to compare with")
     parser.add_argument("--profile", metavar="PAGE", help="cProfile one page instead")
+    parser.add_argument("--calls", action="store_true", help="count function calls, not time")
     parser.add_argument("--top", type=int, default=40)
     parser.add_argument("--tree", type=Path, default=ROOT, help=argparse.SUPPRESS)
     parser.add_argument("--json", action="store_true", help=argparse.SUPPRESS)
@@ -152,7 +165,7 @@ def main():
 
     if args.json:  # one measurement, for --against
         setup_django(args.tree)
-        json.dump(measure(args.plan, args.requests, args.only), sys.stdout)
+        json.dump(measure(args.plan, args.requests, args.only, args.calls), sys.stdout)
         return
     if args.profile:
         setup_django(args.tree)
@@ -164,16 +177,17 @@ def main():
         for index, tree in enumerate(trees):
             for name, runs in run_other(tree, args).items():
                 samples[index].setdefault(name, []).extend(runs)
+    work = "calls" if args.calls else "CPU ms"
     print(
         f"{'page':<26}"
-        + "".join(f"{'CPU ms':>9}{'wall ms':>9}{'queries':>8}{'KB':>6}" for _ in trees)
+        + "".join(f"{work:>9}{'wall ms':>9}{'queries':>8}{'KB':>6}" for _ in trees)
         + (f"{'ratio':>7}" if args.against else "")
     )
     for name in samples[-1]:
         line = f"{name:<26}"
         for tree_samples in samples:
             runs = tree_samples[name]
-            line += f"{median(runs, 'cpu'):9.1f}{median(runs, 'wall'):9.1f}"
+            line += f"{median(runs, 'cpu'):9.{0 if args.calls else 1}f}{median(runs, 'wall'):9.1f}"
             line += f"{runs[-1]['queries']:8d}{runs[-1]['bytes'] / 1024:6.0f}"
         if args.against:
             line += f"{median(samples[0][name], 'cpu') / median(samples[1][name], 'cpu'):6.1f}×"
