@@ -6,7 +6,7 @@ stamped, versioned, recorded step.
 """
 
 from django.db import models, transaction
-from django.db.models import F
+from django.db.models import BooleanField, Expression, F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -17,6 +17,41 @@ from planportal.versioning import Versioned
 class PublicationStatus(models.TextChoices):
     DRAFT = "draft", _("下書き")
     PUBLISHED = "published", _("公開")
+
+
+class SqlCondition(Expression):
+    """A condition written in SQL over columns of the query it filters, for visibility
+    rules that every public query repeats: Django rebuilds and recompiles a nested
+    queryset each time one is used (milliseconds each, many per page), this is
+    formatted.
+
+    ``template`` names each column as ``{name}``; ``columns`` map the names to
+    fields (``home="home_node"``). Constant SQL only: no value from a request.
+    """
+
+    conditional = True
+
+    def __init__(self, template: str, **columns: str):
+        super().__init__(output_field=BooleanField())
+        self.template = template
+        self.names = list(columns)
+        self.columns = [F(field) for field in columns.values()]
+
+    def get_source_expressions(self):
+        return self.columns
+
+    def set_source_expressions(self, exprs):
+        self.columns = list(exprs)
+
+    def as_sql(self, compiler, connection):
+        compiled = {
+            name: compiler.compile(column)[0]
+            for name, column in zip(self.names, self.columns, strict=True)
+        }
+        return f"({self.template.format(**compiled)})", []
+
+
+PUBLISHED_SQL = f"'{PublicationStatus.PUBLISHED}'"  # the status as an SQL literal
 
 
 class PublishableQuerySet(models.QuerySet):

@@ -20,7 +20,13 @@ from mptt.models import MPTTModel, TreeForeignKey
 from mptt.querysets import TreeQuerySet
 from simple_history.models import HistoricalRecords
 
-from planportal.publication import PublicationStatus, Publishable, PublishableQuerySet
+from planportal.publication import (
+    PUBLISHED_SQL,
+    PublicationStatus,
+    Publishable,
+    PublishableQuerySet,
+    SqlCondition,
+)
 from planportal.versioning import Versioned
 from policies import indicator_text
 from policies.charts import format_quantity
@@ -408,14 +414,11 @@ class PolicyNodeQuerySet(TreeQuerySet, PublishableQuerySet):
 
     def published(self):
         """Published nodes of published plans, none of whose ancestors is a draft."""
-        draft_ancestor = PolicyNode.objects.filter(
-            tree_id=OuterRef("tree_id"),
-            lft__lt=OuterRef("lft"),
-            rght__gt=OuterRef("rght"),
-        ).exclude(status=PublicationStatus.PUBLISHED)
         return self.filter(
-            status=PublicationStatus.PUBLISHED, plan__status=PublicationStatus.PUBLISHED
-        ).exclude(Exists(draft_ancestor))
+            SqlCondition(_NO_DRAFT_ABOVE_SQL, tree="tree_id", lft="lft", rght="rght"),
+            status=PublicationStatus.PUBLISHED,
+            plan__status=PublicationStatus.PUBLISHED,
+        )
 
     def within(self, node: "PolicyNode"):
         """``node`` and every node below it."""
@@ -511,6 +514,12 @@ class PolicyNode(MPTTModel, Publishable, Versioned):
         return reverse("policies:node", args=[self.plan.slug, self.pk])
 
     @property
+    def tree_children(self) -> list["PolicyNode"]:
+        """The children ``get_cached_trees()`` loaded with the node: a list, where
+        ``get_children()`` builds a queryset per node (a plan's tree has hundreds)."""
+        return self._cached_children
+
+    @property
     def heading(self) -> str:
         """基本施策 Ⅶ-1-(1) 分権時代の新たな自治のしくみづくり, as a heading reads."""
         label = self.level_label.name if self.level_label_id else ""
@@ -531,6 +540,28 @@ class PolicyNode(MPTTModel, Publishable, Versioned):
             raise ValidationError(
                 {"title": _("番号のない項目は、同じ親の下で名称が重複しないようにしてください。")}
             )
+
+
+def _no_draft_above_sql(tree: str, lft: str, rght: str) -> str:
+    return (
+        f"NOT EXISTS (SELECT 1 FROM {PolicyNode._meta.db_table} vis_above"
+        f" WHERE vis_above.tree_id = {tree} AND vis_above.lft < {lft}"
+        f" AND vis_above.rght > {rght} AND vis_above.status <> {PUBLISHED_SQL})"
+    )
+
+
+# ``PolicyNodeQuerySet.published()``'s rule on the ancestors, for a SqlCondition.
+_NO_DRAFT_ABOVE_SQL = _no_draft_above_sql("{tree}", "{lft}", "{rght}")
+
+# The nodes ``PolicyNodeQuerySet.published()`` keeps, as an uncorrelated SQL subquery
+# for ``SqlCondition``s of the models that hang on nodes ("{node} IN (…)"): the same
+# query Django would build, without building it for every use.
+VISIBLE_NODE_IDS_SQL = (
+    f"SELECT vis_node.id FROM {PolicyNode._meta.db_table} vis_node"
+    f" INNER JOIN {Plan._meta.db_table} vis_plan ON vis_plan.id = vis_node.plan_id"
+    f" WHERE vis_node.status = {PUBLISHED_SQL} AND vis_plan.status = {PUBLISHED_SQL}"
+    f" AND {_no_draft_above_sql('vis_node.tree_id', 'vis_node.lft', 'vis_node.rght')}"
+)
 
 
 class NodeText(models.Model):

@@ -6,14 +6,19 @@ measures (再掲): those are listings of the same project, never copies.
 
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
-from planportal.publication import PublicationStatus, Publishable, PublishableQuerySet
+from planportal.publication import (
+    PublicationStatus,
+    Publishable,
+    PublishableQuerySet,
+    SqlCondition,
+)
 from planportal.versioning import Versioned
 from policies.models import (
+    VISIBLE_NODE_IDS_SQL,
     Bureau,
     Division,
     Plan,
@@ -44,17 +49,11 @@ class ProjectQuerySet(PublishableQuerySet):
         below one), or, having no home in the portal, when every measure that
         lists it is hidden.
         """
-        visible_nodes = PolicyNode.objects.published()
-        listed = ProjectListing.objects.filter(project=OuterRef("pk"))
         return (
             super()
             .published()
             .filter(plan__status=PublicationStatus.PUBLISHED)
-            .filter(
-                Q(home_node__in=visible_nodes)
-                | Q(home_node__isnull=True)
-                & (Exists(listed.filter(node__in=visible_nodes)) | ~Exists(listed))
-            )
+            .filter(SqlCondition(_VISIBLE_PROJECT_SQL, home="home_node", pk="pk"))
         )
 
     def under(self, node: PolicyNode):
@@ -278,6 +277,21 @@ class ProjectListing(models.Model):
     def clean(self):
         if self.node_id and self.project_id and self.node.plan_id != self.project.plan_id:
             raise ValidationError({"node": _("掲載箇所は事業と同じ計画の項目にしてください。")})
+
+
+def _visible_project_sql() -> str:
+    listing = ProjectListing._meta.db_table
+    return (
+        f"{{home}} IN ({VISIBLE_NODE_IDS_SQL})"
+        f" OR ({{home}} IS NULL AND (EXISTS (SELECT 1 FROM {listing} vis_listing"
+        " WHERE vis_listing.project_id = {pk}"
+        f" AND vis_listing.node_id IN ({VISIBLE_NODE_IDS_SQL}))"
+        f" OR NOT EXISTS (SELECT 1 FROM {listing} vis_listing WHERE vis_listing.project_id = {{pk}})))"
+    )
+
+
+# ProjectQuerySet.published()'s rule on the home measure (or, without one, the listings).
+_VISIBLE_PROJECT_SQL = _visible_project_sql()
 
 
 class YearlyTarget(models.Model):

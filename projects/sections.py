@@ -92,5 +92,7 @@ def load_section(
         by_node.setdefault(listing.node_id, []).append(listing)
     top_level = node.level if node is not None else 0
     entries = [SectionNode(n, n.level - top_level, by_node.get(n.pk, [])) for n in nodes]
-    paths = NodePaths(plan.nodes.only("pk", "parent_id", "code", "title"))
+    # plan_id too: the related manager sets each node's plan from it (one query a node
+    # if it were deferred).
+    paths = NodePaths(plan.nodes.only("pk", "plan_id", "parent_id", "code", "title"))
     return Section(plan=plan, node=node, entries=entries, paths=paths)

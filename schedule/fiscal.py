@@ -17,6 +17,7 @@ eras itself.
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
 from dataclasses import dataclass
@@ -71,6 +72,7 @@ def _days_in(era: Era, fiscal_year: int) -> int:
     return max(0, (last - first).days + 1)
 
 
+@functools.lru_cache(maxsize=512)  # the same few years fill every target table of a page
 def era_of_fiscal_year(fiscal_year: int) -> Era:
     """The era that names a fiscal year: the one governing most of its days."""
     _check(fiscal_year)

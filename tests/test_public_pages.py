@@ -144,6 +144,31 @@ EXPECTED_QUERIES = {
 }
 
 
+# The print page, the PDF (built at once: tests run the task queue's jobs as they are
+# enqueued) and the exports of a measure, and the print page of its policy: each reads
+# the section in a fixed number of queries, whatever the plan's size.
+EXPECTED_SECTION_QUERIES = {
+    "print": 11,
+    "pdf": 15,
+    "csv": 9,
+    "xlsx": 9,
+    "json": 9,
+    "tree": 10,
+    "policy print": 11,
+}
+
+
+def section_urls(measure: PolicyNode) -> dict[str, str]:
+    base = f"/plans/{measure.plan.slug}/nodes/{measure.pk}/"
+    exports = {fmt: f"{base}export/{fmt}/" for fmt in ("csv", "xlsx", "json", "tree")}
+    return {
+        "print": base + "print/",
+        "pdf": base + "pdf/",
+        **exports,
+        "policy print": f"/plans/{measure.plan.slug}/nodes/{measure.parent_id}/print/",
+    }
+
+
 def count_queries(client, url):
     cache.clear()
     with CaptureQueriesContext(connection) as queries:
@@ -157,6 +182,9 @@ def test_every_page_type_runs_a_fixed_number_of_queries(client, db, slug):
         slug = generate_plan(20_000).slug  # ~20,000 projects, 448 nodes
     counts = {name: count_queries(client, url) for name, url in page_urls(slug).items()}
     assert counts == EXPECTED_QUERIES
+    measure = PolicyNode.objects.filter(plan__slug=slug, listings__isnull=False).first()
+    counts = {name: count_queries(client, url) for name, url in section_urls(measure).items()}
+    assert counts == EXPECTED_SECTION_QUERIES
 
 
 def test_target_list_names_each_entry_by_its_years_in_both_calendars(client, db):

@@ -3,6 +3,9 @@
 Every helper escapes the content it is given; plan text is never trusted as markup.
 """
 
+import functools
+from dataclasses import dataclass
+
 from django import template
 from django.utils.html import conditional_escape, escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
@@ -10,7 +13,7 @@ from django.utils.translation import gettext
 
 from planportal.i18n import has_japanese, is_english
 from projects import search
-from projects.target_table import ARROW, Cell, Column
+from projects.target_table import ARROW, Cell, CellKind, Column, Revision
 from schedule import fiscal
 from schedule.timing import PlanState
 
@@ -113,7 +116,12 @@ def plan_state(plan):
 @register.filter
 def column_header(column: Column):
     """A target-table column in both calendars: 2012年度 / 平成24年度 (or …以降)."""
-    if is_english():
+    return _column_header(column, is_english())
+
+
+@functools.lru_cache(maxsize=512)  # a page repeats the few columns of its plans in every table
+def _column_header(column: Column, english: bool):
+    if english:
         first, second = f"FY{column.fiscal_year}", fiscal.romaji_label(column.fiscal_year)
         if column.after_period:
             first, second = f"{first} onward", f"{second} onward"
@@ -127,7 +135,11 @@ def column_header(column: Column):
 @register.filter
 def column_text(column: Column) -> str:
     """A column as plain text, for notes: 2012年度 or 2014年度以降 (FY2014 onward)."""
-    if is_english():
+    return _column_text(column, is_english())
+
+
+def _column_text(column: Column, english: bool) -> str:
+    if english:
         return f"FY{column.fiscal_year}" + (" onward" if column.after_period else "")
     label = fiscal.western_label(column.fiscal_year)
     return label + ("以降" if column.after_period else "")
@@ -137,28 +149,82 @@ def column_text(column: Column) -> str:
 def cell_years(cell: Cell) -> str:
     """The years a shown target cell covers, in both calendars, for the per-year list:
     2012年度（平成24年度）, 2011年度～2013年度（平成23年度～平成25年度）."""
-    columns = [cell.column] if cell.span <= 1 else [cell.column, cell.last_column]
-    if is_english():
+    return _cell_years(cell.column, cell.last_column if cell.span > 1 else None, is_english())
+
+
+@functools.lru_cache(maxsize=512)
+def _cell_years(first: Column, last: Column | None, english: bool) -> str:
+    columns = [first] if last is None else [first, last]
+    if english:
         western = [f"FY{c.fiscal_year}" + (" onward" if c.after_period else "") for c in columns]
         wareki = [
             fiscal.romaji_label(c.fiscal_year) + (" onward" if c.after_period else "")
             for c in columns
         ]
         return f"{' to '.join(western)} ({' to '.join(wareki)})"
-    western = [column_text(c) for c in columns]
+    western = [_column_text(c, False) for c in columns]
     wareki = [
         fiscal.wareki_label(c.fiscal_year) + ("以降" if c.after_period else "") for c in columns
     ]
     return f"{'～'.join(western)}（{'～'.join(wareki)}）"
 
 
+@dataclass(frozen=True)
+class TargetCell:
+    """A shown cell of a target table with the texts the page prints of it."""
+
+    kind: CellKind
+    span: int
+    revisions: tuple[Revision, ...]
+    text: str  # the printed lines as HTML (``cell_text``, marked Japanese)
+    years: str  # ``cell_years``
+    span_note: str  # over a merged cell: 2011年度～2013年度
+
+
+@dataclass(frozen=True)
+class TargetTable:
+    headers: list[str]  # ``column_header`` of each column
+    rows: list[list[TargetCell]]  # the shown cells of each printed line
+
+
+@register.simple_tag
+def target_table(project) -> TargetTable:
+    """The project's target table laid out once for the table and the per-year list:
+    the cells merged into another are left out, each label is worked out once per page
+    (not once per cell and template)."""
+    english = is_english()
+    columns = project.columns
+    rows = [
+        [_target_cell(cell, english) for cell in row if cell.is_shown]
+        for row in project.target_rows()
+    ]
+    return TargetTable([_column_header(column, english) for column in columns], rows)
+
+
+def _target_cell(cell: Cell, english: bool) -> TargetCell:
+    merged = cell.span > 1
+    span_note = ""
+    if merged:
+        span_note = (
+            f"{_column_text(cell.column, english)}～{_column_text(cell.last_column, english)}"
+        )
+    return TargetCell(
+        kind=cell.kind,
+        span=cell.span,
+        revisions=cell.revisions,
+        text=ja(cell_text(cell.text)) if cell.kind is not CellKind.SAME_AS_PREVIOUS else "",
+        years=_cell_years(cell.column, cell.last_column if merged else None, english),
+        span_note=span_note,
+    )
+
+
 @register.filter
 def cell_text(text: str):
     """The printed lines of a cell; a line that is only "→" says what it means."""
-    same = gettext("前年度と同じ")
     lines = []
     for line in (text or "").splitlines():
         if line.strip() == ARROW:
+            same = gettext("前年度と同じ")
             lines.append(
                 format_html('<span class="same-as">{} <small>{}</small></span>', ARROW, same)
             )
