@@ -6,17 +6,15 @@ every changed field and cell, old → new, every deletion, every home that moves
 — or every problem that rejects the file. Projects changed since the file was
 exported are listed with who changed them; the import overwrites them only
 when the user ticks the box for it, and only at the version the preview showed.
-The uploaded file waits in the cache for the confirmation, bound to the user
-and the plan. Only users with the publish permission may publish new projects.
+The uploaded file waits for the confirmation (``planportal.pending_uploads``),
+bound to the user and the plan. Only users with the publish permission may
+publish new projects.
 """
 
 from __future__ import annotations
 
-import secrets
-
 from django import forms
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
@@ -24,11 +22,13 @@ from django.urls import reverse
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
+from planportal import pending_uploads
+from planportal.pending_uploads import PendingFile
 from planportal.permissions import can_publish
 from policies.models import Plan, PolicyNode
 from projects.plan_import import MAX_FILE_BYTES, PlanImportError, check_size, import_plan
 
-PENDING_TIMEOUT = 30 * 60
+PENDING_PURPOSE = "plan-import"
 IMPORT_PERMISSIONS = ("projects.add_project", "projects.change_project")
 
 
@@ -81,7 +81,7 @@ def import_view(request, plan_id: int, *, model_admin):
         "plan": plan,
         "title": gettext("事業の表を取り込む"),
     }
-    if request.method == "POST" and "token" in request.POST:
+    if pending_uploads.is_confirmation(request):
         return _confirm(request, plan, context)
     initial = {"under": request.GET.get("under")} if request.GET.get("under") else None
     form = ImportUploadForm(
@@ -109,55 +109,42 @@ def import_view(request, plan_id: int, *, model_admin):
         except PlanImportError as error:
             context["problems"] = error.problems
         else:
-            token = secrets.token_urlsafe(24)
-            cache.set(
-                _pending_key(token),
-                {
-                    "user": request.user.pk,
-                    "plan": plan.pk,
-                    "name": upload.name,
-                    "content": content,
-                    "under": under.pk if under else None,
-                    "publish": publish,
-                    "seen_versions": report.seen_versions,
-                },
-                PENDING_TIMEOUT,
+            options = {
+                "under": under.pk if under else None,
+                "publish": publish,
+                "seen_versions": report.seen_versions,
+            }
+            token = pending_uploads.hold(
+                request, PENDING_PURPOSE, plan.pk, PendingFile(upload.name, content, options)
             )
             context.update(report=report, token=token, under=under, publish=publish)
     context["form"] = form
     return TemplateResponse(request, "admin/projects/import_plan.html", context)
 
 
-def _pending_key(token: str) -> str:
-    return f"plan-import:{token}"
-
-
 def _confirm(request, plan, context):
-    token = request.POST.get("token", "")
-    pending = cache.get(_pending_key(token)) if token else None
-    if not pending or pending["user"] != request.user.pk or pending["plan"] != plan.pk:
-        messages.error(
-            request, gettext("取り込みの確認の期限が切れました。もう一度ファイルを選んでください。")
+    pending = pending_uploads.take(request, PENDING_PURPOSE, plan.pk)
+    if pending is None:
+        return pending_uploads.expired(
+            request, reverse("admin:policies_plan_import", args=[plan.pk])
         )
-        return redirect(reverse("admin:policies_plan_import", args=[plan.pk]))
-    under = plan.nodes.filter(pk=pending["under"]).first() if pending["under"] else None
+    options = pending.options
+    under = plan.nodes.filter(pk=options["under"]).first() if options["under"] else None
     try:
         report = import_plan(
             plan=plan,
-            file_name=pending["name"],
-            content=pending["content"],
+            file_name=pending.name,
+            content=pending.content,
             under=under,
-            publish=pending["publish"],
+            publish=options["publish"],
             user=request.user,
             overwrite_newer=request.POST.get("overwrite_newer") == "on",
-            seen_versions=pending["seen_versions"],
+            seen_versions=options["seen_versions"],
         )
     except PlanImportError as error:  # newer changes not to overwrite, or a plan changed since
         form = ImportUploadForm(plan=plan, may_publish=can_publish(request.user))
         context.update(problems=error.problems, form=form)
         return TemplateResponse(request, "admin/projects/import_plan.html", context)
-    finally:
-        cache.delete(_pending_key(token))
     messages.success(
         request,
         gettext(

@@ -12,8 +12,10 @@ short transaction, in bulk. Rows that say what the plan holds write nothing.
 Before writing, two more refusals: a row whose project was changed after the
 file was exported (the layout's 版 column) unless the user chose to overwrite
 newer changes, and, for a user without the publish permission, any write that
-would change what citizens see of an existing project. A dry run is that same
-write, rolled back, so a preview says exactly what the import will do.
+would change what citizens see of an existing project. A dry run (the preview)
+reports the changes the write would make from that same comparison and writes
+nothing; only for a user without the publish permission is it the write itself,
+rolled back, since what citizens would see is read after writing.
 
 Accepted files:
 
@@ -237,7 +239,9 @@ def import_plan(
             if not dry_run:
                 _refuse_stale(file_name, stale, overwrite_newer, seen_versions)
             watched = None if may_publish else _public_projects(changes)
-            write_changes(changes, user=user)
+            # A preview needs the write only to see what citizens would see after it.
+            if not dry_run or watched is not None:
+                write_changes(changes, user=user)
             if watched is not None:
                 _refuse_publishing(file_name, changes, watched)
             if dry_run:
