@@ -190,6 +190,17 @@ class ImportReport:
     def changes_anything(self) -> bool:
         return self.changes.changes_anything
 
+    def counts(self) -> dict[str, int]:
+        """What the import did, in numbers (kept with a queued import's job)."""
+        return {
+            "created": len(self.created),
+            "updated": len(self.updated),
+            "listed": len(self.new_listings),
+            "unchanged": len(self.unchanged),
+            "bureaus": len(self.new_bureaus),
+            "divisions": len(self.new_divisions),
+        }
+
 
 class _DryRun(Exception):
     def __init__(self, changes, stale):

@@ -162,7 +162,7 @@ def test_a_failing_build_records_its_error_and_stops_being_retried(client, plan,
     assert response.status_code == 503
     assert "PDFを作成できませんでした" in response.content.decode()
     changelist = reverse("admin:django_tasks_database_dbtaskresult_changelist") + "?status=FAILED"
-    assert "build_section_pdf" in admin_client.get(changelist).content.decode()
+    assert "PDFの作成" in admin_client.get(changelist).content.decode()  # the job, named
 
 
 def _with_node(result, node_id):
