@@ -11,6 +11,7 @@ memory, its machine gone): the job would stay "running" forever. Here such a
 job is *orphaned* once it has run longer than ``TASK_CLAIM_TIMEOUT`` seconds,
 or at once when the worker that claimed it ran on this host and its process is
 gone (worker ids are ``host:pid``, see ``worker_id``). ``requeue_orphaned``
+(run by ``manage.py sweep_tasks``, from cron or in a loop beside the worker)
 puts orphaned jobs back in the queue, up to ``TASK_MAX_ATTEMPTS`` attempts,
 then marks them failed with the reason. Jobs must therefore be idempotent.
 """

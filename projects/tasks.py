@@ -104,8 +104,7 @@ def pdf_for(job: printing.PdfJob, *, client: str) -> tuple[PdfState, bytes | Non
     builds = task_queue.results_of(build_section_pdf, key=key)
     if builds.filter(status=TaskResultStatus.FAILED).count() >= settings.TASK_MAX_ATTEMPTS:
         return PdfState.FAILED, None
-    if task_queue.pending(builds).exists():
-        task_queue.requeue_orphaned()  # in case its worker died: a visitor's return retries it
+    if task_queue.pending(builds).exists():  # a dead worker's build: the sweep requeues it
         return PdfState.QUEUED, None
     waiting = task_queue.results_of(build_section_pdf, client=client)
     if task_queue.pending(waiting).count() >= settings.PDF_QUEUE_PER_CLIENT:
