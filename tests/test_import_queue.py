@@ -174,3 +174,19 @@ def test_the_task_admin_speaks_japanese_and_english(admin_client, plan):
             "Waiting",
             "Import of project tables",
         ]
+
+
+def test_an_import_of_many_changes_makes_the_cached_pages_stale_once(
+    plan, django_capture_on_commit_callbacks, monkeypatch
+):
+    from planportal import caching
+    from projects.plan_import import import_plan
+
+    bumps = []
+    new_version = caching._new_version
+    monkeypatch.setattr(caching, "_new_version", lambda: bumps.append(1) or new_version())
+    content = exported_csv(plan).replace("→".encode(), "同上".encode())
+    with django_capture_on_commit_callbacks(execute=True):
+        report = import_plan(plan=plan, file_name="p.csv", content=content)
+    assert len(report.updated) >= 5  # several projects, many target cells
+    assert len(bumps) == 2  # once when written, once more at commit; no save bumps on its own
