@@ -85,6 +85,7 @@ def import_view(request, plan_id: int, *, model_admin):
         "opts": Plan._meta,
         "plan": plan,
         "title": gettext("事業の表を取り込む"),
+        "jobs": plan.import_jobs.select_related("user").order_by("-created_at")[:5],
     }
     if pending_uploads.is_confirmation(request):
         return _confirm(request, plan, context)

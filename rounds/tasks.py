@@ -1,9 +1,8 @@
-"""Jobs of evaluation rounds for the task queue (``planportal.task_queue``)."""
+"""Jobs of evaluation rounds for the task queue (``planportal.task_queue``); named for
+staff in ``RoundsConfig.ready``."""
 
-from django.utils.translation import gettext_lazy as _
 from django_tasks import task
 
-from planportal import task_queue
 from rounds.reminders import send_reminders
 
 
@@ -13,6 +12,3 @@ def send_round_reminders(base_url: str = "") -> int:
     mail server refused) is shown to staff as a failed job and sends, next time,
     what it did not send: each reminder is recorded only with its mail."""
     return send_reminders(base_url=base_url)
-
-
-task_queue.describe(send_round_reminders, _("評価作業の督促メール"))

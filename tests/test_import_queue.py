@@ -67,6 +67,7 @@ def test_a_big_import_is_queued_run_by_the_worker_and_its_state_shown(admin_clie
     done = admin_client.get(url).content.decode()
     assert "取り込みが終わりました" in done and "更新 1 件" in done
     assert 'http-equiv="refresh"' not in done
+    assert url in admin_client.get(import_url(plan)).content.decode()  # listed on the import page
     assert baseline(plan).startswith("第5期自治推進委員会の発足")
     job.refresh_from_db()
     assert job.outcome["updated"] == 1 and bytes(job.content) == b""  # the file is dropped
