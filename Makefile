@@ -36,9 +36,12 @@ run: system-packages-run install .secret_key
 	@echo "Plan Portal: http://127.0.0.1:8000/  (admin: http://127.0.0.1:8000/admin/)"
 	@# A task-queue worker (PDFs) beside gunicorn, niced so that pages get the CPU first;
 	@# its id names host and pid, so that a job it leaves behind when killed is requeued
-	@# (planportal/task_queue.py).
-	$(RUN_ENV) sh -c 'exec nice -n 10 $(BIN)/python manage.py db_worker --no-reload --worker-id "$$(hostname):$$$$"' & \
-	trap 'kill $$! 2>/dev/null' EXIT INT TERM; \
+	@# (planportal/task_queue.py) by the sweep beside it (sweep_tasks, once a minute).
+	$(RUN_ENV) sh -c 'exec nice -n 19 $(BIN)/python manage.py db_worker --no-reload --worker-id "$$(hostname):$$$$"' & \
+	worker=$$!; \
+	$(RUN_ENV) nice -n 19 $(BIN)/python manage.py sweep_tasks --every 60 & \
+	sweep=$$!; \
+	trap 'kill $$worker $$sweep 2>/dev/null' EXIT INT TERM; \
 	$(RUN_ENV) $(BIN)/gunicorn --config gunicorn.conf.py planportal.wsgi
 
 test test-all: system-packages-test install

@@ -47,10 +47,14 @@ start_web() {  # name port: gunicorn with its own local folders, as a separate h
 }
 start_worker() {  # exec: the worker's id is its own host and pid (planportal/task_queue.py);
   # nice: on a shared host the web workers get the CPU first
-  sh -c "exec nice -n 10 $PY manage.py db_worker --no-reload --interval 0.5 --worker-id \"\$(hostname):\$\$\"" \
+  sh -c "exec nice -n 19 $PY manage.py db_worker --no-reload --interval 0.5 --worker-id \"\$(hostname):\$\$\"" \
     >>"$work/worker.log" 2>&1 &
   worker=$!
   pids+=("$worker")
+}
+start_sweep() {  # requeues the jobs of dead workers (make run sweeps once a minute)
+  nice -n 19 "$PY" manage.py sweep_tasks --every 2 >>"$work/sweep.log" 2>&1 &
+  pids+=($!)
 }
 wait_for() { for _ in $(seq 60); do curl -fsS "$1/healthz" >/dev/null 2>&1 && return; sleep 1; done; exit 1; }
 
@@ -58,6 +62,7 @@ step "instance A ($A), instance B ($B), one worker, nginx ($FRONT)"
 start_web host-a 8101
 start_web host-b 8102
 start_worker
+start_sweep
 mkdir -p "$work/nginx/cache"
 chmod -R 777 "$work/nginx"
 cat >"$work/nginx/nginx.conf" <<NGINX
@@ -132,8 +137,8 @@ step "the worker killed mid-build: the job runs again and finishes"
 sleep 2
 kill -9 "$worker"
 echo "worker $worker killed (SIGKILL)"
-start_worker
-"$PY" -m bench.cluster_check pdf-ask "$B" /plans/kawasaki-2011/pdf/   # requeues it
+start_worker   # the sweep requeues the dead worker's job
+"$PY" -m bench.cluster_check pdf-ask "$B" /plans/kawasaki-2011/pdf/
 "$PY" -m bench.cluster_check pdf-wait "$B" /plans/kawasaki-2011/pdf/ 600
 "$PY" -m bench.cluster_check job-attempts
 

@@ -13,3 +13,11 @@ class PlanPortalConfig(AppConfig):
 
 class PlanPortalAdminConfig(AdminConfig):
     default_site = "planportal.admin.PlanPortalAdminSite"
+
+    def ready(self):
+        super().ready()  # every app's admin module, django-tasks-db's included
+        from django.contrib import admin
+
+        from planportal import task_admin
+
+        task_admin.register(admin.site)

@@ -242,6 +242,8 @@ TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 TASK_CLAIM_TIMEOUT = int(os.environ.get("TASK_CLAIM_TIMEOUT", str(15 * 60)))
 TASK_MAX_ATTEMPTS = int(os.environ.get("TASK_MAX_ATTEMPTS", "3"))
 PDF_QUEUE_PER_CLIENT = int(os.environ.get("PDF_QUEUE_PER_CLIENT", "3"))
+# A confirmed admin import of more rows than this runs in the queue, not the request.
+IMPORT_QUEUE_ROWS = int(os.environ.get("IMPORT_QUEUE_ROWS", "2000"))
 
 # E-mail: acknowledgements of public comments. Until an operator sets
 # EMAIL_BACKEND=django.core.mail.backends.smtp.EmailBackend and EMAIL_HOST etc.,

@@ -11,6 +11,7 @@ memory, its machine gone): the job would stay "running" forever. Here such a
 job is *orphaned* once it has run longer than ``TASK_CLAIM_TIMEOUT`` seconds,
 or at once when the worker that claimed it ran on this host and its process is
 gone (worker ids are ``host:pid``, see ``worker_id``). ``requeue_orphaned``
+(run by ``manage.py sweep_tasks``, from cron or in a loop beside the worker)
 puts orphaned jobs back in the queue, up to ``TASK_MAX_ATTEMPTS`` attempts,
 then marks them failed with the reason. Jobs must therefore be idempotent.
 """
@@ -34,6 +35,18 @@ class OrphanedTaskError(Exception):
     """The job's worker died (or hung) too many times while running it."""
 
 
+_descriptions: dict[str, object] = {}
+
+
+def describe(task, description) -> None:
+    """Name ``task``'s jobs for staff (the admin's task list), e.g. _("PDFの作成")."""
+    _descriptions[task.module_path] = description
+
+
+def description(task_path: str):
+    return _descriptions.get(task_path, task_path.rpartition(".")[2])
+
+
 def worker_id() -> str:
     """This process's id for ``db_worker --worker-id``: its host and pid."""
     return f"{socket.gethostname()}:{os.getpid()}"[:64]
@@ -47,6 +60,17 @@ def results_of(task, **kwargs):
 
 def pending(queryset):
     return queryset.filter(status__in=PENDING)
+
+
+def latest(queryset) -> DBTaskResult | None:
+    """The job enqueued last of ``queryset`` (e.g. ``results_of``), None if there is none."""
+    return queryset.order_by("-enqueued_at").first()
+
+
+def error_of(result: DBTaskResult) -> str:
+    """A failed job's error as staff read it: the exception's last line."""
+    lines = [line for line in result.traceback.splitlines() if line.strip()]
+    return lines[-1] if lines else result.exception_class_path
 
 
 def _worker_is_gone(claimed_by: str) -> bool:

@@ -18,7 +18,7 @@ from policies import admin as plan_admin
 from policies.admin import limit_fiscal_years
 from policies.models import Plan, PolicyNode, ScaleLevel, Strategy, Ward
 from projects import publishing
-from projects.admin_import import can_import, import_view
+from projects.admin_import import can_import, import_job_view, import_view
 from projects.history import PARTS, part_history, restore_part
 from projects.models import (
     Project,
@@ -362,11 +362,19 @@ class PlanAdmin(SectionPublishingMixin, plan_admin.PlanAdmin):
     actions = [*PublishableAdminMixin.actions, "publish_with_contents"]
 
     def get_urls(self):
-        """Adds the import page (upload → preview → confirm) of a plan's project tables."""
+        """Adds the import page (upload → preview → confirm) of a plan's project tables,
+        and the page of a queued import."""
         view = self.admin_site.admin_view(partial(import_view, model_admin=self))
-        return [path("<int:plan_id>/import/", view, name="policies_plan_import")] + (
-            super().get_urls()
-        )
+        job_view = self.admin_site.admin_view(partial(import_job_view, model_admin=self))
+        return [
+            path("<int:plan_id>/import/", view, name="policies_plan_import"),
+            path(
+                "<int:plan_id>/import/jobs/<int:job_id>/",
+                job_view,
+                name="policies_plan_import_job",
+            ),
+            *super().get_urls(),
+        ]
 
     @admin.action(
         description=_("選択した計画を、すべての項目と事業を含めて公開する"), permissions=["publish"]

@@ -4,6 +4,7 @@ A project has one home measure. The plan may show it again under other
 measures (再掲): those are listings of the same project, never copies.
 """
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
@@ -512,3 +513,49 @@ class ProjectResult(Publishable):
             raise ValidationError(errors)
         if self.is_published() and progress.is_held(self.project_id, self.fiscal_year):
             raise ValidationError(_("評価作業で承認されるまで、この実績は公開できません。"))
+
+
+class ImportJob(models.Model):
+    """A confirmed import too big for a web request, run by the task queue
+    (``projects.tasks.run_plan_import``). The file waits here, not in a host's
+    cache, so that a worker on any host reads it; it is dropped once imported."""
+
+    plan = models.ForeignKey(
+        Plan, on_delete=models.CASCADE, related_name="import_jobs", verbose_name=_("計画")
+    )
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("取り込んだ職員"),
+    )
+    file_name = models.CharField(_("ファイル名"), max_length=255)
+    content = models.BinaryField(_("ファイル"))
+    under = models.ForeignKey(
+        PolicyNode,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("取り込む先の項目"),
+    )
+    publish = models.BooleanField(_("新しい事業を公開する"), default=False)
+    overwrite_newer = models.BooleanField(
+        _("書き出した後に変更された事業も上書きする"), default=False
+    )
+    seen_versions = models.JSONField(_("確認した版"), default=dict)
+    created_at = models.DateTimeField(_("登録日時"), auto_now_add=True)
+    # Set in the import's own transaction: counts, or the problems that refused it.
+    outcome = models.JSONField(_("結果"), null=True)
+
+    class Meta:
+        verbose_name = _("取り込みジョブ")
+        verbose_name_plural = _("取り込みジョブ")
+
+    def __str__(self):
+        return self.file_name
+
+    def finish(self, outcome: dict) -> None:
+        self.outcome = outcome
+        self.content = b""
+        self.save(update_fields=["outcome", "content"])

@@ -549,7 +549,7 @@ class _Organisation:
 def write_changes(changes: TableChanges, *, user=None) -> None:
     """Write ``changes`` in one transaction with bulk statements and their history
     (recorded as ``user``'s); each touched project's version rises once, and the
-    cached pages go stale once, at commit."""
+    cached pages go stale once, at commit: the saves' own bumps are muted meanwhile."""
     if not changes.changes_anything:
         return
     now = timezone.now()
@@ -573,7 +573,7 @@ def write_changes(changes: TableChanges, *, user=None) -> None:
         touched -= {project.pk for project in created + updated}
         for batch in in_batches(sorted(touched)):
             Project.objects.filter(pk__in=batch).update(version=F("version") + 1)
-    bump_content_version()
+    bump_content_version()  # once for the whole write (again at its commit)
 
 
 def _create_projects(changes: TableChanges, now) -> list[Project]:
@@ -585,18 +585,24 @@ def _create_projects(changes: TableChanges, now) -> list[Project]:
 
 
 def _update_projects(changes: TableChanges, now) -> list[Project]:
-    """Changed fields (and wards) of existing projects: one bulk UPDATE, version + 1."""
+    """Changed fields (and wards) of existing projects, version + 1: each field set
+    only on the projects whose value changes (one bulk UPDATE per set of changed
+    fields), the version and time in one plain UPDATE."""
     updated = [change for change in changes.changed if change.changes_project]
-    names = {"version", "updated_at"}
+    by_fields: dict[tuple[str, ...], list[Project]] = defaultdict(list)
     for change in updated:
         project = change.project
         for name, value in change.fields.items():
             setattr(project, name, value)
-            names.add(name)
-        project.version += 1
+        project.version += 1  # as the UPDATE below does, under compare_rows' lock
         project.updated_at = now
+        if change.fields:
+            by_fields[tuple(sorted(change.fields))].append(project)
+    for names, projects in by_fields.items():
+        Project.objects.bulk_update(projects, names)
     projects = [change.project for change in updated]
-    Project.objects.bulk_update(projects, sorted(names))
+    for batch in in_batches([project.pk for project in projects]):
+        Project.objects.filter(pk__in=batch).update(version=F("version") + 1, updated_at=now)
     return projects
 
 

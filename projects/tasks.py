@@ -1,16 +1,21 @@
 """Jobs for the task queue (``planportal.task_queue``), run by ``manage.py db_worker``,
-and how a web request asks for one: never built in the web worker."""
+and how a web request asks for one: PDFs are never built in the web worker, and
+big imports run there too."""
 
 import enum
 from dataclasses import asdict
 
 from django.conf import settings
+from django.db import transaction
+from django.utils.translation import gettext_lazy as _
 from django_tasks import TaskResultStatus, task
 
 from planportal import task_queue
 from planportal.caching import content_version
 from planportal.fonts import japanese_font_installed
 from projects import printing
+from projects.models import ImportJob
+from projects.plan_import import PlanImportError, import_plan
 
 
 @task()
@@ -25,6 +30,59 @@ def build_section_pdf(job: dict, key: str, client: str) -> int:
     if printing.cached_pdf(pdf_job) is not None:
         return 0
     return len(printing.build_pdf(pdf_job))
+
+
+task_queue.describe(build_section_pdf, _("PDFの作成"))
+
+
+@task()
+def run_plan_import(job_id: int) -> dict:
+    """Run a confirmed import (``ImportJob``); what it did, or the problems that refused it.
+
+    The outcome is stored in the import's own transaction, so a job run again
+    after its worker died (``task_queue.requeue_orphaned``) imports at most once.
+    """
+    job = ImportJob.objects.select_related("plan", "user", "under").get(pk=job_id)
+    if job.outcome is not None:
+        return job.outcome
+    try:
+        with transaction.atomic():
+            report = import_plan(
+                plan=job.plan,
+                file_name=job.file_name,
+                content=bytes(job.content),
+                under=job.under,
+                publish=job.publish,
+                user=job.user,
+                overwrite_newer=job.overwrite_newer,
+                seen_versions={int(pk): version for pk, version in job.seen_versions.items()},
+            )
+            job.finish(report.counts())
+    except PlanImportError as error:
+        job.finish({"problems": [str(problem) for problem in error.problems]})
+    return job.outcome
+
+
+task_queue.describe(run_plan_import, _("事業の表の取り込み"))
+
+
+class JobState(enum.Enum):
+    QUEUED = "queued"
+    RUNNING = "running"
+    DONE = "done"  # the job's outcome says what was imported, or why not
+    FAILED = "failed"  # it crashed or its workers died: the error is given
+
+
+def import_state(job: ImportJob) -> tuple[JobState, str]:
+    """Where a queued import stands, with the error of a failed one."""
+    if job.outcome is not None:
+        return JobState.DONE, ""
+    result = task_queue.latest(task_queue.results_of(run_plan_import, job_id=job.pk))
+    if result is None or result.status == TaskResultStatus.READY:
+        return JobState.QUEUED, ""
+    if result.status == TaskResultStatus.FAILED:
+        return JobState.FAILED, task_queue.error_of(result)
+    return JobState.RUNNING, ""
 
 
 class PdfState(enum.Enum):
@@ -46,8 +104,7 @@ def pdf_for(job: printing.PdfJob, *, client: str) -> tuple[PdfState, bytes | Non
     builds = task_queue.results_of(build_section_pdf, key=key)
     if builds.filter(status=TaskResultStatus.FAILED).count() >= settings.TASK_MAX_ATTEMPTS:
         return PdfState.FAILED, None
-    if task_queue.pending(builds).exists():
-        task_queue.requeue_orphaned()  # in case its worker died: a visitor's return retries it
+    if task_queue.pending(builds).exists():  # a dead worker's build: the sweep requeues it
         return PdfState.QUEUED, None
     waiting = task_queue.results_of(build_section_pdf, client=client)
     if task_queue.pending(waiting).count() >= settings.PDF_QUEUE_PER_CLIENT:

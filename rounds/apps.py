@@ -9,11 +9,12 @@ class RoundsConfig(AppConfig):
     def ready(self):
         from django.db.models.signals import post_delete, post_save
 
+        from planportal import task_queue
         from planportal.admin import register_home_panel
         from planportal.caching import register_public_content
         from projects.models import ProjectResult
         from projects.progress import register_evaluation_workflow
-        from rounds import evaluation, home, models, scopes
+        from rounds import evaluation, home, models, scopes, tasks
 
         # A round's tasks decide what public roll-ups count as 未評価; opening
         # bumps the content version itself (its tasks are bulk-created).
@@ -21,6 +22,7 @@ class RoundsConfig(AppConfig):
         scopes.register()
         register_evaluation_workflow(evaluation.RoundWorkflow())
         register_home_panel(home.home_panel)
+        task_queue.describe(tasks.send_round_reminders, _("評価作業の督促メール"))
         for signal in (post_save, post_delete):
             signal.connect(
                 evaluation.outdate_tasks_of_result,

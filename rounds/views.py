@@ -12,12 +12,10 @@ scope; the pages offer only what the user may do.
 
 from __future__ import annotations
 
-import secrets
 from dataclasses import dataclass
 
 from django import forms
 from django.contrib import messages
-from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db import transaction
@@ -29,7 +27,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
+from planportal import pending_uploads
 from planportal.caching import bump_content_version, invalidation_muted
+from planportal.pending_uploads import PendingFile
 from planportal.permissions import can_publish
 from planportal.publication import PublicationStatus
 from policies.models import Bureau
@@ -356,7 +356,7 @@ def publish_view(request, round_id, *, model_admin):
 
 # --- files ------------------------------------------------------------------------
 
-PENDING_TIMEOUT = 30 * 60
+UPLOAD_PURPOSE = "round-upload"
 
 
 class UploadForm(forms.Form):
@@ -395,7 +395,7 @@ def upload_view(request, round_id, *, model_admin):
         raise PermissionDenied
     round = get_round(round_id)
     context = admin_context(request, model_admin, round, _("Excelから取り込む"))
-    if request.method == "POST" and "token" in request.POST:
+    if pending_uploads.is_confirmation(request):
         return _confirm_upload(request, round, context)
     form = UploadForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -412,48 +412,31 @@ def upload_view(request, round_id, *, model_admin):
         except exchange.WorkbookError as error:
             context["problems"] = error.problems
         else:
-            token = secrets.token_urlsafe(24)
-            cache.set(
-                _pending_key(token),
-                {
-                    "user": request.user.pk,
-                    "round": round.pk,
-                    "name": upload.name,
-                    "content": content,
-                },
-                PENDING_TIMEOUT,
+            token = pending_uploads.hold(
+                request, UPLOAD_PURPOSE, round.pk, PendingFile(upload.name, content)
             )
             context.update(report=report, token=token)
     context["form"] = form
     return TemplateResponse(request, "admin/rounds/upload.html", context)
 
 
-def _pending_key(token: str) -> str:
-    return f"round-upload:{token}"
-
-
 def _confirm_upload(request, round, context):
-    token = request.POST.get("token", "")
-    pending = cache.get(_pending_key(token)) if token else None
-    if not pending or pending["user"] != request.user.pk or pending["round"] != round.pk:
-        messages.error(
-            request, _("取り込みの確認の期限が切れました。もう一度ファイルを選んでください。")
+    pending = pending_uploads.take(request, UPLOAD_PURPOSE, round.pk)
+    if pending is None:
+        return pending_uploads.expired(
+            request, reverse("admin:rounds_round_upload", args=[round.pk])
         )
-        return redirect(reverse("admin:rounds_round_upload", args=[round.pk]))
     try:
         report = exchange.read_workbook(
-            round, pending["content"], user=request.user, file_name=pending["name"]
+            round, pending.content, user=request.user, file_name=pending.name
         )
         count = exchange.apply_changes(report, user=request.user)
     except exchange.WorkbookError as error:  # something changed since the preview
         context.update(problems=error.problems, form=UploadForm())
         return TemplateResponse(request, "admin/rounds/upload.html", context)
-    finally:
-        cache.delete(_pending_key(token))
     messages.success(
         request,
-        _("「%(name)s」から%(count)d件を保存しました。")
-        % {"name": pending["name"], "count": count},
+        _("「%(name)s」から%(count)d件を保存しました。") % {"name": pending.name, "count": count},
     )
     return redirect(reverse("admin:rounds_round_tasks", args=[round.pk]))
 
