@@ -17,7 +17,7 @@ class ProjectsConfig(AppConfig):
             models.ProjectListing,
             models.ProjectResult,
         )
-        register_public_content(models.Project, *children)
+        register_public_content(models.Project, *children, models.EvaluationValue)
         scopes.register()
         # A project's form has its targets, listings and results inline: changing
         # one of them outdates forms of the project opened before.

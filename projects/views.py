@@ -5,7 +5,7 @@ from django.views.generic import TemplateView
 
 from planportal.views import last_updated
 from projects.models import Project, ProjectResult
-from projects.progress import pending_evaluations, yearly_progress
+from projects.progress import other_values, pending_evaluations, yearly_progress
 from projects.sheets import visible_indicators
 from projects.site_views import PlanContentMixin
 
@@ -34,11 +34,9 @@ class ProjectDetailView(PlanContentMixin, TemplateView):
         listings = project.listings.filter(node__in=visible_nodes).select_related(
             "node__level_label"
         )
-        results = list(
-            self.visible(ProjectResult.objects.filter(project=project)).select_related(
-                "achievement", "review"
-            )
-        )
+        results = list(self.visible(ProjectResult.objects.filter(project=project)))
+        values = list(self.visible(project.evaluation_values.with_levels()))
+        criteria = plan.yearly_criteria()
         pending = pending_evaluations(
             Project.objects.filter(pk=project.pk),
             self.visible(ProjectResult.objects.filter(project=project)),
@@ -57,8 +55,14 @@ class ProjectDetailView(PlanContentMixin, TemplateView):
                 else []
             ),
             trail=[{"label": project.display_name}],
-            progress=yearly_progress(project, results, pending) if results or pending else [],
+            progress=(
+                yearly_progress(project, results, values, criteria, pending)
+                if results or values or pending
+                else []
+            ),
+            criteria=criteria,
+            period_values=other_values(values),
             indicators=visible_indicators(self.visible, project.indicators.all()),
-            updated_at=last_updated([project], results),
+            updated_at=last_updated([project], results, values),
             **kwargs,
         )

@@ -11,7 +11,7 @@ class RoundsConfig(AppConfig):
 
         from planportal.admin import register_home_panel
         from planportal.caching import register_public_content
-        from projects.models import ProjectResult
+        from projects.models import EvaluationValue, ProjectResult
         from projects.progress import register_evaluation_workflow
         from rounds import evaluation, home, models, scopes
 
@@ -22,8 +22,9 @@ class RoundsConfig(AppConfig):
         register_evaluation_workflow(evaluation.RoundWorkflow())
         register_home_panel(home.home_panel)
         for signal in (post_save, post_delete):
-            signal.connect(
-                evaluation.outdate_tasks_of_result,
-                sender=ProjectResult,
-                dispatch_uid=f"rounds-outdate-{signal is post_save}",
-            )
+            for sender in (ProjectResult, EvaluationValue):
+                signal.connect(
+                    evaluation.outdate_tasks_of_result,
+                    sender=sender,
+                    dispatch_uid=f"rounds-outdate-{sender.__name__}-{signal is post_save}",
+                )
