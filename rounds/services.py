@@ -239,7 +239,7 @@ def _record_levels(task: Task, levels: dict) -> None:
                 value.save(update_fields=["status", "updated_at"])
             continue
         value = value or EvaluationValue(
-            project=task.project, fiscal_year=task.round.fiscal_year, criterion=level.criterion
+            project=task.project, fiscal_year=task.round.fiscal_year, criterion_id=criterion_id
         )
         value.level = level
         value.status = PublicationStatus.DRAFT
