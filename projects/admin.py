@@ -17,6 +17,7 @@ from policies import admin as plan_admin
 from policies.admin import limit_fiscal_years
 from policies.models import Criterion, CriterionLevel, Plan, PolicyNode, Strategy, Ward
 from projects import publishing
+from projects.admin_evaluations import export_view, files_view
 from projects.admin_import import can_import, import_view
 from projects.history import PARTS, part_history, restore_part
 from projects.models import (
@@ -347,6 +348,20 @@ class EvaluationValueAdmin(PublishableAdminMixin, ContentAdmin):
     @admin.display(description=_("評価する時点"))
     def when_label(self, value):
         return value.when_label
+
+    def get_urls(self):
+        """The file exchange: a plan's values as CSV or Excel, and their import."""
+        files = self.admin_site.admin_view(partial(files_view, model_admin=self))
+        export = self.admin_site.admin_view(partial(export_view, model_admin=self))
+        return [
+            path("files/", files, name="projects_evaluationvalue_files"),
+            path("files/<int:plan_id>/", files, name="projects_evaluationvalue_files"),
+            path(
+                "files/<int:plan_id>/export.<str:file_format>",
+                export,
+                name="projects_evaluationvalue_export",
+            ),
+        ] + super().get_urls()
 
 
 # --- the plan and its tree, with their projects ---------------------------------

@@ -7,7 +7,8 @@ every changed field and cell, old → new, every deletion, every home that moves
 exported are listed with who changed them; the import overwrites them only
 when the user ticks the box for it, and only at the version the preview showed.
 The uploaded file waits in the cache for the confirmation, bound to the user
-and the plan. Only users with the publish permission may publish new projects.
+and the plan (``PendingUpload``, which the evaluations' import page uses too).
+Only users with the publish permission may publish new projects.
 """
 
 from __future__ import annotations
@@ -65,6 +66,41 @@ class ImportUploadForm(forms.Form):
         self.fields["under"].label_from_instance = lambda node: "　" * node.level + str(node)
 
 
+class PendingUpload:
+    """An uploaded file (and its options) waiting in the cache between the preview and
+    the confirmation, bound to the user and the plan it was previewed for."""
+
+    def __init__(self, kind: str):
+        self.kind = kind
+
+    def _key(self, token: str) -> str:
+        return f"{self.kind}:{token}"
+
+    def stash(self, request, plan: Plan, **data) -> str:
+        token = secrets.token_urlsafe(24)
+        cache.set(
+            self._key(token), {"user": request.user.pk, "plan": plan.pk, **data}, PENDING_TIMEOUT
+        )
+        return token
+
+    def take(self, request, plan: Plan) -> dict | None:
+        """The pending upload the posted token names, removed from the cache; None (and a
+        message) when it expired or belongs to another user or plan."""
+        token = request.POST.get("token", "")
+        pending = cache.get(self._key(token)) if token else None
+        cache.delete(self._key(token))
+        if not pending or pending["user"] != request.user.pk or pending["plan"] != plan.pk:
+            messages.error(
+                request,
+                gettext("取り込みの確認の期限が切れました。もう一度ファイルを選んでください。"),
+            )
+            return None
+        return pending
+
+
+PLAN_UPLOADS = PendingUpload("plan-import")
+
+
 def can_import(request, model_admin, plan: Plan) -> bool:
     return model_admin.has_change_permission(request, plan) and request.user.has_perms(
         IMPORT_PERMISSIONS
@@ -109,36 +145,23 @@ def import_view(request, plan_id: int, *, model_admin):
         except PlanImportError as error:
             context["problems"] = error.problems
         else:
-            token = secrets.token_urlsafe(24)
-            cache.set(
-                _pending_key(token),
-                {
-                    "user": request.user.pk,
-                    "plan": plan.pk,
-                    "name": upload.name,
-                    "content": content,
-                    "under": under.pk if under else None,
-                    "publish": publish,
-                    "seen_versions": report.seen_versions,
-                },
-                PENDING_TIMEOUT,
+            token = PLAN_UPLOADS.stash(
+                request,
+                plan,
+                name=upload.name,
+                content=content,
+                under=under.pk if under else None,
+                publish=publish,
+                seen_versions=report.seen_versions,
             )
             context.update(report=report, token=token, under=under, publish=publish)
     context["form"] = form
     return TemplateResponse(request, "admin/projects/import_plan.html", context)
 
 
-def _pending_key(token: str) -> str:
-    return f"plan-import:{token}"
-
-
 def _confirm(request, plan, context):
-    token = request.POST.get("token", "")
-    pending = cache.get(_pending_key(token)) if token else None
-    if not pending or pending["user"] != request.user.pk or pending["plan"] != plan.pk:
-        messages.error(
-            request, gettext("取り込みの確認の期限が切れました。もう一度ファイルを選んでください。")
-        )
+    pending = PLAN_UPLOADS.take(request, plan)
+    if pending is None:
         return redirect(reverse("admin:policies_plan_import", args=[plan.pk]))
     under = plan.nodes.filter(pk=pending["under"]).first() if pending["under"] else None
     try:
@@ -156,8 +179,6 @@ def _confirm(request, plan, context):
         form = ImportUploadForm(plan=plan, may_publish=can_publish(request.user))
         context.update(problems=error.problems, form=form)
         return TemplateResponse(request, "admin/projects/import_plan.html", context)
-    finally:
-        cache.delete(_pending_key(token))
     messages.success(
         request,
         gettext(
