@@ -110,7 +110,11 @@ def test_measure_and_mid_term_criteria_rate_nodes(make_plan):
             criterion=measure_criterion, code=code, label=label, position=position
         )
     basic_plan = PlanPeriod.objects.create(
-        plan=plan, part="basic_plan", name="前期基本計画", start_fiscal_year=2022, end_fiscal_year=2025
+        plan=plan,
+        part="basic_plan",
+        name="前期基本計画",
+        start_fiscal_year=2022,
+        end_fiscal_year=2025,
     )
     node = create_node(plan=plan, code="1", title="安心のまち", status=PUBLISHED)
     entry = value(node, "施策の進捗", "B", period=basic_plan, explanation="防災訓練を増やした")

@@ -5,13 +5,20 @@ criteria, 達成度 and 評価結果, holding its levels; each plan keeps its ch
 The shipped schemes (policies.scales: the default and Kawasaki 2011's) are
 ensured, and the Kawasaki 2011 plan, where it exists, evaluates with its own.
 The scale sets themselves go in 0015, once projects.0009 has moved the
-results' levels to evaluation values.
+results' levels to evaluation values; on the way back, 0015 makes them again
+from the schemes before projects.0009 moves the values back onto the results.
 """
 
 import django.db.models.deletion
 from django.db import migrations, models
 
-from policies.scales import ACHIEVEMENT, KAWASAKI_2011_NAME, KAWASAKI_2011_PLAN, REVIEW, ensure_schemes
+from policies.scales import (
+    ACHIEVEMENT,
+    KAWASAKI_2011_NAME,
+    KAWASAKI_2011_PLAN,
+    REVIEW,
+    ensure_schemes,
+)
 
 CRITERIA = {"achievement": ACHIEVEMENT, "review": REVIEW}
 
@@ -28,7 +35,7 @@ def scale_sets_to_schemes(apps, schema_editor):
         )
         for position, (scale, name) in enumerate(CRITERIA.items()):
             criterion = Criterion.objects.create(scheme=scheme, name=name, position=position)
-            for level in ScaleLevel(apps).filter(scale_set=scale_set, scale=scale):
+            for level in scale_levels(apps).filter(scale_set=scale_set, scale=scale):
                 Level.objects.create(
                     criterion=criterion,
                     code=level.code,
@@ -43,115 +50,198 @@ def scale_sets_to_schemes(apps, schema_editor):
     )
 
 
-def ScaleLevel(apps):
+def scale_levels(apps):
     return apps.get_model("policies", "ScaleLevel").objects
 
 
-def schemes_to_scale_sets(apps, schema_editor):
-    """Back: the schemes of two yearly criteria named 達成度 and 評価結果 become scale sets
-    again (the others, e.g. Kawasaki 2011's, have no place there and go)."""
-    ScaleSet = apps.get_model("policies", "ScaleSet")
-    Scheme = apps.get_model("policies", "EvaluationScheme")
-    Plan = apps.get_model("policies", "Plan")
-    for scheme in Scheme.objects.all():
-        names = sorted(scheme.criteria.values_list("name", flat=True))
-        if names != sorted(CRITERIA.values()) or ScaleSet.objects.filter(name=scheme.name).exists():
-            continue
-        scale_set = ScaleSet.objects.create(
-            name=scheme.name, description=scheme.description, is_default=scheme.is_default
-        )
-        for scale, name in CRITERIA.items():
-            for level in apps.get_model("policies", "CriterionLevel").objects.filter(
-                criterion__scheme=scheme, criterion__name=name
-            ):
-                ScaleLevel(apps).create(
-                    scale_set=scale_set,
-                    scale=scale,
-                    code=level.code,
-                    label=level.label,
-                    group=level.group,
-                    position=level.position,
-                )
-        Plan.objects.filter(evaluation_scheme=scheme).update(scale_set=scale_set)
-    Plan.objects.update(evaluation_scheme=None)
-    Scheme.objects.all().delete()
+def remove_schemes(apps, schema_editor):
+    """Back: the scale sets are back already (0015's way back made them from the schemes)."""
+    apps.get_model("policies", "Plan").objects.update(evaluation_scheme=None)
+    apps.get_model("policies", "EvaluationScheme").objects.all().delete()
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('policies', '0013_english_names_of_municipalities_and_wards'),
+        ("policies", "0013_english_names_of_municipalities_and_wards"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Criterion',
+            name="Criterion",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(help_text='例：達成度、事業の妥当性', max_length=100, verbose_name='評価項目')),
-                ('subject', models.CharField(choices=[('project', '事業'), ('measure', '施策'), ('policy', '政策')], default='project', max_length=20, verbose_name='評価の対象')),
-                ('timing', models.CharField(choices=[('yearly', '毎年度'), ('mid_term', '中間評価'), ('period_end', '期末評価')], default='yearly', max_length=20, verbose_name='評価の時期')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='表示順')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "name",
+                    models.CharField(
+                        help_text="例：達成度、事業の妥当性",
+                        max_length=100,
+                        verbose_name="評価項目",
+                    ),
+                ),
+                (
+                    "subject",
+                    models.CharField(
+                        choices=[("project", "事業"), ("measure", "施策"), ("policy", "政策")],
+                        default="project",
+                        max_length=20,
+                        verbose_name="評価の対象",
+                    ),
+                ),
+                (
+                    "timing",
+                    models.CharField(
+                        choices=[
+                            ("yearly", "毎年度"),
+                            ("mid_term", "中間評価"),
+                            ("period_end", "期末評価"),
+                        ],
+                        default="yearly",
+                        max_length=20,
+                        verbose_name="評価の時期",
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0, verbose_name="表示順")),
             ],
             options={
-                'verbose_name': '評価項目',
-                'verbose_name_plural': '評価項目',
-                'ordering': ['scheme', 'position', 'pk'],
+                "verbose_name": "評価項目",
+                "verbose_name_plural": "評価項目",
+                "ordering": ["scheme", "position", "pk"],
             },
         ),
         migrations.CreateModel(
-            name='CriterionLevel',
+            name="CriterionLevel",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('code', models.CharField(help_text='例：1、A、Ⅲ', max_length=5, verbose_name='記号')),
-                ('label', models.CharField(blank=True, help_text='例：目標をほぼ達成、優る', max_length=100, verbose_name='内容')),
-                ('group', models.CharField(blank=True, help_text='例：目標どおりに進める', max_length=50, verbose_name='区分')),
-                ('position', models.PositiveSmallIntegerField(default=0, verbose_name='表示順')),
-                ('criterion', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='levels', to='policies.criterion', verbose_name='評価項目')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                (
+                    "code",
+                    models.CharField(help_text="例：1、A、Ⅲ", max_length=5, verbose_name="記号"),
+                ),
+                (
+                    "label",
+                    models.CharField(
+                        blank=True,
+                        help_text="例：目標をほぼ達成、優る",
+                        max_length=100,
+                        verbose_name="内容",
+                    ),
+                ),
+                (
+                    "group",
+                    models.CharField(
+                        blank=True,
+                        help_text="例：目標どおりに進める",
+                        max_length=50,
+                        verbose_name="区分",
+                    ),
+                ),
+                ("position", models.PositiveSmallIntegerField(default=0, verbose_name="表示順")),
+                (
+                    "criterion",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="levels",
+                        to="policies.criterion",
+                        verbose_name="評価項目",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '評価区分',
-                'verbose_name_plural': '評価区分',
-                'ordering': ['criterion', 'position', 'code'],
+                "verbose_name": "評価区分",
+                "verbose_name_plural": "評価区分",
+                "ordering": ["criterion", "position", "code"],
             },
         ),
         migrations.CreateModel(
-            name='EvaluationScheme',
+            name="EvaluationScheme",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=100, unique=True, verbose_name='名称')),
-                ('description', models.TextField(blank=True, verbose_name='説明')),
-                ('is_default', models.BooleanField(default=False, help_text='評価の方式を選んでいない計画はこれを使います。', verbose_name='標準')),
+                (
+                    "id",
+                    models.BigAutoField(
+                        auto_created=True, primary_key=True, serialize=False, verbose_name="ID"
+                    ),
+                ),
+                ("name", models.CharField(max_length=100, unique=True, verbose_name="名称")),
+                ("description", models.TextField(blank=True, verbose_name="説明")),
+                (
+                    "is_default",
+                    models.BooleanField(
+                        default=False,
+                        help_text="評価の方式を選んでいない計画はこれを使います。",
+                        verbose_name="標準",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': '評価の方式',
-                'verbose_name_plural': '評価の方式',
-                'ordering': ['-is_default', 'name'],
-                'constraints': [models.UniqueConstraint(condition=models.Q(('is_default', True)), fields=('is_default',), name='scheme_one_default')],
+                "verbose_name": "評価の方式",
+                "verbose_name_plural": "評価の方式",
+                "ordering": ["-is_default", "name"],
+                "constraints": [
+                    models.UniqueConstraint(
+                        condition=models.Q(("is_default", True)),
+                        fields=("is_default",),
+                        name="scheme_one_default",
+                    )
+                ],
             },
         ),
         migrations.AddField(
-            model_name='criterion',
-            name='scheme',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='criteria', to='policies.evaluationscheme', verbose_name='評価の方式'),
+            model_name="criterion",
+            name="scheme",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE,
+                related_name="criteria",
+                to="policies.evaluationscheme",
+                verbose_name="評価の方式",
+            ),
         ),
         migrations.AddField(
-            model_name='historicalplan',
-            name='evaluation_scheme',
-            field=models.ForeignKey(blank=True, db_constraint=False, help_text='評価項目とその区分。空欄なら標準の方式を使います。', null=True, on_delete=django.db.models.deletion.DO_NOTHING, related_name='+', to='policies.evaluationscheme', verbose_name='評価の方式'),
+            model_name="historicalplan",
+            name="evaluation_scheme",
+            field=models.ForeignKey(
+                blank=True,
+                db_constraint=False,
+                help_text="評価項目とその区分。空欄なら標準の方式を使います。",
+                null=True,
+                on_delete=django.db.models.deletion.DO_NOTHING,
+                related_name="+",
+                to="policies.evaluationscheme",
+                verbose_name="評価の方式",
+            ),
         ),
         migrations.AddField(
-            model_name='plan',
-            name='evaluation_scheme',
-            field=models.ForeignKey(blank=True, help_text='評価項目とその区分。空欄なら標準の方式を使います。', null=True, on_delete=django.db.models.deletion.PROTECT, related_name='plans', to='policies.evaluationscheme', verbose_name='評価の方式'),
+            model_name="plan",
+            name="evaluation_scheme",
+            field=models.ForeignKey(
+                blank=True,
+                help_text="評価項目とその区分。空欄なら標準の方式を使います。",
+                null=True,
+                on_delete=django.db.models.deletion.PROTECT,
+                related_name="plans",
+                to="policies.evaluationscheme",
+                verbose_name="評価の方式",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='criterionlevel',
-            constraint=models.UniqueConstraint(fields=('criterion', 'code'), name='criterionlevel_unique_code'),
+            model_name="criterionlevel",
+            constraint=models.UniqueConstraint(
+                fields=("criterion", "code"), name="criterionlevel_unique_code"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='criterion',
-            constraint=models.UniqueConstraint(fields=('scheme', 'name'), name='criterion_unique_name'),
+            model_name="criterion",
+            constraint=models.UniqueConstraint(
+                fields=("scheme", "name"), name="criterion_unique_name"
+            ),
         ),
-        migrations.RunPython(scale_sets_to_schemes, schemes_to_scale_sets),
+        migrations.RunPython(scale_sets_to_schemes, remove_schemes),
     ]

@@ -3,6 +3,40 @@ the results' levels as evaluation values (projects.0009)."""
 
 from django.db import migrations
 
+CRITERIA = {"achievement": "達成度", "review": "評価結果"}
+
+
+def scale_levels(apps):
+    return apps.get_model("policies", "ScaleLevel").objects
+
+
+def schemes_to_scale_sets(apps, schema_editor):
+    """Back: the schemes of two yearly criteria named 達成度 and 評価結果 become scale sets
+    again (the others, e.g. Kawasaki 2011's, have no place there and go)."""
+    ScaleSet = apps.get_model("policies", "ScaleSet")
+    Scheme = apps.get_model("policies", "EvaluationScheme")
+    Plan = apps.get_model("policies", "Plan")
+    for scheme in Scheme.objects.all():
+        names = sorted(scheme.criteria.values_list("name", flat=True))
+        if names != sorted(CRITERIA.values()) or ScaleSet.objects.filter(name=scheme.name).exists():
+            continue
+        scale_set = ScaleSet.objects.create(
+            name=scheme.name, description=scheme.description, is_default=scheme.is_default
+        )
+        for scale, name in CRITERIA.items():
+            for level in apps.get_model("policies", "CriterionLevel").objects.filter(
+                criterion__scheme=scheme, criterion__name=name
+            ):
+                scale_levels(apps).create(
+                    scale_set=scale_set,
+                    scale=scale,
+                    code=level.code,
+                    label=level.label,
+                    group=level.group,
+                    position=level.position,
+                )
+        Plan.objects.filter(evaluation_scheme=scheme).update(scale_set=scale_set)
+
 
 class Migration(migrations.Migration):
     dependencies = [
@@ -11,6 +45,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
+        migrations.RunPython(migrations.RunPython.noop, schemes_to_scale_sets),
         migrations.RemoveField(model_name="plan", name="scale_set"),
         migrations.RemoveField(model_name="historicalplan", name="scale_set"),
         migrations.DeleteModel(name="ScaleLevel"),
