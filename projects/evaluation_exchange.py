@@ -149,11 +149,11 @@ def to_xlsx(plan: Plan, user=None) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = SHEET_TITLE
-    for row in [HEADERS, *table(plan, user)]:
+    for number, row in enumerate([HEADERS, *table(plan, user)], start=1):
         sheet.append([ILLEGAL_CHARACTERS_RE.sub("", cell) for cell in row])
-        for cell in sheet[sheet.max_row]:
-            if cell.value is not None:
-                cell.data_type = TYPE_STRING  # never a formula, whatever the text begins with
+        for column, text in enumerate(row, start=1):
+            if text.startswith("="):  # never a formula, whatever the text begins with
+                sheet.cell(number, column).data_type = TYPE_STRING
     for cell in sheet[1]:
         cell.font = Font(bold=True)
     sheet.freeze_panes = "C2"
@@ -206,6 +206,8 @@ class _Reader:
     """Reads the rows of one file against one plan, collecting every problem."""
 
     def __init__(self, plan: Plan, file_name: str, user):
+        # Its periods read once: every row's year is checked against the plan's years.
+        plan = Plan.objects.prefetch_related("periods").get(pk=plan.pk)
         self.plan, self.file_name, self.user = plan, file_name, user
         self.problems: list[ImportProblem] = []
         self.paths = layout.NodePaths(plan.nodes.only("pk", "parent_id", "code", "title"))
@@ -215,7 +217,7 @@ class _Reader:
         ):
             key = (project.home_node_id, normalize_name(project.display_name))
             self.projects.setdefault(key, []).append(project)
-        scheme = plan.scheme
+        self.scheme = scheme = plan.scheme
         criteria = list(scheme.criteria.prefetch_related("levels")) if scheme else []
         self.criteria = {criterion.name: criterion for criterion in criteria}
         self.levels = {
@@ -342,7 +344,7 @@ def _read_row(reader: _Reader, report, existing, seen, line, cells) -> None:
     subject = reader.subject(line, cells)
     criterion = reader.criteria.get(cells[CRITERION])
     if criterion is None:
-        scheme = reader.plan.scheme
+        scheme = reader.scheme
         reader.fail(
             line,
             CRITERION,
@@ -389,6 +391,7 @@ def _read_row(reader: _Reader, report, existing, seen, line, cells) -> None:
     errors = check_evaluation(
         reader.plan,
         criterion,
+        scheme=reader.scheme,
         on_project=project is not None,
         level=level,
         fiscal_year=fiscal_year,

@@ -577,14 +577,14 @@ class EvaluationValue(Publishable):
 
 
 def check_evaluation(
-    plan, criterion, *, on_project, level, fiscal_year, period, sheet_label
+    plan, criterion, *, on_project, level, fiscal_year, period, sheet_label, scheme=None
 ) -> dict:
     """What is wrong with an evaluation value, by field: the one rule of the admin and of
     files. A criterion of the plan's scheme, rating what it rates, a level of its scale,
     and one time — a year of the plan, a period of the plan, or a sheet's label — that
     fits the criterion's timing."""
     errors: dict[str, str] = {}
-    scheme = plan.scheme
+    scheme = scheme or plan.scheme  # a caller checking many rows passes it, read once
     if scheme is None or criterion.scheme_id != scheme.pk:
         errors["criterion"] = _(
             "「%(criterion)s」は、この計画の評価の方式（%(scheme)s）の評価項目ではありません。"
