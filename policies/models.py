@@ -296,17 +296,17 @@ class Plan(Publishable, Versioned):
         """The scheme the plan evaluates with: its own, or the default one."""
         return self.evaluation_scheme if self.evaluation_scheme_id else default_scheme()
 
+    def criteria(self) -> "list[Criterion]":
+        """The criteria of its scheme with their levels, in order: two queries, the scheme
+        itself not read."""
+        own = self.evaluation_scheme_id
+        scheme = Q(scheme_id=own) if own else Q(scheme__is_default=True)
+        return list(Criterion.objects.filter(scheme).prefetch_related("levels"))
+
     def yearly_criteria(self) -> "list[Criterion]":
         """The criteria of its scheme that rate each project every fiscal year, with their
         levels: the columns of progress tables, roll-ups and round grids."""
-        scheme = self.scheme
-        if scheme is None:
-            return []
-        return list(
-            scheme.criteria.filter(
-                subject=Criterion.Subject.PROJECT, timing=Criterion.Timing.YEARLY
-            ).prefetch_related("levels")
-        )
+        return [c for c in self.criteria() if c.on_project and not c.by_period]
 
 
 class PlanLevel(models.Model):

@@ -163,9 +163,10 @@ class NodeDetailView(PlanContentMixin, TemplateView):
         results = self.visible(ProjectResult.objects.filter(project__in=projects.under(node)))
         values = self.visible(EvaluationValue.objects.filter(project__in=projects.under(node)))
         pending = pending_evaluations(projects.under(node), results)
-        progress = [
-            rollup for rollup in rollups(results, values, plan.yearly_criteria(), pending) if rollup
-        ]
+        criteria = plan.criteria()
+        yearly = [c for c in criteria if c.on_project and not c.by_period]
+        progress = [rollup for rollup in rollups(results, values, yearly, pending) if rollup]
+        rates_nodes = any(not criterion.on_project for criterion in criteria)
         return super().get_context_data(
             plan=plan,
             node=node,
@@ -176,7 +177,7 @@ class NodeDetailView(PlanContentMixin, TemplateView):
             listings=paginate(self.request, listings),
             projects_below=projects.under(node).count() if not node.is_leaf_node() else 0,
             rollups=progress,
-            node_values=self.visible(node.evaluation_values.with_levels()),
+            node_values=(self.visible(node.evaluation_values.with_levels()) if rates_nodes else []),
             indicators=visible_indicators(self.visible, node.indicators.all()),
             updated_at=node.updated_at,
             **kwargs,

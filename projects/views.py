@@ -36,7 +36,6 @@ class ProjectDetailView(PlanContentMixin, TemplateView):
         )
         results = list(self.visible(ProjectResult.objects.filter(project=project)))
         values = list(self.visible(project.evaluation_values.with_levels()))
-        criteria = plan.yearly_criteria()
         pending = pending_evaluations(
             Project.objects.filter(pk=project.pk),
             self.visible(ProjectResult.objects.filter(project=project)),
@@ -55,14 +54,21 @@ class ProjectDetailView(PlanContentMixin, TemplateView):
                 else []
             ),
             trail=[{"label": project.display_name}],
-            progress=(
-                yearly_progress(project, results, values, criteria, pending)
-                if results or values or pending
-                else []
-            ),
-            criteria=criteria,
-            period_values=other_values(values),
+            **self.progress(project, results, values, pending),
             indicators=visible_indicators(self.visible, project.indicators.all()),
             updated_at=last_updated([project], results, values),
             **kwargs,
         )
+
+    @staticmethod
+    def progress(project, results, values, pending) -> dict:
+        """The year-by-year table (a column per yearly criterion) and the period reviews:
+        the criteria are read only when there is something to show."""
+        if not (results or values or pending):
+            return {"progress": [], "criteria": [], "period_values": []}
+        criteria = project.plan.yearly_criteria()
+        return {
+            "progress": yearly_progress(project, results, values, criteria, pending),
+            "criteria": criteria,
+            "period_values": other_values(values),
+        }

@@ -298,4 +298,4 @@ def test_sheets_run_a_fixed_number_of_queries(client, measure, divisions, filled
             record(project, 2012, actual="実施", achievement="2")
         record(project, 2013, actual="実施", review="A")
     after = (count_queries(client, node_url), count_queries(client, project_url))
-    assert before == after == (20, 15)
+    assert before == after == (19, 14)
