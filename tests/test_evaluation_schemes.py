@@ -207,3 +207,63 @@ def test_node_rollups_count_projects_per_level_of_each_yearly_criterion(kawasaki
     assert rollups["達成度"].totals == [1] and rollups["達成度"].unrated == [1]
     assert rollups["事業の妥当性"].totals == [1] and rollups["事業の妥当性"].unrated == [1]
     assert "事業の妥当性別の事業数" in response.content.decode()
+
+
+# --- the admin ------------------------------------------------------------------------
+
+
+def test_a_planner_adds_a_citys_own_scheme_with_criteria_and_levels(admin_client, kawasaki):
+    from django.urls import reverse
+
+    response = admin_client.post(
+        reverse("admin:policies_evaluationscheme_add"),
+        {
+            "name": "テスト市の評価",
+            "description": "",
+            "criteria-TOTAL_FORMS": 1,
+            "criteria-INITIAL_FORMS": 0,
+            "criteria-0-position": 0,
+            "criteria-0-name": "事業の妥当性",
+            "criteria-0-subject": "project",
+            "criteria-0-timing": "yearly",
+        },
+    )
+    assert response.status_code == 302
+    criterion = Criterion.objects.get(scheme__name="テスト市の評価")
+    url = reverse("admin:policies_criterion_change", args=[criterion.pk])
+    response = admin_client.post(
+        url,
+        {
+            "scheme": criterion.scheme_id,
+            "position": 0,
+            "name": "事業の妥当性",
+            "subject": "project",
+            "timing": "yearly",
+            "levels-TOTAL_FORMS": 2,
+            "levels-INITIAL_FORMS": 0,
+            "levels-0-position": 0,
+            "levels-0-code": "5",
+            "levels-0-label": "優る",
+            "levels-1-position": 1,
+            "levels-1-code": "1",
+            "levels-1-label": "劣る",
+        },
+    )
+    assert response.status_code == 302
+    assert [str(level) for level in criterion.levels.all()] == ["5 優る", "1 劣る"]
+    page = admin_client.get(
+        reverse("admin:policies_evaluationscheme_change", args=[criterion.scheme_id])
+    )
+    assert "5・1" in page.content.decode()
+    for name in ("projects_evaluationvalue_changelist", "projects_evaluationvalue_add"):
+        assert admin_client.get(reverse(f"admin:{name}")).status_code == 200
+
+
+def test_a_bureau_editor_may_not_change_schemes(make_staff, client_for):
+    from django.urls import reverse
+
+    from planportal.permissions import BUREAU_EDITORS
+
+    editor = make_staff("scheme-editor", BUREAU_EDITORS)
+    response = client_for(editor).get(reverse("admin:policies_evaluationscheme_add"))
+    assert response.status_code == 403
