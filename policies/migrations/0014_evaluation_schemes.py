@@ -23,6 +23,13 @@ from policies.scales import (
 CRITERIA = {"achievement": ACHIEVEMENT, "review": REVIEW}
 
 
+def immediate_constraints(schema_editor):
+    """Check foreign keys at once, not at commit: PostgreSQL refuses to alter a table
+    with checks still pending from rows written earlier in the same transaction."""
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
 def scale_sets_to_schemes(apps, schema_editor):
     ScaleSet = apps.get_model("policies", "ScaleSet")
     Scheme = apps.get_model("policies", "EvaluationScheme")
@@ -56,6 +63,7 @@ def scale_levels(apps):
 
 def remove_schemes(apps, schema_editor):
     """Back: the scale sets are back already (0015's way back made them from the schemes)."""
+    immediate_constraints(schema_editor)  # PostgreSQL: the schema changes follow
     apps.get_model("policies", "Plan").objects.update(evaluation_scheme=None)
     apps.get_model("policies", "EvaluationScheme").objects.all().delete()
 

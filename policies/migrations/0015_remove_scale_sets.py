@@ -6,6 +6,13 @@ from django.db import migrations
 CRITERIA = {"achievement": "達成度", "review": "評価結果"}
 
 
+def immediate_constraints(schema_editor):
+    """Check foreign keys at once, not at commit: PostgreSQL refuses to alter a table
+    with checks still pending from rows written earlier in the same transaction."""
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
 def scale_levels(apps):
     return apps.get_model("policies", "ScaleLevel").objects
 
@@ -13,6 +20,7 @@ def scale_levels(apps):
 def schemes_to_scale_sets(apps, schema_editor):
     """Back: the schemes of two yearly criteria named 達成度 and 評価結果 become scale sets
     again (the others, e.g. Kawasaki 2011's, have no place there and go)."""
+    immediate_constraints(schema_editor)  # PostgreSQL: the schema changes follow
     ScaleSet = apps.get_model("policies", "ScaleSet")
     Scheme = apps.get_model("policies", "EvaluationScheme")
     Plan = apps.get_model("policies", "Plan")

@@ -16,7 +16,15 @@ from django.db import migrations, models
 CRITERIA = {"achievement": "達成度", "review": "評価結果"}
 
 
+def immediate_constraints(schema_editor):
+    """Check foreign keys at once, not at commit: PostgreSQL refuses to alter a table
+    with checks still pending from rows written earlier in the same transaction."""
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+
+
 def levels_to_values(apps, schema_editor):
+    immediate_constraints(schema_editor)  # PostgreSQL: the schema changes follow
     Result = apps.get_model("projects", "ProjectResult")
     Value = apps.get_model("projects", "EvaluationValue")
     Level = apps.get_model("policies", "CriterionLevel")
@@ -48,6 +56,7 @@ def levels_to_values(apps, schema_editor):
 
 
 def values_to_levels(apps, schema_editor):
+    immediate_constraints(schema_editor)  # PostgreSQL: the schema changes follow
     Result = apps.get_model("projects", "ProjectResult")
     Value = apps.get_model("projects", "EvaluationValue")
     ScaleLevel = apps.get_model("policies", "ScaleLevel")
