@@ -244,3 +244,19 @@ def test_the_command_exports_and_imports(plan, evaluated, tmp_path):
     path.write_bytes(path.read_bytes().replace("Ⅳ".encode(), b"X"))
     with pytest.raises(CommandError):
         call_command("import_evaluations", str(path), plan=plan.slug, stderr=StringIO())
+
+
+def test_a_value_a_round_holds_back_is_not_published_by_file(city_round, planner):
+    from tests.rounds_data import YEAR
+
+    plan = city_round.plan
+    green = Project.objects.get(plan=plan, name="緑化推進事業")
+    row = ["1 > 1-1", green.display_name, "達成度", str(YEAR), "", "", "2", "", "", "公開"]
+    content = own_rows([exchange.HEADERS, row])
+    with pytest.raises(PlanImportError) as error:
+        exchange.import_evaluations(plan, "round.csv", content, user=planner)
+    assert "評価作業で承認されるまで" in str(error.value.problems[0])
+    assert not EvaluationValue.objects.filter(project=green).exists()
+    row[-1] = "下書き"  # as a draft it waits for the round's approval
+    exchange.import_evaluations(plan, "round.csv", own_rows([exchange.HEADERS, row]), user=planner)
+    assert levels(green, YEAR) == {"達成度": "2"}
