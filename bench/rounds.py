@@ -137,18 +137,18 @@ def main() -> None:
         )
 
     # Save 200 changed rows in one submit, as the grid posts them.
-    from policies.models import ScaleLevel
-
-    achieved = plan.scales.levels.get(scale=ScaleLevel.Scale.ACHIEVEMENT, code="3")
+    achievement = plan.yearly_criteria()[0]  # 達成度
+    achieved = achievement.levels.get(code="3")
+    fields = ["actual", "comment", *(f"c{c.pk}" for c in plan.yearly_criteria())]
     data = {"row": [], "action": "save"}
     for task in round.tasks.filter(project__bureau=bureaus[0]):
         prefix = f"t{task.pk}"
         data["row"].append(str(task.pk))
         data[f"{prefix}-version"] = str(task.version)
-        for name in ("actual", "achievement", "review", "comment"):
+        for name in fields:
             data[f"{prefix}-{name}"] = data[f"initial-{prefix}-{name}"] = ""
         data[f"{prefix}-actual"] = "計画どおり実施した。"
-        data[f"{prefix}-achievement"] = str(achieved.pk)
+        data[f"{prefix}-c{achievement.pk}"] = str(achieved.pk)
     response, seconds, cpu = measured(clients[editor].post, grid, data)
     assert response.status_code == 302, response.status_code
     print(f"grid save of 200 changed rows: {seconds:.2f} s (CPU {cpu:.2f} s)")

@@ -29,8 +29,11 @@ from policies import tree
 from policies.models import (
     BasicGoal,
     Bureau,
+    Criterion,
+    CriterionLevel,
     Division,
     EditConflict,
+    EvaluationScheme,
     Indicator,
     IndicatorValue,
     MeasureEvaluation,
@@ -39,8 +42,6 @@ from policies.models import (
     Plan,
     PlanLevel,
     PolicyNode,
-    ScaleLevel,
-    ScaleSet,
     SDGGoal,
     StaffScope,
     Strategy,
@@ -129,7 +130,7 @@ class PlanAdmin(PublishableAdminMixin, ContentAdmin):
         (None, {"fields": ["municipality", "title", "slug", "kind", "stage", "related_plan"]}),
         (_("計画期間"), {"fields": ["start_fiscal_year", "end_fiscal_year", "period_note"]}),
         (_("内容"), {"fields": ["vision", "summary", "strategy_set_name", "source"]}),
-        (_("進行管理"), {"fields": ["scale_set"]}),
+        (_("進行管理"), {"fields": ["evaluation_scheme"]}),
         (_("公開"), {"fields": ["status", "published_at", "position"]}),
     ]
 
@@ -321,7 +322,7 @@ class PolicyNodeAdmin(PublishableAdminMixin, ContentAdmin, DraggableMPTTAdmin):
         return HttpResponse("OK, moved.")
 
 
-# --- progress management: scales and indicators ------------------------------
+# --- progress management: evaluation schemes and indicators ----------------------
 
 
 def limit_fiscal_years(form_class, plan, field: str = "fiscal_year") -> None:
@@ -341,19 +342,44 @@ def limit_fiscal_years(form_class, plan, field: str = "fiscal_year") -> None:
     )
 
 
-class ScaleLevelInline(admin.TabularInline):
-    model = ScaleLevel
+class CriterionInline(admin.TabularInline):
+    """A scheme's criteria; each criterion's page holds its levels."""
+
+    model = Criterion
     extra = 0
-    fields = ["scale", "position", "code", "group", "label"]
+    fields = ["position", "name", "subject", "timing", "level_codes"]
+    readonly_fields = ["level_codes"]
+    show_change_link = True
+
+    @admin.display(description=_("区分"))
+    def level_codes(self, criterion):
+        return "・".join(level.code for level in criterion.levels.all()) or "—"
 
 
-@admin.register(ScaleSet)
-class ScaleSetAdmin(ReferenceAdmin):
-    """The scales a plan evaluates with; Kawasaki's 達成度 1–5 and 評価結果 A–H is the default."""
+@admin.register(EvaluationScheme)
+class EvaluationSchemeAdmin(ReferenceAdmin):
+    """How a plan evaluates; Kawasaki's 達成度 1–5 and 評価結果 A–H is the default."""
 
     list_display = ["name", "is_default"]
     search_fields = ["name"]
-    inlines = [ScaleLevelInline]
+    inlines = [CriterionInline]
+
+
+class CriterionLevelInline(admin.TabularInline):
+    model = CriterionLevel
+    extra = 0
+    fields = ["position", "code", "group", "label"]
+
+
+@admin.register(Criterion)
+class CriterionAdmin(ReferenceAdmin):
+    """A criterion and its scale's levels (ordered: 1 … 5, A … H, Ⅰ … Ⅴ, 優る … 劣る)."""
+
+    list_display = ["name", "scheme", "subject", "timing"]
+    list_filter = ["scheme", "subject", "timing"]
+    search_fields = ["name", "scheme__name"]
+    fields = ["scheme", "position", "name", "subject", "timing"]
+    inlines = [CriterionLevelInline]
 
 
 class IndicatorValueInline(ScopedInlineMixin, admin.TabularInline):

@@ -245,14 +245,14 @@ class Plan(Publishable, Versioned):
         help_text=_("例：かわさき10年戦略、重点戦略。"),
     )
     position = models.PositiveSmallIntegerField(_("表示順"), default=0)
-    scale_set = models.ForeignKey(
-        "ScaleSet",
+    evaluation_scheme = models.ForeignKey(
+        "EvaluationScheme",
         on_delete=models.PROTECT,
         null=True,
         blank=True,
         related_name="plans",
-        verbose_name=_("評価区分"),
-        help_text=_("事業の達成度と評価結果の区分。空欄なら標準の区分を使います。"),
+        verbose_name=_("評価の方式"),
+        help_text=_("評価項目とその区分。空欄なら標準の方式を使います。"),
     )
     updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
 
@@ -320,9 +320,21 @@ class Plan(Publishable, Versioned):
         )
 
     @property
-    def scales(self) -> "ScaleSet | None":
-        """The scale set the plan evaluates with: its own, or the default one."""
-        return self.scale_set if self.scale_set_id else default_scale_set()
+    def scheme(self) -> "EvaluationScheme | None":
+        """The scheme the plan evaluates with: its own, or the default one."""
+        return self.evaluation_scheme if self.evaluation_scheme_id else default_scheme()
+
+    def criteria(self) -> "list[Criterion]":
+        """The criteria of its scheme with their levels, in order: two queries, the scheme
+        itself not read."""
+        own = self.evaluation_scheme_id
+        scheme = Q(scheme_id=own) if own else Q(scheme__is_default=True)
+        return list(Criterion.objects.filter(scheme).prefetch_related("levels"))
+
+    def yearly_criteria(self) -> "list[Criterion]":
+        """The criteria of its scheme that rate each project every fiscal year, with their
+        levels: the columns of progress tables, roll-ups and round grids."""
+        return [c for c in self.criteria() if c.on_project and not c.by_period]
 
 
 class PlanLevel(models.Model):
@@ -598,49 +610,94 @@ class NodeText(models.Model):
 # --- progress management: evaluation scales and outcome indicators ----------
 
 
-class ScaleSet(models.Model):
-    """The scales a plan evaluates its projects with: an achievement level and a review result.
+class EvaluationScheme(models.Model):
+    """How a plan evaluates: its criteria (評価項目), each scored on a scale of its own.
 
-    Kawasaki's progress sheets (達成度 1–5, 評価結果 A–H) are the default set;
-    a city whose sheets differ gets a set of its own, chosen on its plan.
+    The default scheme is Kawasaki's 達成度 1–5 and 評価結果 A–H each year; a
+    city whose sheets differ (another scale, a period-end review, further
+    criteria) gets a scheme of its own, chosen on its plan. The schemes the
+    portal ships with are data (``policies.evaluation_schemes``).
     """
 
     name = models.CharField(_("名称"), max_length=100, unique=True)
     description = models.TextField(_("説明"), blank=True)
     is_default = models.BooleanField(
-        _("標準"), default=False, help_text=_("評価区分を選んでいない計画はこれを使います。")
+        _("標準"), default=False, help_text=_("評価の方式を選んでいない計画はこれを使います。")
     )
 
     class Meta:
-        verbose_name = _("評価区分の組")
-        verbose_name_plural = _("評価区分の組")
+        verbose_name = _("評価の方式")
+        verbose_name_plural = _("評価の方式")
         ordering = ["-is_default", "name"]
         constraints = [
             models.UniqueConstraint(
-                fields=["is_default"], condition=Q(is_default=True), name="scaleset_one_default"
+                fields=["is_default"], condition=Q(is_default=True), name="scheme_one_default"
             )
         ]
 
     def __str__(self):
         return self.name
 
-    def levels_of(self, scale: str) -> "list[ScaleLevel]":
-        return [level for level in self.levels.all() if level.scale == scale]
 
+class Criterion(models.Model):
+    """One criterion of a scheme (達成度, 評価結果, 事業の妥当性 …): what it rates and when."""
 
-class ScaleLevel(models.Model):
-    """One level of a scale: 達成度 "3 目標をほぼ達成", 評価結果 "C" …"""
+    class Subject(models.TextChoices):
+        PROJECT = "project", _("事業")
+        MEASURE = "measure", _("施策")
+        POLICY = "policy", _("政策")
 
-    class Scale(models.TextChoices):
-        ACHIEVEMENT = "achievement", _("達成度")
-        REVIEW = "review", _("評価結果")
+    class Timing(models.TextChoices):
+        YEARLY = "yearly", _("毎年度")
+        MID_TERM = "mid_term", _("中間評価")
+        PERIOD_END = "period_end", _("期末評価")
 
-    scale_set = models.ForeignKey(
-        ScaleSet, on_delete=models.CASCADE, related_name="levels", verbose_name=_("評価区分の組")
+    scheme = models.ForeignKey(
+        EvaluationScheme,
+        on_delete=models.CASCADE,
+        related_name="criteria",
+        verbose_name=_("評価の方式"),
     )
-    scale = models.CharField(_("尺度"), max_length=20, choices=Scale.choices)
-    code = models.CharField(_("記号"), max_length=5, help_text=_("例：1、A"))
-    label = models.CharField(_("内容"), max_length=100)
+    name = models.CharField(_("評価項目"), max_length=100, help_text=_("例：達成度、事業の妥当性"))
+    subject = models.CharField(
+        _("評価の対象"), max_length=20, choices=Subject.choices, default=Subject.PROJECT
+    )
+    timing = models.CharField(
+        _("評価の時期"), max_length=20, choices=Timing.choices, default=Timing.YEARLY
+    )
+    position = models.PositiveSmallIntegerField(_("表示順"), default=0)
+
+    class Meta:
+        verbose_name = _("評価項目")
+        verbose_name_plural = _("評価項目")
+        ordering = ["scheme", "position", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["scheme", "name"], name="criterion_unique_name")
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def on_project(self) -> bool:
+        return self.subject == self.Subject.PROJECT
+
+    @property
+    def by_period(self) -> bool:
+        """Rated once for a period of the plan (中間評価, 期末評価), not each year."""
+        return self.timing != self.Timing.YEARLY
+
+
+class CriterionLevel(models.Model):
+    """One level of a criterion's scale: 達成度 "3 目標をほぼ達成", 評価結果 "C", "Ⅳ" …"""
+
+    criterion = models.ForeignKey(
+        Criterion, on_delete=models.CASCADE, related_name="levels", verbose_name=_("評価項目")
+    )
+    code = models.CharField(_("記号"), max_length=5, help_text=_("例：1、A、Ⅲ"))
+    label = models.CharField(
+        _("内容"), max_length=100, blank=True, help_text=_("例：目標をほぼ達成、優る")
+    )
     group = models.CharField(
         _("区分"), max_length=50, blank=True, help_text=_("例：目標どおりに進める")
     )
@@ -649,23 +706,21 @@ class ScaleLevel(models.Model):
     class Meta:
         verbose_name = _("評価区分")
         verbose_name_plural = _("評価区分")
-        ordering = ["scale_set", "scale", "position", "code"]
+        ordering = ["criterion", "position", "code"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["scale_set", "scale", "code"], name="scalelevel_unique_code"
-            )
+            models.UniqueConstraint(fields=["criterion", "code"], name="criterionlevel_unique_code")
         ]
 
     def __str__(self):
-        return f"{self.code} {self.full_label}"
+        return f"{self.code} {self.full_label}".strip()
 
     @property
     def full_label(self) -> str:
         return f"{self.group}：{self.label}" if self.group else self.label
 
 
-def default_scale_set() -> "ScaleSet | None":
-    return ScaleSet.objects.filter(is_default=True).first()
+def default_scheme() -> "EvaluationScheme | None":
+    return EvaluationScheme.objects.filter(is_default=True).first()
 
 
 NUMBER_HELP = _("表記どおりの欄が空のときだけ入れます。表記があれば、そこから読み取ります。")

@@ -16,11 +16,13 @@ from planportal.params import parse_id
 from planportal.permissions import ScopedInlineMixin, can_edit, is_unrestricted, scope_of
 from policies import admin as plan_admin
 from policies.admin import limit_fiscal_years
-from policies.models import Plan, PolicyNode, ScaleLevel, Strategy, Ward
+from policies.models import Criterion, CriterionLevel, Plan, PolicyNode, Strategy, Ward
 from projects import publishing
+from projects.admin_evaluations import export_view, files_view
 from projects.admin_import import can_import, import_job_view, import_view
 from projects.history import PARTS, part_history, restore_part
 from projects.models import (
+    EvaluationValue,
     Project,
     ProjectListing,
     ProjectResult,
@@ -76,16 +78,17 @@ class ProjectListingInline(ScopedInlineMixin, admin.TabularInline):
     verbose_name_plural = _("掲載箇所（本来の施策と再掲）")
 
 
-def limit_scale_levels(form_class, plan) -> None:
-    """Offer only the levels of the scale set ``plan`` evaluates with."""
-    scales = plan.scales
-    for name, scale in (
-        ("achievement", ScaleLevel.Scale.ACHIEVEMENT),
-        ("review", ScaleLevel.Scale.REVIEW),
-    ):
-        form_class.base_fields[name].queryset = ScaleLevel.objects.filter(
-            scale_set=scales, scale=scale
-        )
+def limit_to_scheme(form_class, plan) -> None:
+    """Offer only the criteria and levels of the scheme ``plan`` evaluates with, and
+    its periods (the model checks each value against its own criterion)."""
+    scheme = plan.scheme
+    fields = form_class.base_fields
+    fields["criterion"].queryset = Criterion.objects.filter(scheme=scheme)
+    fields["level"].queryset = CriterionLevel.objects.filter(
+        criterion__scheme=scheme
+    ).select_related("criterion")
+    fields["level"].label_from_instance = lambda level: f"{level.criterion}：{level}"
+    fields["period"].queryset = plan.periods.all()
 
 
 class ResultRowForm(forms.ModelForm):
@@ -108,16 +111,35 @@ class ProjectResultInline(ScopedInlineMixin, admin.StackedInline):
 
     model = ProjectResult
     extra = 0
-    fields = [("fiscal_year", "status"), "actual", ("achievement", "review"), "comment"]
-    verbose_name = _("年度別の実績と評価")
-    verbose_name_plural = _("年度別の実績と評価")
+    fields = [("fiscal_year", "status"), "actual", "comment"]
+    verbose_name = _("年度別の実績と評価の説明")
+    verbose_name_plural = _("年度別の実績と評価の説明")
 
     def get_formset(self, request, obj=None, **kwargs):
         kwargs["form"] = type("ResultRowForm", (ResultRowForm,), {"editor": request.user})
         formset = super().get_formset(request, obj, **kwargs)
         if obj is not None:
             limit_fiscal_years(formset.form, obj.plan)
-            limit_scale_levels(formset.form, obj.plan)
+        return formset
+
+
+class EvaluationValueInline(ScopedInlineMixin, admin.TabularInline):
+    """The project's level on each criterion of its plan's scheme: per fiscal year, per
+    period (中間評価・期末評価), or by the sheet's label."""
+
+    model = EvaluationValue
+    fk_name = "project"
+    extra = 0
+    fields = ["criterion", "fiscal_year", "period", "sheet_label", "level", "explanation", "status"]
+    verbose_name = _("評価項目ごとの評価")
+    verbose_name_plural = _("評価項目ごとの評価")
+
+    def get_formset(self, request, obj=None, **kwargs):
+        kwargs["form"] = type("EvaluationRowForm", (ResultRowForm,), {"editor": request.user})
+        formset = super().get_formset(request, obj, **kwargs)
+        if obj is not None:
+            limit_fiscal_years(formset.form, obj.plan)
+            limit_to_scheme(formset.form, obj.plan)
         return formset
 
 
@@ -177,6 +199,7 @@ class ProjectAdmin(PublishableAdminMixin, ContentAdmin):
         YearlyTargetInline,
         TargetRevisionInline,
         ProjectResultInline,
+        EvaluationValueInline,
         ProjectListingInline,
     ]
     fieldsets = [
@@ -298,30 +321,67 @@ class TargetRevisionAdmin(ContentAdmin):
 class ProjectResultAdmin(PublishableAdminMixin, ContentAdmin):
     """Every project's results by fiscal year: filter a year, publish its evaluations at once."""
 
-    list_display = ["project", "fiscal_year", "achievement", "review", "status", "updated_at"]
-    list_filter = ["project__plan", "fiscal_year", "achievement", "review", "status"]
-    list_select_related = ["project", "achievement", "review"]
+    list_display = ["project", "fiscal_year", "status", "updated_at"]
+    list_filter = ["project__plan", "fiscal_year", "status"]
+    list_select_related = ["project"]
     search_fields = ["project__name", "actual", "comment"]
     autocomplete_fields = ["project"]
     readonly_fields = ["published_at", "updated_at"]
-    fields = [
-        "project",
-        "fiscal_year",
-        "actual",
-        "achievement",
-        "review",
-        "comment",
-        "status",
-        "published_at",
-        "updated_at",
-    ]
+    fields = ["project", "fiscal_year", "actual", "comment", "status", "published_at", "updated_at"]
 
     def get_form(self, request, obj=None, **kwargs):
         form = super().get_form(request, obj, **kwargs)
         if obj is not None:
             limit_fiscal_years(form, obj.project.plan)
-            limit_scale_levels(form, obj.project.plan)
         return form
+
+
+@admin.register(EvaluationValue)
+class EvaluationValueAdmin(PublishableAdminMixin, ContentAdmin):
+    """Every evaluation value of projects and nodes: filter a criterion or a year, publish
+    at once; the file exchange (書き出し・取り込み) is on the list page."""
+
+    list_display = ["subject", "criterion", "when_label", "level", "status", "updated_at"]
+    list_filter = ["criterion__scheme", "criterion", "fiscal_year", "status"]
+    list_select_related = ["project", "node", "criterion", "level", "period"]
+    search_fields = ["project__name", "node__title", "node__code", "explanation", "sheet_label"]
+    autocomplete_fields = ["project", "node"]
+    readonly_fields = ["published_at", "updated_at"]
+    fields = [
+        ("project", "node"),
+        "criterion",
+        ("fiscal_year", "period", "sheet_label"),
+        "level",
+        "explanation",
+        ("status", "published_at", "updated_at"),
+    ]
+
+    def get_form(self, request, obj=None, **kwargs):
+        kwargs["form"] = type("EvaluationRowForm", (ResultRowForm,), {"editor": request.user})
+        form = super().get_form(request, obj, **kwargs)
+        if obj is not None:
+            plan = obj.subject.plan
+            limit_fiscal_years(form, plan)
+            limit_to_scheme(form, plan)
+        return form
+
+    @admin.display(description=_("評価する時点"))
+    def when_label(self, value):
+        return value.when_label
+
+    def get_urls(self):
+        """The file exchange: a plan's values as CSV or Excel, and their import."""
+        files = self.admin_site.admin_view(partial(files_view, model_admin=self))
+        export = self.admin_site.admin_view(partial(export_view, model_admin=self))
+        return [
+            path("files/", files, name="projects_evaluationvalue_files"),
+            path("files/<int:plan_id>/", files, name="projects_evaluationvalue_files"),
+            path(
+                "files/<int:plan_id>/export.<str:file_format>",
+                export,
+                name="projects_evaluationvalue_export",
+            ),
+        ] + super().get_urls()
 
 
 # --- the plan and its tree, with their projects ---------------------------------

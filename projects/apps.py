@@ -16,10 +16,11 @@ class ProjectsConfig(AppConfig):
             models.TargetRevision,
             models.ProjectListing,
             models.ProjectResult,
+            models.EvaluationValue,  # a node's values have no project: nothing to raise
         )
         register_public_content(models.Project, *children)
         scopes.register()
-        # A project's form has its targets, listings and results inline: changing
+        # A project's form has its targets, listings, results and values inline: changing
         # one of them outdates forms of the project opened before.
         for child in children:
             version_owner_on_child_change(child, "project")

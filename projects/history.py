@@ -1,4 +1,5 @@
-"""One timeline per project: the changes of its targets, listings and results with it.
+"""One timeline per project: the changes of its targets, listings, results and evaluation
+values with it.
 
 The rows of a project's inlines keep their own history (django-simple-history);
 the project's history page shows it too, so that a deleted target cell can be
@@ -13,13 +14,20 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext_lazy as _
 
-from projects.models import Project, ProjectListing, ProjectResult, YearlyTarget
+from projects.models import (
+    EvaluationValue,
+    Project,
+    ProjectListing,
+    ProjectResult,
+    YearlyTarget,
+)
 
 # model name → (model, foreign keys shown by name)
 PARTS = {
     "yearlytarget": (YearlyTarget, []),
     "projectlisting": (ProjectListing, ["node"]),
-    "projectresult": (ProjectResult, ["achievement", "review"]),
+    "projectresult": (ProjectResult, []),
+    "evaluationvalue": (EvaluationValue, ["criterion", "level", "period"]),
 }
 SHOWN = 300  # the newest changes; older ones stay in each row's own history
 

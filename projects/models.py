@@ -22,10 +22,11 @@ from planportal.versioning import Versioned
 from policies.models import (
     VISIBLE_NODE_IDS_SQL,
     Bureau,
+    Criterion,
+    CriterionLevel,
     Division,
     Plan,
     PolicyNode,
-    ScaleLevel,
     SDGGoal,
     Strategy,
     Ward,
@@ -40,6 +41,8 @@ from projects.target_table import (
     display_name,
     plan_columns,
 )
+from schedule.fiscal import dual_label
+from schedule.models import PlanPeriod
 from schedule.validators import fiscal_year_validators
 
 
@@ -438,35 +441,14 @@ class ProjectResultQuerySet(PublishableQuerySet):
 
 
 class ProjectResult(Publishable):
-    """A project's actual result (実績) for one fiscal year, with its evaluation.
-
-    The achievement level (達成度) and review result (評価結果) are levels of
-    the scale set the plan evaluates with (``Plan.scales``).
-    """
+    """A project's actual result (実績) for one fiscal year, with the explanation of its
+    evaluation; the levels of the plan's criteria for that year are ``EvaluationValue``s."""
 
     project = models.ForeignKey(
         Project, on_delete=models.CASCADE, related_name="results", verbose_name=_("事業")
     )
     fiscal_year = models.PositiveSmallIntegerField(_("年度"), validators=fiscal_year_validators)
     actual = models.TextField(_("実績"), blank=True)
-    achievement = models.ForeignKey(
-        ScaleLevel,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        limit_choices_to={"scale": ScaleLevel.Scale.ACHIEVEMENT},
-        verbose_name=_("達成度"),
-    )
-    review = models.ForeignKey(
-        ScaleLevel,
-        on_delete=models.PROTECT,
-        null=True,
-        blank=True,
-        related_name="+",
-        limit_choices_to={"scale": ScaleLevel.Scale.REVIEW},
-        verbose_name=_("評価結果"),
-    )
     comment = models.TextField(
         _("評価の説明"), blank=True, help_text=_("評価の理由や今後の方向性。")
     )
@@ -488,29 +470,11 @@ class ProjectResult(Publishable):
         return f"{self.project} {self.fiscal_year}"
 
     def clean(self):
-        if not (self.actual.strip() or self.achievement_id or self.review_id):
-            raise ValidationError(_("実績、達成度、評価結果のいずれかを入れてください。"))
         project = getattr(self, "project", None)  # also a project being added with its results
         if project is None or not project.plan_id:
             return
-        plan = project.plan
         if self.fiscal_year:
-            check_plan_year(plan, self.fiscal_year)
-        scales = plan.scales
-        errors = {}
-        for field, scale in (
-            ("achievement", ScaleLevel.Scale.ACHIEVEMENT),
-            ("review", ScaleLevel.Scale.REVIEW),
-        ):
-            level = getattr(self, field)
-            if level and (
-                level.scale != scale or level.scale_set_id != getattr(scales, "pk", None)
-            ):
-                errors[field] = _("この計画の評価区分（%(name)s）から選んでください。") % {
-                    "name": scales.name if scales else "—"
-                }
-        if errors:
-            raise ValidationError(errors)
+            check_plan_year(project.plan, self.fiscal_year)
         if self.is_published() and progress.is_held(self.project_id, self.fiscal_year):
             raise ValidationError(_("評価作業で承認されるまで、この実績は公開できません。"))
 
@@ -559,3 +523,212 @@ class ImportJob(models.Model):
         self.outcome = outcome
         self.content = b""
         self.save(update_fields=["outcome", "content"])
+
+
+class EvaluationValueQuerySet(PublishableQuerySet):
+    def published(self):
+        return (
+            super()
+            .published()
+            .filter(
+                Q(project__in=Project.objects.published())
+                | Q(node__in=PolicyNode.objects.published())
+            )
+        )
+
+    def publish(self) -> int:
+        """Publish these values, except those an evaluation workflow still holds back."""
+        held = progress.held_back(self).values("pk")
+        return PublishableQuerySet.publish(self.exclude(pk__in=held))
+
+    def with_levels(self):
+        return self.select_related("criterion", "level", "period")
+
+
+class EvaluationValue(Publishable):
+    """One criterion's level for a project or a node, at one time, with its explanation.
+
+    The time is a fiscal year (a yearly criterion), a period of the plan (a
+    mid-term or period-end criterion: 中間評価 / 期末評価 of that period), or —
+    for a sheet that names only its own year — the sheet's label as written.
+    The criterion is one of the plan's scheme (``Plan.scheme``), the level one
+    of the criterion's scale.
+    """
+
+    criterion = models.ForeignKey(
+        Criterion, on_delete=models.PROTECT, related_name="+", verbose_name=_("評価項目")
+    )
+    level = models.ForeignKey(
+        CriterionLevel, on_delete=models.PROTECT, related_name="+", verbose_name=_("評価")
+    )
+    project = models.ForeignKey(
+        Project,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="evaluation_values",
+        verbose_name=_("事業"),
+    )
+    node = models.ForeignKey(
+        PolicyNode,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="evaluation_values",
+        verbose_name=_("項目"),
+    )
+    fiscal_year = models.PositiveSmallIntegerField(
+        _("評価する年度"), null=True, blank=True, validators=fiscal_year_validators
+    )
+    period = models.ForeignKey(
+        PlanPeriod,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("計画期間"),
+        help_text=_("中間評価・期末評価の項目で、評価する計画期間。"),
+    )
+    sheet_label = models.CharField(
+        _("シートの表記"),
+        max_length=100,
+        blank=True,
+        help_text=_("評価する年度がわからないときのシートの表記（例：令和4年度評価シート）。"),
+    )
+    explanation = models.TextField(_("説明"), blank=True)
+    updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
+
+    objects = EvaluationValueQuerySet.as_manager()
+    history = HistoricalRecords()
+
+    WHEN_FIELDS = ("fiscal_year", "period", "sheet_label")
+
+    class Meta:
+        verbose_name = _("評価")
+        verbose_name_plural = _("評価")
+        ordering = ["criterion__position", "fiscal_year", "period", "sheet_label", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(project__isnull=True, node__isnull=False)
+                | Q(project__isnull=False, node__isnull=True),
+                name="evaluationvalue_one_subject",
+            ),
+            models.CheckConstraint(
+                condition=Q(fiscal_year__isnull=False, period__isnull=True, sheet_label="")
+                | Q(fiscal_year__isnull=True, period__isnull=False, sheet_label="")
+                | (Q(fiscal_year__isnull=True, period__isnull=True) & ~Q(sheet_label="")),
+                name="evaluationvalue_one_time",
+            ),
+        ] + [
+            models.UniqueConstraint(
+                fields=["criterion", subject, when],
+                condition=Q(**{f"{subject}__isnull": False})
+                & (
+                    ~Q(sheet_label="") if when == "sheet_label" else Q(**{f"{when}__isnull": False})
+                ),
+                name=f"evaluationvalue_unique_{subject}_{when}",
+            )
+            for subject in ("project", "node")
+            for when in ("fiscal_year", "period", "sheet_label")
+        ]
+
+    def __str__(self):
+        return f"{self.subject} {self.when_label} {self.criterion} {self.level.code}"
+
+    @property
+    def subject(self):
+        return self.project if self.project_id else self.node
+
+    @property
+    def when_label(self) -> str:
+        """The time as the sheets say it: 平成25年度 (2013), 第3期実施計画 期末評価, or the sheet's label."""
+        if self.fiscal_year:
+            return dual_label(self.fiscal_year)
+        if self.period_id:
+            return f"{self.period.name} {self.criterion.get_timing_display()}"
+        return self.sheet_label
+
+    def clean(self):
+        self.sheet_label = self.sheet_label.strip()
+        subject = self.project if self.project_id else (self.node if self.node_id else None)
+        if subject is None or not self.criterion_id:
+            raise ValidationError(_("事業か項目のどちらか一方と、評価項目を選んでください。"))
+        if self.project_id and self.node_id:
+            raise ValidationError(_("事業か項目のどちらか一方だけを選んでください。"))
+        errors = check_evaluation(
+            subject.plan,
+            self.criterion,
+            on_project=bool(self.project_id),
+            level=self.level if self.level_id else None,
+            fiscal_year=self.fiscal_year,
+            period=self.period if self.period_id else None,
+            sheet_label=self.sheet_label,
+        )
+        if errors:
+            raise ValidationError(errors)
+        if (
+            self.is_published()
+            and self.project_id
+            and self.fiscal_year
+            and progress.is_held(self.project_id, self.fiscal_year)
+        ):
+            raise ValidationError(_("評価作業で承認されるまで、この評価は公開できません。"))
+
+
+def check_evaluation(
+    plan, criterion, *, on_project, level, fiscal_year, period, sheet_label, scheme=None
+) -> dict:
+    """What is wrong with an evaluation value, by field: the one rule of the admin and of
+    files. A criterion of the plan's scheme, rating what it rates, a level of its scale,
+    and one time — a year of the plan, a period of the plan, or a sheet's label — that
+    fits the criterion's timing."""
+    errors: dict[str, str] = {}
+    scheme = scheme or plan.scheme  # a caller checking many rows passes it, read once
+    if scheme is None or criterion.scheme_id != scheme.pk:
+        errors["criterion"] = _(
+            "「%(criterion)s」は、この計画の評価の方式（%(scheme)s）の評価項目ではありません。"
+        ) % {
+            "criterion": criterion.name,
+            "scheme": scheme.name if scheme else "—",
+        }
+        return errors
+    if criterion.on_project != on_project:
+        errors["criterion"] = _("「%(criterion)s」は%(subject)sを評価する項目です。") % {
+            "criterion": criterion.name,
+            "subject": criterion.get_subject_display(),
+        }
+    if level is None:
+        errors["level"] = _("評価の区分を選んでください。")
+    elif level.criterion_id != criterion.pk:
+        errors["level"] = _("「%(code)s」は「%(criterion)s」の区分ではありません。") % {
+            "code": level.code,
+            "criterion": criterion.name,
+        }
+    times = [bool(fiscal_year), period is not None, bool(sheet_label)]
+    if sum(times) != 1:
+        errors["fiscal_year"] = _(
+            "評価する年度、計画期間、シートの表記のどれか一つを入れてください。"
+        )
+    elif fiscal_year:
+        if criterion.by_period:
+            errors["fiscal_year"] = _(
+                "「%(criterion)s」は計画期間ごと（%(timing)s）の項目です。計画期間を選んでください。"
+            ) % {
+                "criterion": criterion.name,
+                "timing": criterion.get_timing_display(),
+            }
+        else:
+            try:
+                check_plan_year(plan, fiscal_year)
+            except ValidationError as error:
+                errors.update({key: " ".join(value) for key, value in error.message_dict.items()})
+    elif period is not None:
+        if not criterion.by_period:
+            errors["period"] = _("「%(criterion)s」は毎年度の項目です。年度を入れてください。") % {
+                "criterion": criterion.name
+            }
+        elif period.plan_id != plan.pk:
+            errors["period"] = _("「%(period)s」はこの計画の計画期間ではありません。") % {
+                "period": period.name
+            }
+    return errors

@@ -766,3 +766,24 @@ def _json_cell(value) -> str:
     if isinstance(value, float) and value.is_integer():
         return str(int(value))
     return value if isinstance(value, str) else json.dumps(value, ensure_ascii=False)
+
+
+def read_rows(file_name: str, content: bytes) -> list[tuple[int, list[str]]]:
+    """The (line, cells) rows of a CSV (UTF-8 with or without BOM, or Shift_JIS; comma or
+    tab) or of the first sheet of an .xlsx file, cells as typed: for other layouts that
+    share this import's reading, limits and messages. Raises PlanImportError."""
+    reader = _FileReader(None, file_name, None)
+    check_size(file_name, len(content))
+    if content.startswith(XLSX_MAGIC) or file_name.lower().endswith(".xlsx"):
+        rows = reader.xlsx_rows(content)
+    elif content.startswith(OLE_MAGIC):
+        reader.fail(
+            None, "", _("古いExcel形式（.xls）は読めません。.xlsx か CSV で保存してください。")
+        )
+        rows = []
+    else:
+        text = reader.decode(content)
+        reader.raise_problems()
+        rows = reader.csv_rows(text)
+    reader.raise_problems()
+    return rows

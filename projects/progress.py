@@ -3,11 +3,12 @@
 ``yearly_progress`` lines up, for each fiscal year, what the plan set as the
 project's target (the meaning of its printed cells: "→" resolved, merged
 cells spread over their years, see ``projects.target_table``) with the
-year's actual result and evaluation.
+year's actual result and its level on each yearly criterion of the plan's
+scheme.
 
-``rollups`` counts results at each level of a scale for each fiscal
-year — the table of Kawasaki's 施策進行管理・評価票 (how many projects
-achieved their targets at level 1, 2, … 5).
+``rollups`` counts projects at each level of each yearly criterion for
+each fiscal year — the table of Kawasaki's 施策進行管理・評価票 (how many
+projects achieved their targets at level 1, 2, … 5).
 
 An app above this one that runs the evaluation of projects (``rounds``)
 registers an ``EvaluationWorkflow``: it says which projects are due a result
@@ -21,8 +22,6 @@ from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
-
-from django.db.models import Count
 
 from projects.target_table import CellKind
 
@@ -80,6 +79,7 @@ class YearProgress:
     result: object | None  # a ProjectResult, or None
     revisions: list = field(default_factory=list)  # the year's revised targets (目標変更)
     pending: bool = False  # due an evaluation that is not there yet (未評価)
+    levels: list = field(default_factory=list)  # an EvaluationValue or None per yearly criterion
 
 
 def year_targets(project) -> dict[int, list[str]]:
@@ -109,15 +109,19 @@ def _revisions_by_year(rows) -> dict[int, list]:
     return revisions
 
 
-def yearly_progress(project, results, pending_years=()) -> list[YearProgress]:
-    """One row per fiscal year of the plan that has a target, a result or a pending
-    evaluation, in order."""
+def yearly_progress(project, results, values=(), criteria=(), pending_years=()):
+    """One row per fiscal year of the plan that has a target, a result, a value or a
+    pending evaluation, in order, with the year's value of each of ``criteria`` (the
+    yearly criteria of the plan's scheme) from ``values`` (the project's)."""
     rows = project.target_rows()  # built once for the targets and their revisions
     targets = _targets_by_year(rows)
     revisions = _revisions_by_year(rows)
     by_year = {result.fiscal_year: result for result in results}
+    valued = {(v.fiscal_year, v.criterion_id): v for v in values if v.fiscal_year}
     pending = set(pending_years) - set(by_year)
-    years = sorted(set(targets) | set(by_year) | set(revisions) | pending)
+    years = sorted(
+        set(targets) | set(by_year) | set(revisions) | pending | {year for year, _c in valued}
+    )
     return [
         YearProgress(
             year,
@@ -125,25 +129,34 @@ def yearly_progress(project, results, pending_years=()) -> list[YearProgress]:
             by_year.get(year),
             revisions.get(year, []),
             year in pending,
+            [valued.get((year, criterion.pk)) for criterion in criteria],
         )
         for year in years
     ]
 
 
+def other_values(values) -> list:
+    """The values not of a fiscal year: period reviews (中間評価・期末評価) and those
+    known only by their sheet's label."""
+    return [value for value in values if not value.fiscal_year]
+
+
 @dataclass
 class LevelRow:
-    level: object  # a ScaleLevel
+    level: object  # a CriterionLevel
     counts: list[int]
 
 
 @dataclass
 class Rollup:
-    """Counts per level (rows) and fiscal year (columns)."""
+    """Counts of projects per level (rows) and fiscal year (columns) on one criterion."""
 
+    criterion: object
     years: list[int]
     rows: list[LevelRow] = field(default_factory=list)
-    # Projects not evaluated that year: results without a level, and projects due
-    # an evaluation that has no result yet.
+    # Projects not evaluated on the criterion that year: with a result or another
+    # criterion's value but none of this one, and projects due an evaluation that
+    # has no result yet. They never count as evaluated.
     unrated: list[int] = field(default_factory=list)
 
     @property
@@ -152,7 +165,7 @@ class Rollup:
 
     @property
     def has_levels(self) -> bool:
-        """True when some result carries a level of the scale."""
+        """True when some project has a level of the scale."""
         return any(self.totals)
 
     @property
@@ -166,42 +179,41 @@ class Rollup:
         return bool(self.years)
 
 
-def count_by_level(counts, levels, pending=None) -> Rollup:
-    """Lay out ``counts`` — (fiscal year, level id or None, how many) rows, as the
-    database aggregates them — per level and year, with ``pending`` (fiscal year →
-    how many) counted as unrated; years with neither are left out."""
-    totals: Counter = Counter()
-    for year, level_id, number in counts:
-        totals[(year, level_id)] += number
-    for year, number in (pending or {}).items():
-        totals[(year, None)] += number
-    counts = totals
-    years = sorted({year for year, _level_id in counts})
-    rollup = Rollup(years=years)
-    for level in levels:
-        rollup.rows.append(LevelRow(level, [counts[(year, level.pk)] for year in years]))
-    rollup.unrated = [counts[(year, None)] for year in years]
-    return rollup
+def rollups(results, values, criteria, pending=None) -> list[Rollup]:
+    """The roll-up of each of ``criteria`` (the plan's yearly project criteria, levels
+    prefetched) over the projects of ``results`` and ``values`` (querysets of the same
+    projects), from two aggregate queries, with ``pending`` evaluations
+    (``pending_evaluations``) counted as unrated.
 
-
-SCALES = ("achievement", "review")  # ScaleLevel.Scale values, also ProjectResult's field names
-
-
-def rollups(results, scales, pending=None) -> dict[str, Rollup]:
-    """The roll-up of ``results`` (a ProjectResult queryset) for each scale of the
-    plan's scale set ``scales`` (None: no levels), from one aggregate query, with
-    ``pending`` evaluations (``pending_evaluations``) counted as unrated."""
-    rows = list(
-        results.values_list("fiscal_year", "achievement_id", "review_id")
-        .annotate(number=Count("pk"))
-        .order_by()
-    )
-    levels = list(scales.levels.all()) if scales else []
-    return {
-        scale: count_by_level(
-            [(year, ids[index], number) for year, *ids, number in rows],
-            [level for level in levels if level.scale == scale],
-            pending,
-        )
-        for index, scale in enumerate(SCALES)
+    A project counts as evaluated in a year on a criterion only with a value of it;
+    one with a result or other values that year but none of this criterion is unrated.
+    """
+    evaluated = {
+        (year, project)
+        for year, project in results.values_list("fiscal_year", "project_id").order_by()
     }
+    counts: Counter = Counter()
+    for project, year, criterion, level in (
+        values.filter(fiscal_year__isnull=False)
+        .values_list("project_id", "fiscal_year", "criterion_id", "level_id")
+        .order_by()
+    ):
+        evaluated.add((year, project))
+        counts[(criterion, year, level)] += 1
+    per_year = Counter(year for year, _project in evaluated)
+    for year, number in (pending or {}).items():
+        per_year[year] += number
+    years = sorted(per_year)
+    rollup_list = []
+    for criterion in criteria:
+        rollup = Rollup(criterion=criterion, years=years)
+        for level in criterion.levels.all():
+            rollup.rows.append(
+                LevelRow(level, [counts[(criterion.pk, year, level.pk)] for year in years])
+            )
+        rollup.unrated = [
+            per_year[year] - sum(row.counts[index] for row in rollup.rows)
+            for index, year in enumerate(years)
+        ]
+        rollup_list.append(rollup)
+    return rollup_list

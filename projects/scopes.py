@@ -2,7 +2,8 @@
 
 Bureau editors change the projects of their bureau (or one of its sections);
 ward editors those tagged with their ward and their city's (各区) projects.
-Targets, their revisions, listings and results belong to their project.
+Targets, their revisions, listings and results belong to their project; an
+evaluation value to its project, or to its node (ward editors: their wards' nodes).
 """
 
 from django.db.models import Q
@@ -18,7 +19,9 @@ from planportal.permissions import (
     register_scope_rule,
 )
 from policies import scopes as policy_scopes
+from policies.models import PolicyNode
 from projects.models import (
+    EvaluationValue,
     Project,
     ProjectListing,
     ProjectResult,
@@ -41,6 +44,9 @@ PROJECT_EDITING = [
     "projects.delete_projectlisting",
     "projects.add_projectresult",
     "projects.change_projectresult",
+    "projects.add_evaluationvalue",
+    "projects.change_evaluationvalue",
+    "projects.delete_evaluationvalue",
 ]
 
 
@@ -77,6 +83,13 @@ def register() -> None:
     owned = owned_by(Project, project_condition, "project")
     for child in (YearlyTarget, TargetRevision, ProjectListing, ProjectResult):
         register_scope_rule(child, owned, "project", scope_fields=["project"])
+    project_owned = owned_by(Project, project_condition, "project")
+    node_owned = owned_by(PolicyNode, policy_scopes.node_condition, "node")
+
+    def evaluation_condition(scope: Scope) -> Q:
+        return project_owned(scope) | node_owned(scope)
+
+    register_scope_rule(EvaluationValue, evaluation_condition, scope_fields=["project", "node"])
     # Indicators on a project belong to it, those on a node to the node.
     project_indicators = owned_by(Project, project_condition, "project")
 

@@ -3,7 +3,8 @@
 A measure's sheet (施策評価シート, 施策進行管理・評価票) carries the tree path and
 code, what its evaluations say (課題, 概要, 目標, 成果の説明, 重点, 作成課 and
 関係課), its indicators, and the projects listed under it with their yearly
-targets (revisions included) beside their results and levels. A project's
+targets (revisions included) beside their results and their level on each
+yearly criterion of the plan's scheme, then their period reviews. A project's
 sheet (事務事業評価シート) is the same for one project. Both are loaded in a
 fixed number of queries, limited to what the visitor may see (``visible``).
 """
@@ -16,8 +17,8 @@ from dataclasses import dataclass, field
 from django.db.models import Prefetch
 
 from policies.models import Indicator, MeasureEvaluation, Plan, PolicyNode
-from projects.models import Project, ProjectListing, ProjectResult
-from projects.progress import YearProgress, yearly_progress
+from projects.models import EvaluationValue, Project, ProjectListing, ProjectResult
+from projects.progress import YearProgress, other_values, yearly_progress
 
 
 @dataclass
@@ -25,6 +26,7 @@ class ProjectProgress:
     project: Project
     is_relisting: bool
     progress: list[YearProgress] = field(default_factory=list)
+    period_values: list[EvaluationValue] = field(default_factory=list)  # 期末評価 …
 
 
 @dataclass
@@ -33,7 +35,9 @@ class Sheet:
     path: list[PolicyNode]  # the nodes above the sheet's subject, from the top
     node: PolicyNode | None = None  # a measure's sheet
     project: Project | None = None  # a project's sheet
+    criteria: list = field(default_factory=list)  # the yearly criteria: the table's columns
     evaluations: list[MeasureEvaluation] = field(default_factory=list)
+    node_values: list[EvaluationValue] = field(default_factory=list)
     indicators: list[Indicator] = field(default_factory=list)
     projects: list[ProjectProgress] = field(default_factory=list)
 
@@ -55,14 +59,21 @@ def visible_indicators(visible: Callable, queryset):
     )
 
 
-def _results_by_project(visible: Callable, projects) -> dict[int, list[ProjectResult]]:
-    results = visible(ProjectResult.objects.filter(project__in=projects)).select_related(
-        "achievement", "review"
-    )
-    by_project: dict[int, list[ProjectResult]] = {}
-    for result in results:
-        by_project.setdefault(result.project_id, []).append(result)
+def _by_project(queryset) -> dict[int, list]:
+    by_project: dict[int, list] = {}
+    for row in queryset:
+        by_project.setdefault(row.project_id, []).append(row)
     return by_project
+
+
+def _project_progress(project, is_relisting, results, values, criteria) -> ProjectProgress:
+    results, values = results.get(project.pk, []), values.get(project.pk, [])
+    return ProjectProgress(
+        project,
+        is_relisting,
+        yearly_progress(project, results, values, criteria),
+        other_values(values),
+    )
 
 
 def measure_sheet(node: PolicyNode, visible: Callable) -> Sheet:
@@ -78,7 +89,12 @@ def measure_sheet(node: PolicyNode, visible: Callable) -> Sheet:
         .prefetch_related("project__targets", "project__target_revisions")
         .order_by("node__tree_id", "node__lft", "position", "pk")
     )
-    results = _results_by_project(visible, in_section.values("project_id"))
+    project_ids = in_section.values("project_id")
+    results = _by_project(visible(ProjectResult.objects.filter(project__in=project_ids)))
+    values = _by_project(
+        visible(EvaluationValue.objects.filter(project__in=project_ids)).with_levels()
+    )
+    criteria = plan.yearly_criteria()
     evaluations = (
         visible(node.evaluations.all())
         .select_related("author_division__bureau")
@@ -88,14 +104,12 @@ def measure_sheet(node: PolicyNode, visible: Callable) -> Sheet:
         plan=plan,
         path=list(visible(plan.nodes.around(node)).select_related("level_label")),
         node=node,
+        criteria=criteria,
         evaluations=list(evaluations),
+        node_values=list(visible(node.evaluation_values.with_levels())),
         indicators=list(visible_indicators(visible, node.indicators.all())),
         projects=[
-            ProjectProgress(
-                listing.project,
-                listing.is_relisting,
-                yearly_progress(listing.project, results.get(listing.project_id, [])),
-            )
+            _project_progress(listing.project, listing.is_relisting, results, values, criteria)
             for listing in listings
         ],
     )
@@ -110,11 +124,14 @@ def project_sheet(project: Project, visible: Callable) -> Sheet:
         path = list(
             visible(plan.nodes.around(home, include_self=True)).select_related("level_label")
         )
-    results = _results_by_project(visible, [project.pk]).get(project.pk, [])
+    results = _by_project(visible(project.results.all()))
+    values = _by_project(visible(project.evaluation_values.with_levels()))
+    criteria = plan.yearly_criteria()
     return Sheet(
         plan=plan,
         path=path,
         project=project,
+        criteria=criteria,
         indicators=list(visible_indicators(visible, project.indicators.all())),
-        projects=[ProjectProgress(project, False, yearly_progress(project, results))],
+        projects=[_project_progress(project, False, results, values, criteria)],
     )

@@ -13,8 +13,8 @@ from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
 from planportal.views import VisibleContentMixin, last_updated
-from policies.models import Municipality, Plan, PolicyNode, ScaleLevel, SDGGoal, Strategy, Ward
-from projects.models import Project, ProjectListing, ProjectResult
+from policies.models import Municipality, Plan, PolicyNode, SDGGoal, Strategy, Ward
+from projects.models import EvaluationValue, Project, ProjectListing, ProjectResult
 from projects.progress import pending_evaluations, rollups
 from projects.search import SearchForm
 from projects.sheets import visible_indicators
@@ -164,8 +164,12 @@ class NodeDetailView(PlanContentMixin, TemplateView):
         )
         listings = listings_of(node.listings.all(), projects)
         results = self.visible(ProjectResult.objects.filter(project__in=projects.under(node)))
+        values = self.visible(EvaluationValue.objects.filter(project__in=projects.under(node)))
         pending = pending_evaluations(projects.under(node), results)
-        progress = rollups(results, plan.scales, pending)
+        criteria = plan.criteria()
+        yearly = [c for c in criteria if c.on_project and not c.by_period]
+        progress = [rollup for rollup in rollups(results, values, yearly, pending) if rollup]
+        rates_nodes = any(not criterion.on_project for criterion in criteria)
         return super().get_context_data(
             plan=plan,
             node=node,
@@ -175,8 +179,8 @@ class NodeDetailView(PlanContentMixin, TemplateView):
             children=children,
             listings=paginate(self.request, listings),
             projects_below=projects.under(node).count() if not node.is_leaf_node() else 0,
-            achievement_rollup=progress[ScaleLevel.Scale.ACHIEVEMENT],
-            review_rollup=progress[ScaleLevel.Scale.REVIEW],
+            rollups=progress,
+            node_values=(self.visible(node.evaluation_values.with_levels()) if rates_nodes else []),
             indicators=visible_indicators(self.visible, node.indicators.all()),
             updated_at=node.updated_at,
             **kwargs,

@@ -5,7 +5,7 @@ from django.views.generic import TemplateView
 
 from planportal.views import last_updated
 from projects.models import Project, ProjectResult
-from projects.progress import pending_evaluations, yearly_progress
+from projects.progress import other_values, pending_evaluations, yearly_progress
 from projects.sheets import visible_indicators
 from projects.site_views import PlanContentMixin
 
@@ -34,11 +34,8 @@ class ProjectDetailView(PlanContentMixin, TemplateView):
         listings = project.listings.filter(node__in=visible_nodes).select_related(
             "node__level_label"
         )
-        results = list(
-            self.visible(ProjectResult.objects.filter(project=project)).select_related(
-                "achievement", "review"
-            )
-        )
+        results = list(self.visible(ProjectResult.objects.filter(project=project)))
+        values = list(self.visible(project.evaluation_values.with_levels()))
         pending = pending_evaluations(
             Project.objects.filter(pk=project.pk),
             self.visible(ProjectResult.objects.filter(project=project)),
@@ -57,8 +54,21 @@ class ProjectDetailView(PlanContentMixin, TemplateView):
                 else []
             ),
             trail=[{"label": project.display_name}],
-            progress=yearly_progress(project, results, pending) if results or pending else [],
+            **self.progress(project, results, values, pending),
             indicators=visible_indicators(self.visible, project.indicators.all()),
-            updated_at=last_updated([project], results),
+            updated_at=last_updated([project], results, values),
             **kwargs,
         )
+
+    @staticmethod
+    def progress(project, results, values, pending) -> dict:
+        """The year-by-year table (a column per yearly criterion) and the period reviews:
+        the criteria are read only when there is something to show."""
+        if not (results or values or pending):
+            return {"progress": [], "criteria": [], "period_values": []}
+        criteria = project.plan.yearly_criteria()
+        return {
+            "progress": yearly_progress(project, results, values, criteria, pending),
+            "criteria": criteria,
+            "period_values": other_values(values),
+        }

@@ -12,7 +12,7 @@ class RoundsConfig(AppConfig):
         from planportal import task_queue
         from planportal.admin import register_home_panel
         from planportal.caching import register_public_content
-        from projects.models import ProjectResult
+        from projects.models import EvaluationValue, ProjectResult
         from projects.progress import register_evaluation_workflow
         from rounds import evaluation, home, models, scopes, tasks
 
@@ -24,8 +24,9 @@ class RoundsConfig(AppConfig):
         register_home_panel(home.home_panel)
         task_queue.describe(tasks.send_round_reminders, _("評価作業の督促メール"))
         for signal in (post_save, post_delete):
-            signal.connect(
-                evaluation.outdate_tasks_of_result,
-                sender=ProjectResult,
-                dispatch_uid=f"rounds-outdate-{signal is post_save}",
-            )
+            for sender in (ProjectResult, EvaluationValue):
+                signal.connect(
+                    evaluation.outdate_tasks_of_result,
+                    sender=sender,
+                    dispatch_uid=f"rounds-outdate-{sender.__name__}-{signal is post_save}",
+                )

@@ -42,9 +42,9 @@ class RoundWorkflow:
 
 
 def outdate_tasks_of_result(sender, instance, raw=False, **kwargs):
-    """A result changed anywhere (the project's page, the results list) outdates its
-    task's row in an open grid or a downloaded file."""
-    if raw:
+    """A result or a value of its year changed anywhere (the project's page, the lists, a
+    file) outdates its task's row in an open grid or a downloaded file."""
+    if raw or not instance.project_id or not instance.fiscal_year:
         return
     Task.objects.filter(
         project_id=instance.project_id, round__fiscal_year=instance.fiscal_year

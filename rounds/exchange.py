@@ -4,7 +4,8 @@
   (every task, its status, who touched it last, the result).
 - ``task_workbook``: the tasks a user works on as an Excel workbook to fill
   in: the year's targets read-only (the sheet is protected, only the result
-  cells are open), 達成度 and 評価結果 as drop-downs of the plan's scale labels,
+  cells are open), one column per yearly criterion of the plan's scheme (達成度,
+  評価結果 …) as a drop-down of its levels' labels,
   and per row a hidden task number and version stamp. A hidden sheet names
   the round and the scope it was made for.
 - ``read_workbook``: an uploaded workbook checked in full before anything is
@@ -28,9 +29,9 @@ from django.utils.translation import gettext as _
 
 from planportal.caching import bump_content_version, invalidation_muted
 from planportal.permissions import scope_of
-from policies.models import ScaleLevel
+from policies.models import CriterionLevel
 from projects.layout import guard_formula
-from projects.models import ProjectResult
+from projects.models import EvaluationValue, ProjectResult
 from projects.progress import year_targets
 from rounds import services
 from rounds.models import Round, Task
@@ -43,19 +44,24 @@ LEVELS_SHEET = "_levels"
 SHEET = "評価"
 TASK_HEADER = "作業番号"
 VERSION_HEADER = "版"
-EDITABLE_HEADERS = ["実績", "達成度", "評価結果", "説明"]
-FIELDS = dict(zip(EDITABLE_HEADERS, ["actual", "achievement", "review", "comment"], strict=True))
+ACTUAL, COMMENT = "実績", "説明"
 
 
-def level_label(level: ScaleLevel | None) -> str:
-    return f"{level.code} {level.full_label}" if level else ""
+def editable_headers(criteria) -> list[str]:
+    """The columns a bureau fills in: 実績, one per yearly criterion, 説明."""
+    return [ACTUAL, *(criterion.name for criterion in criteria), COMMENT]
+
+
+def level_label(level: CriterionLevel | None) -> str:
+    return str(level) if level else ""
 
 
 def _local(moment) -> str:
     return timezone.localtime(moment).strftime("%Y-%m-%d %H:%M") if moment else ""
 
 
-def _tasks_with_results(tasks, fiscal_year):
+def _tasks_with_results(tasks, fiscal_year, criteria):
+    """(task, result, {criterion id: level}) of each task."""
     tasks = list(
         tasks.select_related(
             "project__plan",
@@ -65,38 +71,52 @@ def _tasks_with_results(tasks, fiscal_year):
             "updated_by",
         ).prefetch_related("project__targets", "project__target_revisions")
     )
+    project_ids = [task.project_id for task in tasks]
     results = {
         result.project_id: result
         for result in ProjectResult.objects.filter(
-            project_id__in=[task.project_id for task in tasks], fiscal_year=fiscal_year
-        ).select_related("achievement", "review")
+            project_id__in=project_ids, fiscal_year=fiscal_year
+        )
     }
-    return [(task, results.get(task.project_id)) for task in tasks]
+    levels = year_levels(project_ids, fiscal_year, criteria)
+    return [(task, results.get(task.project_id), levels.get(task.project_id, {})) for task in tasks]
+
+
+def year_levels(project_ids, fiscal_year, criteria) -> dict[int, dict[int, CriterionLevel]]:
+    """Per project, the level of each of ``criteria`` for the year."""
+    by_pk = {level.pk: level for criterion in criteria for level in criterion.levels.all()}
+    levels: dict[int, dict[int, CriterionLevel]] = {}
+    for project_id, criterion_id, level_id in EvaluationValue.objects.filter(
+        project_id__in=project_ids,
+        fiscal_year=fiscal_year,
+        criterion__in=[criterion.pk for criterion in criteria],
+    ).values_list("project_id", "criterion_id", "level_id"):
+        levels.setdefault(project_id, {})[criterion_id] = by_pk[level_id]
+    return levels
 
 
 # --- the whole round, for planning -------------------------------------------------
 
-ROUND_HEADERS = [
-    "所管局",
-    "所管課",
-    "施策",
-    "事業",
-    "目標",
-    "実績",
-    "達成度",
-    "評価結果",
-    "説明",
-    "状況",
-    "最後に操作した職員",
-    "最後の操作日時",
-    "公開",
-]
+
+def round_headers(criteria) -> list[str]:
+    return [
+        "所管局",
+        "所管課",
+        "施策",
+        "事業",
+        "目標",
+        *editable_headers(criteria),
+        "状況",
+        "最後に操作した職員",
+        "最後の操作日時",
+        "公開",
+    ]
 
 
-def round_table(round: Round) -> list[list[str]]:
+def round_table(round: Round, criteria) -> list[list[str]]:
     rows = []
     ordered = round.tasks.order_by("project__bureau__name", "project__division__name", "project_id")
-    for task, result in _tasks_with_results(ordered, round.fiscal_year):
+    for task, result, levels in _tasks_with_results(ordered, round.fiscal_year, criteria):
         project = task.project
         rows.append(
             [
@@ -106,8 +126,7 @@ def round_table(round: Round) -> list[list[str]]:
                 str(project),
                 "\n".join(year_targets(project).get(round.fiscal_year, [])),
                 result.actual if result else "",
-                level_label(result.achievement) if result else "",
-                level_label(result.review) if result else "",
+                *(level_label(levels.get(criterion.pk)) for criterion in criteria),
                 result.comment if result else "",
                 task.get_status_display(),
                 str(task.updated_by or ""),
@@ -122,8 +141,11 @@ def round_csv(round: Round) -> bytes:
     """UTF-8 with a BOM for Excel; no cell is ever read as a formula."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow(ROUND_HEADERS)
-    writer.writerows([[guard_formula(value) for value in row] for row in round_table(round)])
+    criteria = round.plan.yearly_criteria()
+    writer.writerow(round_headers(criteria))
+    writer.writerows(
+        [[guard_formula(value) for value in row] for row in round_table(round, criteria)]
+    )
     return buffer.getvalue().encode("utf-8-sig")
 
 
@@ -133,8 +155,9 @@ def round_xlsx(round: Round) -> bytes:
     workbook = Workbook()
     sheet = workbook.active
     sheet.title = SHEET
-    _append_text(sheet, ROUND_HEADERS)
-    for row in round_table(round):
+    criteria = round.plan.yearly_criteria()
+    _append_text(sheet, round_headers(criteria))
+    for row in round_table(round, criteria):
         _append_text(sheet, row)
     sheet.freeze_panes = "A2"
     return _saved(workbook)
@@ -170,12 +193,11 @@ def scope_key(user) -> str:
 def task_workbook(round: Round, tasks, *, user) -> bytes:
     from openpyxl import Workbook
     from openpyxl.styles import Alignment, Font, PatternFill, Protection
+    from openpyxl.utils import get_column_letter
     from openpyxl.worksheet.datavalidation import DataValidation
 
-    scales = round.plan.scales
-    levels = list(scales.levels.all()) if scales else []
-    achievement = [level_label(lv) for lv in levels if lv.scale == ScaleLevel.Scale.ACHIEVEMENT]
-    review = [level_label(lv) for lv in levels if lv.scale == ScaleLevel.Scale.REVIEW]
+    criteria = round.plan.yearly_criteria()
+    editable = editable_headers(criteria)
 
     workbook = Workbook()
     sheet = workbook.active
@@ -186,7 +208,7 @@ def task_workbook(round: Round, tasks, *, user) -> bytes:
         "施策",
         "所管局・課",
         f"{dual_label(round.fiscal_year)}の目標",
-        *EDITABLE_HEADERS,
+        *editable,
         "状況",
         VERSION_HEADER,
     ]
@@ -194,8 +216,8 @@ def task_workbook(round: Round, tasks, *, user) -> bytes:
     wrap = Alignment(wrap_text=True, vertical="top")
     open_cell = Protection(locked=False)
     editable_fill = PatternFill("solid", fgColor="FFF8E1")
-    first_editable = headers.index(EDITABLE_HEADERS[0]) + 1
-    for task, result in _tasks_with_results(tasks, round.fiscal_year):
+    first_editable = headers.index(ACTUAL) + 1
+    for task, result, levels in _tasks_with_results(tasks, round.fiscal_year, criteria):
         project = task.project
         owner = " ".join(
             part.name for part in (project.bureau, project.division) if part is not None
@@ -209,8 +231,7 @@ def task_workbook(round: Round, tasks, *, user) -> bytes:
                 owner,
                 "\n".join(year_targets(project).get(round.fiscal_year, [])),
                 result.actual if result else "",
-                level_label(result.achievement) if result else "",
-                level_label(result.review) if result else "",
+                *(level_label(levels.get(criterion.pk)) for criterion in criteria),
                 result.comment if result else "",
                 task.get_status_display(),
                 str(task.version),
@@ -221,32 +242,32 @@ def task_workbook(round: Round, tasks, *, user) -> bytes:
             sheet.cell(row, column).alignment = wrap
         task.round = round
         if task.is_editable:
-            for column in range(first_editable, first_editable + len(EDITABLE_HEADERS)):
+            for column in range(first_editable, first_editable + len(editable)):
                 sheet.cell(row, column).protection = open_cell
                 sheet.cell(row, column).fill = editable_fill
     for cell in sheet[1]:
         cell.font = Font(bold=True)
-    for letter, width in zip(
-        "ABCDEFGHIJK", [8, 30, 24, 18, 36, 36, 24, 30, 36, 10, 6], strict=True
-    ):
-        sheet.column_dimensions[letter].width = width
-    for letter in ("A", "K"):  # the task number and version stamp: for the portal, not for people
-        sheet.column_dimensions[letter].hidden = True
+    widths = [8, 30, 24, 18, 36, 36, *(24 for _c in criteria), 36, 10, 6]
+    for column, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(column)].width = width
+    # the task number and version stamp: for the portal, not for people
+    for column in (1, len(headers)):
+        sheet.column_dimensions[get_column_letter(column)].hidden = True
     sheet.freeze_panes = "C2"
     sheet.protection.sheet = True  # targets and names read-only; result cells are unlocked
     sheet.protection.formatRows = False
     sheet.protection.formatColumns = False
 
     lists = workbook.create_sheet(LEVELS_SHEET)
-    for index, label in enumerate(achievement, start=1):
-        lists.cell(index, 1, label)
-    for index, label in enumerate(review, start=1):
-        lists.cell(index, 2, label)
-    lists.sheet_state = "hidden"
     last = max(sheet.max_row, 2)
-    for column, values, letter in (("G", achievement, "A"), ("H", review, "B")):
+    for offset, criterion in enumerate(criteria, start=1):
+        values = [level_label(level) for level in criterion.levels.all()]
+        for index, label in enumerate(values, start=1):
+            lists.cell(index, offset, label)
         if not values:
             continue
+        letter = get_column_letter(offset)
+        column = get_column_letter(first_editable + offset)
         validation = DataValidation(
             type="list",
             formula1=f"'{LEVELS_SHEET}'!${letter}$1:${letter}${len(values)}",
@@ -257,6 +278,7 @@ def task_workbook(round: Round, tasks, *, user) -> bytes:
         )
         validation.add(f"{column}2:{column}{last}")
         sheet.add_data_validation(validation)
+    lists.sheet_state = "hidden"
 
     meta = workbook.create_sheet(META_SHEET)
     for key, value in (
@@ -331,12 +353,12 @@ def read_workbook(round: Round, content: bytes, *, user, file_name: str = "") ->
         )
     rows = sheets[SHEET]
     header = [str(value or "").strip() for value in rows[0]] if rows else []
-    missing = [
-        name for name in (TASK_HEADER, VERSION_HEADER, *EDITABLE_HEADERS) if name not in header
-    ]
+    criteria = round.plan.yearly_criteria()
+    names = (TASK_HEADER, VERSION_HEADER, *editable_headers(criteria))
+    missing = [name for name in names if name not in header]
     if missing:
         raise WorkbookError([_("列がありません：%(names)s") % {"names": "、".join(missing)}])
-    index = {name: header.index(name) for name in (TASK_HEADER, VERSION_HEADER, *EDITABLE_HEADERS)}
+    index = {name: header.index(name) for name in names}
     report = UploadReport(file_name=file_name)
     parsed = []
     for line, row in enumerate(rows[1:], start=2):
@@ -345,7 +367,7 @@ def read_workbook(round: Round, content: bytes, *, user, file_name: str = "") ->
             continue
         report.rows += 1
         parsed.append((line, {name: cells[position] for name, position in index.items()}))
-    _check_rows(round, parsed, report, user=user)
+    _check_rows(round, criteria, parsed, report, user=user)
     if report.problems:
         raise WorkbookError(report.problems)
     return report
@@ -375,7 +397,7 @@ def _text(value) -> str:
     return str(value).strip()
 
 
-def _check_rows(round, parsed, report: UploadReport, *, user) -> None:
+def _check_rows(round, criteria, parsed, report: UploadReport, *, user) -> None:
     ids = [int(cells[TASK_HEADER]) for _line, cells in parsed if cells[TASK_HEADER].isdigit()]
     tasks = {
         task.pk: task
@@ -392,19 +414,15 @@ def _check_rows(round, parsed, report: UploadReport, *, user) -> None:
         if services.may_change_tasks(user)
         else set()
     )
+    project_ids = [task.project_id for task in tasks.values()]
     results = {
         result.project_id: result
         for result in ProjectResult.objects.filter(
-            project_id__in=[task.project_id for task in tasks.values()],
-            fiscal_year=round.fiscal_year,
-        ).select_related("achievement", "review")
+            project_id__in=project_ids, fiscal_year=round.fiscal_year
+        )
     }
-    scales = round.plan.scales
-    levels = list(scales.levels.all()) if scales else []
-    lookup = {
-        scale: _level_lookup([level for level in levels if level.scale == scale])
-        for scale in (ScaleLevel.Scale.ACHIEVEMENT, ScaleLevel.Scale.REVIEW)
-    }
+    year = year_levels(project_ids, round.fiscal_year, criteria)
+    lookup = {criterion.pk: _level_lookup(criterion.levels.all()) for criterion in criteria}
     seen = set()
     problems = report.problems
     for line, cells in parsed:
@@ -430,11 +448,11 @@ def _check_rows(round, parsed, report: UploadReport, *, user) -> None:
             )
             continue
         result = results.get(task.project_id)
-        values, row_problems = _row_values(cells, lookup, where)
+        values, row_problems = _row_values(cells, criteria, lookup, where)
         if row_problems:
             problems.extend(row_problems)
             continue
-        changed = _changed_cells(result, values)
+        changed = _changed_cells(result, year.get(task.project_id, {}), values, criteria)
         if not changed:
             continue
         task.round = round
@@ -452,7 +470,7 @@ def _check_rows(round, parsed, report: UploadReport, *, user) -> None:
         report.changes.append(RowChange(line, task, values, changed))
 
 
-def _level_lookup(levels) -> dict[str, ScaleLevel]:
+def _level_lookup(levels) -> dict[str, CriterionLevel]:
     """A level by its label as the drop-down shows it, or by its code alone."""
     lookup = {}
     for level in levels:
@@ -461,53 +479,37 @@ def _level_lookup(levels) -> dict[str, ScaleLevel]:
     return lookup
 
 
-def _row_values(cells, lookup, where) -> tuple[RowValues, list[str]]:
+def _row_values(cells, criteria, lookup, where) -> tuple[RowValues, list[str]]:
     problems = []
     levels = {}
-    for header, scale in (
-        ("達成度", ScaleLevel.Scale.ACHIEVEMENT),
-        ("評価結果", ScaleLevel.Scale.REVIEW),
-    ):
-        text = cells[header]
-        levels[header] = (
-            lookup[scale].get(text) or lookup[scale].get(text.split(" ")[0]) if text else None
-        )
-        if text and levels[header] is None:
+    for criterion in criteria:
+        text = cells[criterion.name]
+        found = lookup[criterion.pk]
+        levels[criterion.pk] = found.get(text) or found.get(text.split(" ")[0]) if text else None
+        if text and levels[criterion.pk] is None:
             problems.append(
                 _("%(where)s 列「%(column)s」：「%(value)s」はこの計画の評価区分にありません。")
-                % {"where": where, "column": header, "value": text}
+                % {"where": where, "column": criterion.name, "value": text}
             )
-    for header in ("実績", "説明"):
+    for header in (ACTUAL, COMMENT):
         if len(cells[header]) > MAX_TEXT:
             problems.append(
                 _("%(where)s 列「%(column)s」：%(max)d文字以内にしてください（%(length)d文字）。")
                 % {"where": where, "column": header, "max": MAX_TEXT, "length": len(cells[header])}
             )
-    values = RowValues(
-        actual=cells["実績"],
-        achievement=levels["達成度"],
-        review=levels["評価結果"],
-        comment=cells["説明"],
-    )
+    values = RowValues(actual=cells[ACTUAL], levels=levels, comment=cells[COMMENT])
     return values, problems
 
 
-def _changed_cells(result, values: RowValues) -> list[CellChange]:
-    old = {
-        "実績": result.actual if result else "",
-        "達成度": level_label(result.achievement) if result else "",
-        "評価結果": level_label(result.review) if result else "",
-        "説明": result.comment if result else "",
-    }
-    new = {
-        "実績": values.actual,
-        "達成度": level_label(values.achievement),
-        "評価結果": level_label(values.review),
-        "説明": values.comment,
-    }
+def _changed_cells(result, levels, values: RowValues, criteria) -> list[CellChange]:
+    old = {ACTUAL: result.actual if result else "", COMMENT: result.comment if result else ""}
+    new = {ACTUAL: values.actual, COMMENT: values.comment}
+    for criterion in criteria:
+        old[criterion.name] = level_label(levels.get(criterion.pk))
+        new[criterion.name] = level_label(values.levels[criterion.pk])
     return [
         CellChange(header, old[header], new[header])
-        for header in EDITABLE_HEADERS
+        for header in editable_headers(criteria)
         if old[header].strip() != new[header].strip()
     ]
 

@@ -9,22 +9,33 @@ from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 
-from policies.models import Bureau, Division, ScaleLevel
+from policies.models import Bureau, Division
 from rounds.models import Round
 from rounds.services import MAX_TEXT, RowValues
 
 
-class ScaleChoices:
-    """The plan's levels as select choices, read once for every row of a page, with
-    their options' HTML escaped once too (a page has 400 such selects)."""
+def criterion_field(criterion) -> str:
+    """The grid's field of a criterion (its column's id is ``col-`` and this)."""
+    return f"c{criterion.pk}"
 
-    def __init__(self, scales):
-        levels = list(scales.levels.all()) if scales else []
-        self.by_pk = {str(level.pk): level for level in levels}
-        self.achievement = self._choices(levels, ScaleLevel.Scale.ACHIEVEMENT)
-        self.review = self._choices(levels, ScaleLevel.Scale.REVIEW)
+
+class ScaleChoices:
+    """The levels of the plan's yearly criteria as select choices, read once for every
+    row of a page, with their options' HTML escaped once too (a page has 400 such
+    selects). The form class has one field per criterion."""
+
+    def __init__(self, criteria):
+        self.criteria = list(criteria)
+        self.by_pk = {
+            str(level.pk): level for criterion in self.criteria for level in criterion.levels.all()
+        }
+        choices = {
+            criterion_field(criterion): [("", "—")]
+            + [(str(level.pk), str(level)) for level in criterion.levels.all()]
+            for criterion in self.criteria
+        }
         self.form_class = type("TaskRowForm", (TaskRowForm,), {"scales": self})
-        self.form_class.base_fields = self._fields()  # the metaclass sets its own
+        self.form_class.base_fields = self._fields(choices)  # the metaclass sets its own
         self._options = {
             name: [
                 (
@@ -32,23 +43,22 @@ class ScaleChoices:
                     format_html('<option value="{}"', value),
                     format_html(">{}</option>", label),
                 )
-                for value, label in choices
+                for value, label in field_choices
             ]
-            for name, choices in (("achievement", self.achievement), ("review", self.review))
+            for name, field_choices in choices.items()
         }
 
-    @staticmethod
-    def _choices(levels, scale):
-        return [("", "—")] + [
-            (str(level.pk), f"{level.code} {level.full_label}")
-            for level in levels
-            if level.scale == scale
-        ]
-
-    def _fields(self):
+    def _fields(self, choices):
         fields = copy.deepcopy(TaskRowForm.base_fields)
-        fields["achievement"].choices = self.achievement
-        fields["review"].choices = self.review
+        comment = fields.pop("comment")
+        for criterion in self.criteria:
+            fields[criterion_field(criterion)] = forms.ChoiceField(
+                label=criterion.name,
+                required=False,
+                show_hidden_initial=True,
+                choices=choices[criterion_field(criterion)],
+            )
+        fields["comment"] = comment  # after the levels, as the grid's columns
         return fields
 
     def options_html(self, field_name: str, selected: str) -> str:
@@ -62,14 +72,26 @@ class ScaleChoices:
     def form(self, *args, **kwargs) -> TaskRowForm:
         return self.form_class(*args, **kwargs)
 
+    def initial_for(self, task, result, values) -> dict:
+        """A row's initial values: ``values`` are the project's EvaluationValues of the year."""
+        levels = {value.criterion_id: str(value.level_id) for value in values}
+        return {
+            "version": task.version,
+            "actual": result.actual if result else "",
+            "comment": result.comment if result else "",
+        } | {
+            criterion_field(criterion): levels.get(criterion.pk, "") for criterion in self.criteria
+        }
+
 
 class TaskRowForm(forms.Form):
-    """One row of the grid: a project's result for the round's year.
+    """One row of the grid: a project's result and levels for the round's year.
 
     The editable fields render their initial values as hidden inputs too
     (``show_hidden_initial``), so that a row counts as changed only when its
     editor changed it, whatever happened in the database meanwhile; ``version``
-    is the row stamp the save is checked against.
+    is the row stamp the save is checked against. ``ScaleChoices`` adds one
+    field per yearly criterion of the plan's scheme.
     """
 
     version = forms.IntegerField(widget=forms.HiddenInput)
@@ -80,8 +102,6 @@ class TaskRowForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         show_hidden_initial=True,
     )
-    achievement = forms.ChoiceField(label=_("達成度"), required=False, show_hidden_initial=True)
-    review = forms.ChoiceField(label=_("評価結果"), required=False, show_hidden_initial=True)
     comment = forms.CharField(
         label=_("説明"),
         required=False,
@@ -97,24 +117,19 @@ class TaskRowForm(forms.Form):
         """What its editor changed: the version stamp is not an edit."""
         return [name for name in super().changed_data if name != "version"]
 
+    def level_fields(self):
+        return [self[criterion_field(criterion)] for criterion in self.scales.criteria]
+
     def row_values(self) -> RowValues:
         data = self.cleaned_data
         return RowValues(
             actual=data["actual"].strip(),
-            achievement=self.scales.by_pk.get(data["achievement"]),
-            review=self.scales.by_pk.get(data["review"]),
+            levels={
+                criterion.pk: self.scales.by_pk.get(data[criterion_field(criterion)])
+                for criterion in self.scales.criteria
+            },
             comment=data["comment"].strip(),
         )
-
-    @classmethod
-    def initial_for(cls, task, result) -> dict:
-        return {
-            "version": task.version,
-            "actual": result.actual if result else "",
-            "achievement": str(result.achievement_id or "") if result else "",
-            "review": str(result.review_id or "") if result else "",
-            "comment": result.comment if result else "",
-        }
 
 
 class AssignBureauForm(forms.Form):

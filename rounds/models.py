@@ -20,7 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from planportal.versioning import Versioned
 from policies.models import Plan, PolicyNode, check_plan_year
-from projects.models import Project, ProjectResult
+from projects.models import EvaluationValue, Project, ProjectResult
 from rounds.workflow import EDITABLE, Action, Status
 from schedule.fiscal import dual_label
 from schedule.validators import fiscal_year_validators
@@ -130,6 +130,16 @@ class TaskQuerySet(models.QuerySet):
     def results(self):
         """The ProjectResults these tasks are about (the project's result for the round's year)."""
         return ProjectResult.objects.filter(
+            Exists(
+                self.filter(
+                    project=OuterRef("project_id"), round__fiscal_year=OuterRef("fiscal_year")
+                )
+            )
+        )
+
+    def evaluation_values(self):
+        """The EvaluationValues of these tasks' projects for the round's year."""
+        return EvaluationValue.objects.filter(
             Exists(
                 self.filter(
                     project=OuterRef("project_id"), round__fiscal_year=OuterRef("fiscal_year")

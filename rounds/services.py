@@ -23,8 +23,8 @@ from django.utils.translation import gettext_noop
 from planportal.caching import bump_content_version
 from planportal.permissions import can_publish, editable, is_unrestricted
 from planportal.publication import PublicationStatus
-from policies.models import Bureau, Division, ScaleLevel
-from projects.models import Project, ProjectResult
+from policies.models import Bureau, CriterionLevel, Division
+from projects.models import EvaluationValue, Project, ProjectResult
 from rounds.models import ACTION_LABELS, PUBLISH_EVENT, Round, Task, TaskEvent
 from rounds.workflow import (
     EDITABLE,
@@ -58,6 +58,7 @@ NOTHING_TO_SUBMIT = gettext_noop(
     "次の事業は実績・評価が入っていないため提出できません（何も変更していません）：%(names)s"
 )
 NO_PERMISSION = gettext_noop("この操作をする権限がありません。")
+EMPTY_ROW = gettext_noop("実績、評価、説明のいずれかを入れてください。")
 
 
 class RoundError(Exception):
@@ -146,9 +147,11 @@ def close_rounds(rounds) -> int:
 @dataclass
 class RowValues:
     actual: str
-    achievement: ScaleLevel | None
-    review: ScaleLevel | None
+    levels: dict[int, CriterionLevel | None]  # by criterion id: the plan's yearly criteria
     comment: str
+
+    def is_empty(self) -> bool:
+        return not (self.actual or self.comment or any(self.levels.values()))
 
 
 def check_row_editable(user, task: Task) -> None:
@@ -197,21 +200,51 @@ def record_row(task_id: int, values: RowValues, *, user, base_version: int) -> T
         check_row_editable(user, task)
         if task.version != base_version:
             raise RowRefused(stale_message(task))
+        if values.is_empty():
+            raise RowRefused(_(EMPTY_ROW))
         result = ProjectResult.objects.filter(
             project=task.project, fiscal_year=task.round.fiscal_year
         ).first() or ProjectResult(project=task.project, fiscal_year=task.round.fiscal_year)
         result.actual = values.actual
-        result.achievement = values.achievement
-        result.review = values.review
         result.comment = values.comment
         result.status = PublicationStatus.DRAFT  # public again only once approved
         try:
             result.full_clean()
+            result.save()
+            _record_levels(task, values.levels)
         except ValidationError as error:
             raise RowRefused(" ".join(error.messages)) from None
-        result.save()
         _transition(task, Action.SAVE, user)
         return task
+
+
+def _record_levels(task: Task, levels: dict) -> None:
+    """The year's value of each criterion: created, changed, or removed when left empty;
+    a changed one goes back to draft with the result."""
+    existing = {
+        value.criterion_id: value
+        for value in EvaluationValue.objects.filter(
+            project=task.project, fiscal_year=task.round.fiscal_year, criterion_id__in=levels
+        )
+    }
+    for criterion_id, level in levels.items():
+        value = existing.get(criterion_id)
+        if level is None:
+            if value is not None:
+                value.delete()
+            continue
+        if value is not None and value.level_id == level.pk:
+            if value.is_published():
+                value.status = PublicationStatus.DRAFT
+                value.save(update_fields=["status", "updated_at"])
+            continue
+        value = value or EvaluationValue(
+            project=task.project, fiscal_year=task.round.fiscal_year, criterion_id=criterion_id
+        )
+        value.level = level
+        value.status = PublicationStatus.DRAFT
+        value.full_clean()
+        value.save()
 
 
 def _transition(task: Task, action: Action, user, comment: str = "") -> None:
@@ -300,8 +333,9 @@ def act_on(task_ids, action: Action, *, user, comment: str = "") -> int:
     for status, pks in by_status.items():
         Task.objects.filter(pk__in=pks).update(status=status, **values)
     if action is Action.REOPEN:
-        results = Task.objects.filter(pk__in=[task.pk for task in tasks]).results()
-        results.unpublish()
+        reopened = Task.objects.filter(pk__in=[task.pk for task in tasks])
+        reopened.results().unpublish()
+        reopened.evaluation_values().unpublish()
     return len(tasks)
 
 
@@ -366,6 +400,7 @@ def publish_approved(round: Round, *, user, bureau_id: int | None = None) -> int
     drafts = tasks.results().exclude(status=PublicationStatus.PUBLISHED)
     published_projects = set(drafts.values_list("project_id", flat=True))
     count = drafts.publish()
+    tasks.evaluation_values().exclude(status=PublicationStatus.PUBLISHED).publish()
     now = timezone.now()
     TaskEvent.objects.bulk_create(
         TaskEvent(

@@ -33,7 +33,7 @@ from planportal.pending_uploads import PendingFile
 from planportal.permissions import can_publish
 from planportal.publication import PublicationStatus
 from policies.models import Bureau
-from projects.models import ProjectResult, YearlyTarget
+from projects.models import EvaluationValue, ProjectResult, YearlyTarget
 from projects.progress import year_targets
 from rounds import exchange, services
 from rounds.forms import AssignBureauForm, ScaleChoices, TaskRowForm
@@ -48,7 +48,7 @@ REVIEW_BUTTONS = {action.value: action for action in PLANNING_ACTIONS}  # name="
 
 def get_round(round_id) -> Round:
     return get_object_or_404(
-        Round.objects.select_related("plan__municipality", "plan__scale_set", "node"),
+        Round.objects.select_related("plan__municipality", "plan__evaluation_scheme", "node"),
         pk=round_id,
     )
 
@@ -71,6 +71,7 @@ def admin_context(request, model_admin, round, title) -> dict:
 class GridRow:
     task: Task
     result: ProjectResult | None
+    levels: list  # the year's EvaluationValue (or None) of each yearly criterion
     targets: list[str]
     form: TaskRowForm | None  # None: read-only for this user or in this status
     error: str = ""
@@ -102,24 +103,33 @@ def load_rows(round, tasks, scales, *, user, bound=None, errors=None) -> list[Gr
             "project__target_revisions",
         )
     )
+    project_ids = [task.project_id for task in tasks]
     results = {
         result.project_id: result
         for result in ProjectResult.objects.filter(
-            project_id__in=[task.project_id for task in tasks], fiscal_year=round.fiscal_year
-        ).select_related("achievement", "review")
+            project_id__in=project_ids, fiscal_year=round.fiscal_year
+        )
     }
+    values: dict[int, list] = {}
+    for value in EvaluationValue.objects.filter(
+        project_id__in=project_ids, fiscal_year=round.fiscal_year
+    ).select_related("level"):
+        values.setdefault(value.project_id, []).append(value)
     may_edit = services.may_change_tasks(user)
     rows = []
     for task in tasks:
         task.round = round
         result = results.get(task.project_id)
+        year_values = values.get(task.project_id, [])
         form = None
         if may_edit and task.is_editable:
             form = bound.get(task.pk) or scales.form(
-                prefix=f"t{task.pk}", initial=TaskRowForm.initial_for(task, result)
+                prefix=f"t{task.pk}", initial=scales.initial_for(task, result, year_values)
             )
+        by_criterion = {value.criterion_id: value for value in year_values}
+        levels = [by_criterion.get(criterion.pk) for criterion in scales.criteria]
         targets = year_targets(task.project).get(round.fiscal_year, [])
-        rows.append(GridRow(task, result, targets, form, errors.get(task.pk, "")))
+        rows.append(GridRow(task, result, levels, targets, form, errors.get(task.pk, "")))
     return rows
 
 
@@ -172,7 +182,7 @@ def grid_view(request, round_id, *, model_admin):
     if not request.user.has_perm("rounds.view_task"):
         raise PermissionDenied
     round = get_round(round_id)
-    scales = ScaleChoices(round.plan.scales)
+    scales = ScaleChoices(round.plan.yearly_criteria())
     tasks = grid_tasks(request, round)
     bound, errors = {}, {}
     if request.method == "POST":
@@ -205,6 +215,7 @@ def grid_view(request, round_id, *, model_admin):
     context = {
         **admin_context(request, model_admin, round, _("評価の作業")),
         "rows": rows,
+        "criteria": scales.criteria,
         "page": page,
         "query": query.urlencode(),
         "status_choices": [(status.value, label) for status, label in STATUS_LABELS.items()],

@@ -6,7 +6,7 @@ import pytest
 
 from planportal.permissions import BUREAU_EDITORS, PLAN_ADMINS
 from planportal.publication import PublicationStatus
-from policies.models import Bureau, Division, ScaleSet
+from policies.models import Bureau, CriterionLevel, Division
 from policies.tree import create_node
 from projects.models import Project, ProjectListing, YearlyTarget
 from rounds.models import Round
@@ -17,7 +17,8 @@ YEAR = 2023
 
 
 def level(code):
-    return ScaleSet.objects.get(is_default=True).levels.get(code=code)
+    """A level of the default scheme: 達成度 1–5 or 評価結果 A–H."""
+    return CriterionLevel.objects.get(criterion__scheme__is_default=True, code=code)
 
 
 @pytest.fixture

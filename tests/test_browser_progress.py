@@ -5,9 +5,10 @@ from decimal import Decimal
 import pytest
 
 from planportal.publication import PublicationStatus
-from policies.models import Indicator, IndicatorValue, PolicyNode, ScaleSet
-from projects.models import Project, ProjectResult
+from policies.models import Indicator, IndicatorValue, PolicyNode
+from projects.models import Project
 from tests.browser import DESKTOP, PHONE, axe_violations, describe
+from tests.evaluations import record
 
 pytestmark = pytest.mark.browser
 PUBLISHED = PublicationStatus.PUBLISHED
@@ -18,19 +19,11 @@ def progress_data():
     node = PolicyNode.objects.get(
         plan__slug="kawasaki-2011", title="区における地域のまちづくりの推進"
     )
-    levels = {level.code: level for level in ScaleSet.objects.get(is_default=True).levels.all()}
     projects = list(Project.objects.under(node).order_by("pk"))[:3]
     for project, (year, achievement, review) in zip(
         projects, [(2011, "3", "C"), (2011, "2", "A"), (2012, "4", "G")], strict=True
     ):
-        ProjectResult.objects.create(
-            project=project,
-            fiscal_year=year,
-            actual="実績の記録",
-            achievement=levels[achievement],
-            review=levels[review],
-            status=PUBLISHED,
-        )
+        record(project, year, actual="実績の記録", achievement=achievement, review=review)
     indicator = Indicator.objects.create(
         node=node,
         name="区民会議の認知度",

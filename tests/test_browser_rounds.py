@@ -11,6 +11,7 @@ from rounds.models import Round, Task
 from rounds.services import open_round
 from rounds.workflow import Status
 from tests.browser import DESKTOP
+from tests.evaluations import levels
 
 pytestmark = pytest.mark.browser
 PASSWORD = "browser-pw-1"
@@ -87,9 +88,10 @@ def test_a_bureau_fills_five_rows_by_keyboard_planning_approves_citizens_see_the
     page.keyboard.press("Enter")
     page.wait_for_selector(".messagelist")
     assert set(mine.values_list("status", flat=True)) == {Status.SUBMITTED}
-    results = ProjectResult.objects.filter(fiscal_year=2023).select_related("achievement", "review")
+    results = ProjectResult.objects.filter(fiscal_year=2023).select_related("project")
     assert sorted(r.actual for r in results) == [f"実績{i}：計画どおり実施" for i in range(1, 6)]
-    assert {(r.achievement.code, r.review.code, r.comment) for r in results} == {("2", "C", "順調")}
+    assert {r.comment for r in results} == {"順調"}
+    assert {tuple(sorted(levels(r.project, 2023).values())) for r in results} == {("2", "C")}
 
     sign_in(page, demo_server, "planner")
     page.get_by_role(

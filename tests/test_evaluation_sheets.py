@@ -22,10 +22,10 @@ from policies.models import (
     MeasureEvaluation,
     Municipality,
     PolicyNode,
-    ScaleSet,
     Ward,
 )
-from projects.models import Project, ProjectResult, TargetRevision
+from projects.models import EvaluationValue, Project, TargetRevision
+from tests.evaluations import level_of, record
 
 PUBLISHED = PublicationStatus.PUBLISHED
 pytestmark = pytest.mark.django_db
@@ -53,17 +53,6 @@ def evaluate(node, **fields):
     evaluation.save()
     evaluation.related_divisions.set(related)
     return evaluation
-
-
-def level(code):
-    return ScaleSet.objects.get(is_default=True).levels.get(code=code)
-
-
-def result(project, fiscal_year, **fields):
-    entry = ProjectResult(project=project, fiscal_year=fiscal_year, status=PUBLISHED, **fields)
-    entry.full_clean()
-    entry.save()
-    return entry
 
 
 # --- the measure's evaluation -----------------------------------------------------
@@ -161,7 +150,16 @@ def filled_sheet(measure, divisions):
         decided_in=2012,
         reason="条例改正の議論を受けて",
     )
-    result(voting, 2012, actual="制度を運営した", achievement=level("3"), review=level("C"))
+    record(voting, 2012, actual="制度を運営した", achievement="3", review="C")
+    review = level_of(voting.plan, "Ⅳ", "3ヵ年の事業目標に対する達成度")
+    EvaluationValue.objects.create(
+        project=voting,
+        criterion=review.criterion,
+        level=review,
+        period=voting.plan.periods.get(),
+        explanation="3年間でおおむね実施",
+        status=PUBLISHED,
+    )
     return voting
 
 
@@ -192,6 +190,10 @@ def test_the_measure_sheet_reads_like_the_citys_sheet(client, measure, filled_sh
         "制度を運営した",
         "3目標をほぼ達成",
         "C目標どおりに進める：事業の規模（予算・人員）を維持",
+        "3ヵ年の事業目標に対する達成度",
+        "実行計画 期末評価",
+        "Ⅳ",
+        "3年間でおおむね実施",
     ):
         assert expected in text, expected
     assert "まだ下書きの評価" not in text  # a draft evaluation stays out
@@ -212,6 +214,7 @@ def test_the_project_sheet_has_its_path_targets_results_and_indicators(client, f
         "住民投票制度運営事業",
         "制度見直しの検討",
         "3目標をほぼ達成",
+        "実行計画 期末評価",
         "投票制度の周知率",
     ):
         assert expected in text, expected
@@ -292,7 +295,7 @@ def test_sheets_run_a_fixed_number_of_queries(client, measure, divisions, filled
             project=project, fiscal_year=2013, text="変更", decided_in=2013, reason="理由"
         )
         if project != filled_sheet:
-            result(project, 2012, actual="実施", achievement=level("2"))
-        result(project, 2013, actual="実施", review=level("A"))
+            record(project, 2012, actual="実施", achievement="2")
+        record(project, 2013, actual="実施", review="A")
     after = (count_queries(client, node_url), count_queries(client, project_url))
-    assert before == after == (15, 11)
+    assert before == after == (19, 14)

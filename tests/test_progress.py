@@ -1,4 +1,4 @@
-"""Progress: a year's results and evaluations, scale sets, indicators, and their public pages."""
+"""Progress: a year's results and evaluations, schemes, indicators, and their public pages."""
 
 from decimal import Decimal
 
@@ -7,18 +7,14 @@ from django.core.exceptions import ValidationError
 from django.test import Client
 
 from planportal.publication import PublicationStatus
-from policies.models import Indicator, IndicatorValue, PolicyNode, ScaleLevel, ScaleSet
+from policies.models import EvaluationScheme, Indicator, IndicatorValue, PolicyNode
 from policies.tree import create_node
 from projects.models import Project, ProjectResult
-from projects.progress import count_by_level, yearly_progress
+from projects.progress import yearly_progress
+from tests.evaluations import levels, record
 
 PUBLISHED = PublicationStatus.PUBLISHED
 pytestmark = pytest.mark.django_db
-
-
-def level(code, scale_set=None):
-    scale_set = scale_set or ScaleSet.objects.get(is_default=True)
-    return scale_set.levels.get(code=code)
 
 
 def community_node():
@@ -27,26 +23,16 @@ def community_node():
     )
 
 
-def record(project, fiscal_year, *, achievement=None, review=None, actual="", status=PUBLISHED):
-    result = ProjectResult(
-        project=project,
-        fiscal_year=fiscal_year,
-        actual=actual,
-        achievement=level(achievement) if achievement else None,
-        review=level(review) if review else None,
-        status=status,
-    )
-    result.full_clean()
-    result.save()
-    return result
-
-
 # --- the default scales ----------------------------------------------------
 
 
-def test_default_scales_are_kawasakis_achievement_and_review():
-    scales = ScaleSet.objects.get(is_default=True)
-    achievement = scales.levels_of(ScaleLevel.Scale.ACHIEVEMENT)
+def test_default_scheme_is_kawasakis_achievement_and_review():
+    scheme = EvaluationScheme.objects.get(is_default=True)
+    achievement_criterion, review_criterion = scheme.criteria.all()
+    assert (achievement_criterion.name, review_criterion.name) == ("達成度", "評価結果")
+    assert {c.subject for c in (achievement_criterion, review_criterion)} == {"project"}
+    assert {c.timing for c in (achievement_criterion, review_criterion)} == {"yearly"}
+    achievement = list(achievement_criterion.levels.all())
     assert [(lv.code, lv.label) for lv in achievement] == [
         ("1", "目標を大きく上回って達成"),
         ("2", "目標を上回って達成"),
@@ -54,7 +40,7 @@ def test_default_scales_are_kawasakis_achievement_and_review():
         ("4", "目標を下回った"),
         ("5", "目標を大きく下回った"),
     ]
-    review = scales.levels_of(ScaleLevel.Scale.REVIEW)
+    review = list(review_criterion.levels.all())
     assert [lv.code for lv in review] == list("ABCDEFGH")
     assert {lv.group for lv in review[:4]} == {"目標どおりに進める"}
     assert {lv.group for lv in review[4:]} == {"目標を変更して進める"}
@@ -68,7 +54,8 @@ def test_default_scales_are_kawasakis_achievement_and_review():
 def test_a_result_for_a_year_of_the_plan_saves():
     project = Project.objects.get(plan__slug="kawasaki-2011", name="地域情報化推進事業")
     result = record(project, 2012, achievement="3", review="C", actual="ポータルサイトを運営")
-    assert result.achievement.label == "目標をほぼ達成"
+    assert result.actual == "ポータルサイトを運営"
+    assert levels(project, 2012) == {"達成度": "3", "評価結果": "C"}
 
 
 @pytest.mark.parametrize("fiscal_year", [2010, 2014, 2030])
@@ -81,34 +68,31 @@ def test_no_result_for_a_year_outside_the_plan(fiscal_year):
     assert not ProjectResult.objects.filter(project=project).exists()
 
 
-def test_a_result_needs_some_content_and_levels_of_the_right_scale():
-    project = Project.objects.get(plan__slug="kawasaki-2011", name="地域情報化推進事業")
-    with pytest.raises(ValidationError):
-        ProjectResult(project=project, fiscal_year=2012, actual="  ").full_clean()
-    swapped = ProjectResult(
-        project=project, fiscal_year=2012, achievement=level("A"), review=level("3")
-    )
-    with pytest.raises(ValidationError) as error:
-        swapped.full_clean()
-    assert set(error.value.message_dict) == {"achievement", "review"}
+def test_a_plan_can_choose_its_own_scheme(make_plan):
+    from policies.models import Criterion, CriterionLevel
+    from projects.models import EvaluationValue
 
-
-def test_a_plan_can_choose_its_own_scale_set(make_plan):
     plan = make_plan("three-levels")
-    scales = ScaleSet.objects.create(name="3段階評価")
+    scheme = EvaluationScheme.objects.create(name="3段階評価")
+    criterion = Criterion.objects.create(scheme=scheme, name="進捗")
     for position, (code, label) in enumerate([("A", "順調"), ("B", "おおむね順調"), ("C", "遅れ")]):
-        ScaleLevel.objects.create(
-            scale_set=scales, scale="achievement", code=code, label=label, position=position
+        CriterionLevel.objects.create(
+            criterion=criterion, code=code, label=label, position=position
         )
-    plan.scale_set = scales
+    plan.evaluation_scheme = scheme
     plan.save()
     project = Project.objects.create(plan=plan, name="テスト事業", status=PUBLISHED)
-    own = ProjectResult(project=project, fiscal_year=2023, achievement=level("B", scales))
+    own = EvaluationValue(
+        project=project, fiscal_year=2023, criterion=criterion, level=criterion.levels.get(code="B")
+    )
     own.full_clean()
-    default_level = ProjectResult(project=project, fiscal_year=2023, achievement=level("3"))
+    default = EvaluationScheme.objects.get(is_default=True).criteria.get(name="達成度")
+    other = EvaluationValue(
+        project=project, fiscal_year=2023, criterion=default, level=default.levels.get(code="3")
+    )
     with pytest.raises(ValidationError) as error:
-        default_level.full_clean()
-    assert "3段階評価" in error.value.message_dict["achievement"][0]
+        other.full_clean()
+    assert "3段階評価" in error.value.message_dict["criterion"][0]
 
 
 def test_plan_years_come_from_its_period_or_its_closed_parts(make_plan):
@@ -182,8 +166,8 @@ def test_node_page_rolls_up_achievement_levels_per_year():
     assert "事業の進み具合（達成度）" in html
     assert html.count('role="img"') == 2  # a bar chart per fiscal year
     table = html[
-        html.index('id="rollup-table-caption"') : html.index(
-            "</table>", html.index('id="rollup-table-caption"')
+        html.index('id="rollup-table-caption-1"') : html.index(
+            "</table>", html.index('id="rollup-table-caption-1"')
         )
     ]
     rows = {
@@ -262,17 +246,3 @@ def test_yearly_progress_resolves_arrows_and_merged_cells():
     rows = {row.fiscal_year: row.targets for row in yearly_progress(project, [])}
     assert set(rows) == {2011, 2012, 2013}
     assert all("→" != text.strip() for texts in rows.values() for text in texts)
-
-
-def test_count_by_level_counts_each_year_and_the_unrated():
-    class Level:
-        def __init__(self, pk):
-            self.pk = pk
-
-    levels = [Level(1), Level(2)]
-    rollup = count_by_level([(2012, 1, 1), (2011, 2, 1), (2011, 2, 1), (2011, None, 1)], levels)
-    assert rollup.years == [2011, 2012]
-    assert [row.counts for row in rollup.rows] == [[0, 1], [2, 0]]
-    assert rollup.unrated == [1, 0] and rollup.totals == [2, 1]
-    assert rollup.has_levels and rollup.has_unrated
-    assert not count_by_level([], levels)

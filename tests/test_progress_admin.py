@@ -3,10 +3,11 @@
 import pytest
 from django.urls import reverse
 
-from policies.models import Indicator, PolicyNode, ScaleSet
-from projects.models import Project, ProjectResult
+from policies.models import Indicator, PolicyNode
+from projects.models import EvaluationValue, Project, ProjectResult
 from schedule.models import Milestone
 from tests.admin_forms import form_data
+from tests.evaluations import level_of
 
 pytestmark = pytest.mark.django_db
 
@@ -18,11 +19,11 @@ def project_form(admin_client, project):
     return url, response, form_data(response)
 
 
-def add_result(data, **fields):
-    index = int(data["results-TOTAL_FORMS"])
-    data["results-TOTAL_FORMS"] = str(index + 1)
+def add_result(data, prefix="results", **fields):
+    index = int(data[f"{prefix}-TOTAL_FORMS"])
+    data[f"{prefix}-TOTAL_FORMS"] = str(index + 1)
     for name, value in fields.items():
-        data[f"results-{index}-{name}"] = value
+        data[f"{prefix}-{index}-{name}"] = value
     return data
 
 
@@ -30,25 +31,32 @@ def test_a_planner_records_a_years_result_on_the_project(admin_client):
     project = Project.objects.get(plan__slug="kawasaki-2011", name="地域情報化推進事業")
     url, response, data = project_form(admin_client, project)
     html = response.content.decode()
-    # Only the plan's years are offered, in both calendars; only the plan's scale levels.
+    # Only the plan's years are offered, in both calendars; only its scheme's criteria.
     assert '<option value="2011">平成23年度 (2011)</option>' in html
     assert '<option value="2014">' not in html
-    scales = ScaleSet.objects.get(is_default=True)
-    three, keep = scales.levels.get(code="3"), scales.levels.get(code="C")
+    assert "3ヵ年の事業目標に対する達成度" in html  # Kawasaki 2011's scheme
+    three = level_of(project.plan, "3")
+    add_result(data, fiscal_year="2012", actual="地域ポータルを運営した", status="published")
     add_result(
         data,
+        "evaluation_values",
+        criterion=str(three.criterion_id),
         fiscal_year="2012",
-        actual="地域ポータルを運営した",
-        achievement=str(three.pk),
-        review=str(keep.pk),
+        level=str(three.pk),
+        explanation="計画どおり",
         status="published",
     )
     response = admin_client.post(url, data)
-    assert response.status_code == 302, response.context["inline_admin_formsets"][1].formset.errors
+    assert response.status_code == 302, [
+        formset.formset.errors for formset in response.context["inline_admin_formsets"]
+    ]
     result = ProjectResult.objects.get(project=project)
-    assert (result.fiscal_year, result.achievement, result.review) == (2012, three, keep)
+    assert (result.fiscal_year, result.actual) == (2012, "地域ポータルを運営した")
+    value = EvaluationValue.objects.get(project=project)
+    assert (value.fiscal_year, value.level, value.explanation) == (2012, three, "計画どおり")
     page = admin_client.get(project.get_absolute_url()).content.decode()
     assert "地域ポータルを運営した" in page
+    assert '<span class="level-code">3</span>目標をほぼ達成' in page
 
 
 def test_a_result_outside_the_plan_or_twice_a_year_changes_nothing(admin_client):

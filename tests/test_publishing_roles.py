@@ -251,7 +251,7 @@ def test_a_bureau_editor_adds_projects_only_to_their_citys_plans(roles, client_f
     assert own in offered.queryset and other_city not in offered.queryset
     empty = {
         f"{prefix}-{key}": 0
-        for prefix in ("targets", "target_revisions", "results", "listings")
+        for prefix in ("targets", "target_revisions", "results", "evaluation_values", "listings")
         for key in ("TOTAL_FORMS", "INITIAL_FORMS")
     }
     bureau = editor.staff_scope.bureau

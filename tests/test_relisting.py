@@ -68,7 +68,7 @@ def _admin_url(model, action, *args):
 
 NO_INLINES = {
     f"{prefix}-{key}": 0
-    for prefix in ("targets", "target_revisions", "results", "listings")
+    for prefix in ("targets", "target_revisions", "results", "evaluation_values", "listings")
     for key in ("TOTAL_FORMS", "INITIAL_FORMS")
 }
 

@@ -180,6 +180,8 @@ def test_a_ward_editor_adding_a_project_outside_their_ward_gets_the_form_back_wi
             "listings-INITIAL_FORMS": 0,
             "results-TOTAL_FORMS": 0,
             "results-INITIAL_FORMS": 0,
+            "evaluation_values-TOTAL_FORMS": 0,
+            "evaluation_values-INITIAL_FORMS": 0,
         },
     )
     assert response.status_code == 200

@@ -12,6 +12,7 @@ from rounds import services
 from rounds.exchange import WorkbookError, read_workbook
 from rounds.models import Round, Task
 from rounds.services import RowValues
+from tests.evaluations import levels
 from tests.rounds_data import YEAR, level
 
 pytestmark = pytest.mark.django_db
@@ -107,11 +108,8 @@ def test_upload_previews_each_changed_cell_then_saves_on_confirm(
     )
     assert confirm.status_code == 302
     result = ProjectResult.objects.get(project__name="公園整備事業", fiscal_year=YEAR)
-    assert (result.actual, result.achievement.code, result.review.code) == (
-        "公園 3か所を整備",
-        "3",
-        "C",
-    )
+    assert result.actual == "公園 3か所を整備"
+    assert levels(result.project, YEAR) == {"達成度": "3", "評価結果": "C"}
     assert Task.objects.get(round=city_round, project__name="公園整備事業").status == "in_progress"
 
 
@@ -123,7 +121,7 @@ def test_a_row_changed_in_the_portal_since_the_download_refuses_the_file(
     green = Task.objects.get(round=city_round, project__name="緑化推進事業")
     services.record_row(
         green.pk,
-        RowValues("画面で入力", None, None, ""),
+        RowValues("画面で入力", {}, ""),
         user=environment_editor,
         base_version=green.version,
     )
@@ -186,7 +184,7 @@ def test_an_upload_of_a_submitted_row_is_refused(city_round, environment_editor,
     green = Task.objects.get(round=city_round, project__name="緑化推進事業")
     services.record_row(
         green.pk,
-        RowValues("済", level("3"), None, ""),
+        RowValues("済", {level("3").criterion_id: level("3")}, ""),
         user=environment_editor,
         base_version=green.version,
     )

@@ -5,9 +5,9 @@ from django.urls import reverse
 
 from rounds import services
 from rounds.models import Task
-from rounds.services import RowValues
 from rounds.workflow import Action
-from tests.rounds_data import YEAR, level
+from tests.evaluations import row
+from tests.rounds_data import YEAR
 
 pytestmark = pytest.mark.django_db
 
@@ -16,7 +16,7 @@ def evaluate(round, name, editor, planner, *, achievement="2"):
     task = Task.objects.get(round=round, project__name=name)
     services.record_row(
         task.pk,
-        RowValues(f"{name}の実績", level(achievement), level("C"), ""),
+        row(round.plan, f"{name}の実績", achievement, "C"),
         user=editor,
         base_version=task.version,
     )
@@ -28,7 +28,7 @@ def evaluate(round, name, editor, planner, *, achievement="2"):
 def node_rollup(client, node):
     response = client.get(reverse("policies:node", args=[node.plan.slug, node.pk]))
     assert response.status_code == 200
-    return response.context["achievement_rollup"]
+    return response.context["rollups"][0]  # 達成度
 
 
 def test_a_measure_counts_its_projects_in_the_round_as_unevaluated(

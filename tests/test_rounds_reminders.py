@@ -52,7 +52,7 @@ def test_deadline_reminders_go_n_days_before_to_bureaus_not_done(
     # 環境局 submits everything; 建設局 does not.
     for task in Task.objects.filter(round=city_round, project__bureau__name="環境局"):
         services.record_row(
-            task.pk, RowValues("済", None, None, ""), user=env_editor, base_version=task.version
+            task.pk, RowValues("済", {}, ""), user=env_editor, base_version=task.version
         )
         services.act_on([task.pk], Action.SUBMIT, user=env_editor)
     assert send_reminders(today=city_round.deadline - datetime.timedelta(days=7)) == 1
@@ -78,7 +78,7 @@ def test_a_return_is_mailed_once_with_planning_s_comment(city_round, mailed_edit
     mail.outbox.clear()
     task = Task.objects.get(round=city_round, project__name="緑化推進事業")
     services.record_row(
-        task.pk, RowValues("済", None, None, ""), user=env_editor, base_version=task.version
+        task.pk, RowValues("済", {}, ""), user=env_editor, base_version=task.version
     )
     services.act_on([task.pk], Action.SUBMIT, user=env_editor)
     services.act_on([task.pk], Action.RETURN, user=planner, comment="根拠を書いてください")

@@ -11,6 +11,7 @@ from rounds import services
 from rounds.models import Task, TaskEvent
 from rounds.services import RoundError, RowRefused, RowValues
 from rounds.workflow import Action, Status
+from tests.evaluations import levels, row
 from tests.rounds_data import YEAR, level
 
 pytestmark = pytest.mark.django_db
@@ -23,7 +24,7 @@ def task_of(round, name):
 def fill(task, user, *, actual="実施した", achievement="3", review="C", comment=""):
     return services.record_row(
         task.pk,
-        RowValues(actual, level(achievement), level(review), comment),
+        row(task.round.plan, actual, achievement, review, comment),
         user=user,
         base_version=Task.objects.get(pk=task.pk).version,
     )
@@ -85,7 +86,8 @@ def test_save_submit_return_resubmit_approve_and_reopen(city_round, environment_
     fill(task, environment_editor)
     assert Task.objects.get(pk=task.pk).status == Status.IN_PROGRESS
     result = ProjectResult.objects.get(project=task.project, fiscal_year=YEAR)
-    assert (result.actual, result.achievement.code, result.review.code) == ("実施した", "3", "C")
+    assert result.actual == "実施した"
+    assert levels(task.project, YEAR) == {"達成度": "3", "評価結果": "C"}
 
     services.act_on([task.pk], Action.SUBMIT, user=environment_editor)
     with pytest.raises(RoundError) as refusal:
@@ -142,14 +144,14 @@ def test_a_row_with_an_invalid_result_is_refused_and_nothing_saved(city_round, e
     with pytest.raises(RowRefused):
         services.record_row(
             task.pk,
-            RowValues("", None, None, ""),
+            RowValues("", {}, ""),
             user=environment_editor,
             base_version=task.version,
         )
     with pytest.raises(RowRefused):  # a review level given as the achievement
         services.record_row(
             task.pk,
-            RowValues("x", level("A"), None, ""),
+            RowValues("x", {level("3").criterion_id: level("A")}, ""),
             user=environment_editor,
             base_version=task.version,
         )
@@ -206,7 +208,7 @@ def test_a_row_saved_by_someone_else_since_is_refused_with_who_and_when(
     with pytest.raises(RowRefused) as refusal:
         services.record_row(
             task.pk,
-            RowValues("わたしの入力", None, None, ""),
+            RowValues("わたしの入力", {}, ""),
             user=environment_editor,
             base_version=seen,
         )
@@ -220,7 +222,7 @@ def test_a_change_on_the_project_page_outdates_the_row(city_round, environment_e
     ProjectResult.objects.create(project=task.project, fiscal_year=YEAR, actual="管理画面で入力")
     with pytest.raises(RowRefused):
         services.record_row(
-            task.pk, RowValues("x", None, None, ""), user=environment_editor, base_version=seen
+            task.pk, RowValues("x", {}, ""), user=environment_editor, base_version=seen
         )
 
 

@@ -8,6 +8,7 @@ from django.urls import reverse
 from projects.models import ProjectResult
 from rounds.models import Task
 from rounds.workflow import Status
+from tests.evaluations import levels
 from tests.rounds_data import YEAR, level
 
 pytestmark = pytest.mark.django_db
@@ -61,7 +62,7 @@ def test_saving_the_grid_saves_changed_rows_and_submits_the_selected(
     data = row_data(client.get(grid_url(city_round)))
     green, park = task_named(city_round, "緑化推進事業"), task_named(city_round, "公園整備事業")
     data[f"t{green.pk}-actual"] = "植樹 1,200本"
-    data[f"t{green.pk}-achievement"] = str(level("2").pk)
+    data[f"t{green.pk}-c{level('2').criterion_id}"] = str(level("2").pk)
     data[f"t{park.pk}-actual"] = "公園 3か所"
     data["selected"] = [str(green.pk)]
     data["action"] = "submit"
@@ -70,7 +71,7 @@ def test_saving_the_grid_saves_changed_rows_and_submits_the_selected(
     assert task_named(city_round, "緑化推進事業").status == Status.SUBMITTED
     assert task_named(city_round, "公園整備事業").status == Status.IN_PROGRESS
     assert task_named(city_round, "温暖化対策事業").status == Status.NOT_STARTED
-    assert ProjectResult.objects.get(project=green.project).achievement.code == "2"
+    assert levels(green.project, YEAR) == {"達成度": "2"}
 
 
 def test_a_row_saved_by_a_colleague_is_refused_in_the_grid_the_rest_saved(
@@ -121,7 +122,7 @@ def test_invalid_rows_get_row_errors_and_nothing_saved_for_them(
     data = row_data(client.get(grid_url(city_round)))
     green, park = task_named(city_round, "緑化推進事業"), task_named(city_round, "公園整備事業")
     data[f"t{green.pk}-actual"] = "x" * 2001
-    data[f"t{park.pk}-achievement"] = "999999"
+    data[f"t{park.pk}-c{level('2').criterion_id}"] = "999999"
     data["action"] = "save"
     response = client.post(grid_url(city_round), data)
     assert response.status_code == 200
@@ -180,7 +181,7 @@ def test_planning_approves_and_returns_many_with_one_comment(
     for task in tasks:
         services.record_row(
             task.pk,
-            RowValues("済", None, None, ""),
+            RowValues("済", {}, ""),
             user=environment_editor,
             base_version=Task.objects.get(pk=task.pk).version,
         )
@@ -215,7 +216,7 @@ def test_the_dashboard_counts_bureaus_by_status_and_flags_the_overdue(
     green = task_named(city_round, "緑化推進事業")
     services.record_row(
         green.pk,
-        RowValues("済", None, None, ""),
+        RowValues("済", {}, ""),
         user=environment_editor,
         base_version=green.version,
     )
@@ -299,7 +300,7 @@ def test_a_submitted_result_cannot_be_changed_on_the_project_page_by_its_bureau(
     task = task_named(city_round, "緑化推進事業")
     services.record_row(
         task.pk,
-        RowValues("提出した実績", None, None, ""),
+        RowValues("提出した実績", {}, ""),
         user=environment_editor,
         base_version=task.version,
     )

@@ -7,7 +7,15 @@ from django.core.management import call_command
 
 from consultations.models import CommentPeriod
 from planportal.publication import PublicationStatus
-from policies.models import NodeText, Plan, PolicyNode, ScaleLevel, ScaleSet, Strategy
+from policies.models import (
+    Criterion,
+    CriterionLevel,
+    EvaluationScheme,
+    NodeText,
+    Plan,
+    PolicyNode,
+    Strategy,
+)
 from projects.models import Project, ProjectListing, YearlyTarget
 from schedule.models import Milestone, PlanPeriod
 
@@ -22,8 +30,9 @@ MODELS = [
     YearlyTarget,
     PlanPeriod,
     Milestone,
-    ScaleSet,
-    ScaleLevel,
+    EvaluationScheme,
+    Criterion,
+    CriterionLevel,
     CommentPeriod,
 ]
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 
+from policies.scales import KAWASAKI_2011_NAME
 from projects.seeds.outline import clean_line, join_paragraphs, paragraphs
 from projects.seeds.spec import NodeSpec, PeriodSpec, PlanSpec, TextSpec
 from projects.table_format import parse_tables
@@ -195,6 +196,7 @@ def parse(text: str) -> list[PlanSpec]:
                 "2011～2013年度の実行計画のうち、基本政策Ⅶ「参加と協働による市民自治のまちづくり」の全文"
                 "（政策の基本方向、基本施策、施策、事務事業と年度別の事業内容・目標）を収録しています。"
             ),
+            scheme=KAWASAKI_2011_NAME,
             levels=LEVELS,
             periods=[PeriodSpec("implementation", "実行計画", 2011, 2013)],
             nodes=nodes,

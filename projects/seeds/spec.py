@@ -77,6 +77,7 @@ class PlanSpec:
     summary: str = ""
     related_plan: str = ""  # slug
     strategy_set_name: str = ""
+    scheme: str = ""  # the name of a shipped evaluation scheme (policies.scales); "" the default
     levels: list[str] = field(default_factory=list)
     basic_goals: list[str] = field(default_factory=list)
     strategies: list[StrategySpec] = field(default_factory=list)

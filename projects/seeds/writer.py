@@ -17,18 +17,19 @@ from planportal.publication import PublicationStatus
 from policies import tree
 from policies.models import (
     BasicGoal,
+    Criterion,
+    CriterionLevel,
+    EvaluationScheme,
     Municipality,
     NodeText,
     Plan,
     PlanLevel,
     PolicyNode,
-    ScaleLevel,
-    ScaleSet,
     SDGGoal,
     Strategy,
     Ward,
 )
-from policies.scales import ensure_default_scale_set
+from policies.scales import ensure_schemes
 from projects.seeds.spec import MilestoneSpec, NodeSpec, PlanSpec
 from projects.services import PlacedRow, apply_table_rows, sync_fields
 from projects.table_format import Responsibility
@@ -55,7 +56,7 @@ def sync(model, lookup: dict, values: dict):
 
 
 def write_reference_data() -> None:
-    ensure_default_scale_set(ScaleSet, ScaleLevel)
+    ensure_schemes(EvaluationScheme, Criterion, CriterionLevel)
     for entry in _reference("municipalities.json"):
         sync(
             Municipality,
@@ -103,6 +104,9 @@ def write_plan(spec: PlanSpec, position: int = 0) -> Plan:
             "summary": spec.summary,
             "related_plan": related,
             "strategy_set_name": spec.strategy_set_name,
+            "evaluation_scheme": (
+                EvaluationScheme.objects.get(name=spec.scheme) if spec.scheme else None
+            ),
             "position": position,
             "status": PUBLISHED,
         },
