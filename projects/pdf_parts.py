@@ -75,6 +75,7 @@ def stamp_furniture(writer: PdfWriter, furniture: bytes) -> None:
         stream.set_data(b"/Artifact BMC\n" + stream.get_data() + b"\nEMC\n")
         sheet[NameObject("/Contents")] = stream
         page.merge_page(sheet)
+        page.compress_content_streams()  # merging left them uncompressed: 9 × the size
 
 
 def to_bytes(writer: PdfWriter) -> bytes:

@@ -87,6 +87,7 @@ def print_context(
         "for_pdf": for_pdf,
         "is_preview": is_preview,
         "printed_on": timezone.localdate(),
+        "LANGUAGE_CODE": translation.get_language(),  # the PDF's, rendered without a request
     }
     if front and section.node is None:
         plan = section.plan
