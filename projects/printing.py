@@ -1,8 +1,10 @@
 """Printable sections: the print page and its PDF (A4, numbered pages, Japanese fonts).
 
 The PDF is WeasyPrint's rendering of the print page with ``static/css/print.css``
-(paged media: page size, page numbers, table headers repeated on each page);
-the Japanese text is set in IPAex Gothic, embedded as a subset.
+(paged media: page size, page numbers, table headers repeated on each page), tagged
+for screen readers (PDF/UA-1); all text is set in IPAex Gothic, embedded as a subset.
+A long section is rendered in parts and joined (``pdf_in_parts``), which bounds the
+memory a build takes.
 
 A section's PDF is cached under the content version (``planportal.caching``):
 it is rebuilt only after content changes. No PDF is built in a web worker: a
