@@ -199,10 +199,10 @@ def pdf_in_parts(section: Section, parts: list[list[SectionNode]], job: PdfJob) 
                 starts.setdefault(anchor, number)
         pages += len(document.pages)
         pdfs.append(document.write_pdf(**PDF_OPTIONS))
-        del document
+        del document  # released before the next part is laid out
     front_pages = 0
     if own_front:
-        while True:
+        for _ in range(3):  # the numbers change the contents' length rarely, never twice
             toc_pages = {
                 entry.node.pk: starts[f"node-{entry.node.pk}"] + front_pages
                 for entry in section.entries
