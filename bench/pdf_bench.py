@@ -1,6 +1,13 @@
 """Benchmark: the PDF of a 100-project section and of a 1,000-project plan.
 
     .venv/bin/python bench/pdf_bench.py [--projects 1000] [--per-measure 100]
+    .venv/bin/python bench/pdf_bench.py --memory 5000 [--part-listings 150]
+
+``--memory N`` measures instead the peak memory (RSS) of building the PDF of one basic
+policy of the plan ``bench/generate_plan.py`` makes with N projects (N / 8 × 1.05
+listings: 20,000 gives the 2,650-listing section of issue 16), once in one piece and
+once in parts; each build runs in a forked process, whose peak RSS the kernel reports
+(``wait4``), so the figures include the ~100 MB of Python, Django and the loaded section.
 
 Builds a throwaway SQLite database in bench/out/ (git-ignored) with one plan of
 ``--projects`` projects, ``--per-measure`` under each measure, their texts and
@@ -125,12 +132,77 @@ def timed(function, *args, **kwargs):
     return result, seconds
 
 
+def peak_rss(function) -> tuple[object, float, float, float]:
+    """Run ``function`` in a forked child: its result (pickled back), seconds, CPU seconds
+    (what counts on a busy machine) and peak RSS in MB."""
+    import pickle
+
+    from django.db import connections
+
+    connections.close_all()  # the child opens its own
+    read, write = os.pipe()
+    start = time.perf_counter()
+    pid = os.fork()
+    if pid == 0:  # the child
+        os.close(read)
+        with os.fdopen(write, "wb") as pipe:
+            pickle.dump(function(), pipe)
+        os._exit(0)
+    os.close(write)
+    with os.fdopen(read, "rb") as pipe:
+        result = pickle.load(pipe)
+    _, status, usage = os.wait4(pid, 0)
+    seconds = time.perf_counter() - start
+    if status:
+        raise RuntimeError(f"the build failed: {status}")
+    cpu = usage.ru_utime + usage.ru_stime
+    return result, seconds, cpu, usage.ru_maxrss / 1024  # Linux: kilobytes
+
+
+def memory(projects: int, part_listings: int, only_parts: bool) -> None:
+    from io import BytesIO
+
+    from pypdf import PdfReader
+
+    from bench.generate_plan import generate_plan
+    from policies.models import Municipality, PolicyNode
+    from projects import printing
+
+    Municipality.objects.get_or_create(slug="kawasaki", defaults={"name": "川崎市"})
+    plan, seconds = timed(generate_plan, projects)
+    print(f"generated {plan.projects.count()} projects in {seconds:.1f} s")
+    node = PolicyNode.objects.filter(plan=plan, level=0).order_by("tree_id").first()
+    job = printing.PdfJob(plan.pk, node.pk, False, "ja", "http://bench/")
+
+    def build(limit: int):
+        def run():
+            printing.PART_LISTINGS = limit
+            pdf = printing.build_pdf(job)
+            return len(PdfReader(BytesIO(pdf)).pages), len(pdf)
+
+        return run
+
+    listings = printing.load_section(plan, node, printing._published).listing_count
+    print(f"section {node.heading}: {listings} listings; parts of {part_listings} listings")
+    print(f"{'build':<10}{'pages':>7}{'MB file':>9}{'s':>8}{'CPU s':>8}{'peak RSS MB':>13}")
+    builds = [("in parts", part_listings)] + ([] if only_parts else [("one piece", listings)])
+    for label, limit in builds:
+        (pages, size), seconds, cpu, peak = peak_rss(build(limit))
+        print(f"{label:<10}{pages:>7}{size / 1e6:>9.1f}{seconds:>8.1f}{cpu:>8.1f}{peak:>13.0f}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--projects", type=int, default=1000)
     parser.add_argument("--per-measure", type=int, default=100)
+    parser.add_argument("--memory", type=int, metavar="N", help="peak memory, N projects")
+    parser.add_argument("--part-listings", type=int, default=150)
+    parser.add_argument("--only-parts", action="store_true", help="skip the one-piece build")
     options = parser.parse_args()
     setup_django()
+    if options.memory:
+        memory(options.memory, options.part_listings, options.only_parts)
+        return
 
     from io import BytesIO
 

@@ -1,8 +1,10 @@
 """Printable sections: the print page and its PDF (A4, numbered pages, Japanese fonts).
 
 The PDF is WeasyPrint's rendering of the print page with ``static/css/print.css``
-(paged media: page size, page numbers, table headers repeated on each page);
-the Japanese text is set in IPAex Gothic, embedded as a subset.
+(paged media: page size, page numbers, table headers repeated on each page), tagged
+for screen readers (PDF/UA-1); all text is set in IPAex Gothic, embedded as a subset.
+A long section is rendered in parts and joined (``pdf_in_parts``), which bounds the
+memory a build takes.
 
 A section's PDF is cached under the content version (``planportal.caching``):
 it is rebuilt only after content changes. No PDF is built in a web worker: a
@@ -23,16 +25,21 @@ from django.contrib.staticfiles import finders
 from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
+from django.utils.html import escape
 from django.utils.http import quote_etag
 
 from planportal.caching import content_version
 from planportal.fonts import japanese_font_installed
 from policies.models import Plan, PolicyNode
-from projects.sections import Section, load_section
+from projects.sections import Section, SectionNode, load_section
 
 STYLESHEETS = ["css/site.css", "css/print.css"]
 SHEET_STYLESHEETS = [*STYLESHEETS, "css/progress.css"]  # charts and result tables
 PDF_TIMEOUT = 7 * 24 * 60 * 60  # stale versions age out; a new version is a new key
+TOC_DEPTH = 1  # a whole plan's contents list its top two levels (基本政策, 政策)
+# Tagged PDF (PDF/UA-1): screen readers navigate headings, lists and tables; the language
+# is the root's lang, the title the page's <title>.
+PDF_OPTIONS = {"pdf_variant": "pdf/ua-1", "pdf_tags": True}
 
 
 def _everything(queryset):
@@ -46,31 +53,64 @@ def _published(queryset):
 # --- the print page ------------------------------------------------------------
 
 
-def print_context(section: Section, *, for_pdf: bool, is_preview: bool) -> dict:
-    """Headings follow the tree: the section's node (or the plan title) is the h1."""
+def print_context(
+    section: Section,
+    *,
+    for_pdf: bool,
+    is_preview: bool,
+    entries: list[SectionNode] | None = None,
+    front: bool = True,
+    back: bool = True,
+    toc_pages: dict[int, int] | None = None,
+) -> dict:
+    """Headings follow the tree: the section's node (or the plan title) is the h1.
+
+    A whole plan opens with its cover, vision, basic goals, strategies and a table of
+    contents (its basic policies and policies). ``entries``, ``front`` and ``back``
+    select one part of a PDF built in parts (``build_pdf``); ``toc_pages`` then gives
+    the contents' page numbers, which one piece finds with CSS ``target-counter``.
+    """
     top = 1 if section.node is not None else 2
-    entries = [
-        {
-            "node": entry.node,
-            "listings": entry.listings,
-            "level": min(6, top + entry.depth),
-            "projects_level": min(6, top + entry.depth + 1),
-            "project_level": min(6, top + entry.depth + 2),
-        }
-        for entry in section.entries
-    ]
-    return {
+    context = {
         "plan": section.plan,
         "section": section,
-        "entries": entries,
+        "entries": [
+            {
+                "node": entry.node,
+                "listings": entry.listings,
+                "level": min(6, top + entry.depth),
+                "projects_level": min(6, top + entry.depth + 1),
+                "project_level": min(6, top + entry.depth + 2),
+            }
+            for entry in (section.entries if entries is None else entries)
+        ],
+        "front": front,
+        "back": back,
         "for_pdf": for_pdf,
         "is_preview": is_preview,
         "printed_on": timezone.localdate(),
+        "LANGUAGE_CODE": translation.get_language(),  # the PDF's, rendered without a request
     }
+    if front and section.node is None:
+        plan = section.plan
+        context["basic_goals"] = list(plan.basic_goals.all())
+        context["strategies"] = list(plan.strategies.all())
+        context["toc"] = [
+            {
+                "node": entry.node,
+                "depth": entry.depth,
+                "page": toc_pages.get(entry.node.pk) if toc_pages else None,
+            }
+            for entry in section.entries
+            if entry.depth <= TOC_DEPTH
+        ]
+    return context
 
 
-def render_print_html(section: Section, *, for_pdf: bool, is_preview: bool, request=None) -> str:
-    context = print_context(section, for_pdf=for_pdf, is_preview=is_preview)
+def render_print_html(
+    section: Section, *, for_pdf: bool, is_preview: bool, request=None, **part
+) -> str:
+    context = print_context(section, for_pdf=for_pdf, is_preview=is_preview, **part)
     return render_to_string("policies/print_section.html", context, request=request)
 
 
@@ -86,8 +126,10 @@ def require_japanese_font() -> None:
         raise JapaneseFontMissing(settings.PDF_FONT_FILE)
 
 
-def html_to_pdf(html: str, base_url: str, stylesheets: list[str] = STYLESHEETS) -> bytes:
-    """Render with the print stylesheets; nothing is fetched from anywhere."""
+def html_to_document(
+    html: str, base_url: str, stylesheets: list[str] = STYLESHEETS, extra_css: str = ""
+):
+    """WeasyPrint's laid-out document, with the print stylesheets; nothing is fetched."""
     from weasyprint import CSS, HTML
     from weasyprint.urls import URLFetcher
 
@@ -97,7 +139,121 @@ def html_to_pdf(html: str, base_url: str, stylesheets: list[str] = STYLESHEETS) 
 
     fetcher = NoFetching()
     styles = [CSS(filename=finders.find(path), url_fetcher=fetcher) for path in stylesheets]
-    return HTML(string=html, base_url=base_url, url_fetcher=fetcher).write_pdf(stylesheets=styles)
+    if extra_css:
+        styles.append(CSS(string=extra_css, url_fetcher=fetcher))
+    html = HTML(string=html, base_url=base_url, url_fetcher=fetcher)
+    return html.render(stylesheets=styles, **PDF_OPTIONS)
+
+
+def html_to_pdf(html: str, base_url: str, stylesheets: list[str] = STYLESHEETS) -> bytes:
+    return html_to_document(html, base_url, stylesheets).write_pdf(**PDF_OPTIONS)
+
+
+# --- long sections: in parts --------------------------------------------------------
+# WeasyPrint holds every laid-out page until it writes the PDF: 1.87 GB for 884 pages.
+# A section of more than PART_LISTINGS listings is laid out in runs of whole nodes, each
+# written to PDF and dropped before the next; the parts are joined into one tagged PDF
+# (``projects.pdf_parts``) and stamped with the running header and page numbers.
+
+PART_LISTINGS = 150  # about 50 pages: the peak stays near a 50-page section's (README)
+NO_FURNITURE = "@page { @top-left { content: none; } @bottom-center { content: none; } }"
+FURNITURE_CSS = """
+.print-plan-title { visibility: hidden; margin: 0; }
+.sheet { break-after: page; }
+.sheet:last-child { break-after: auto; }
+.cover { page: cover; }
+"""
+
+
+def section_parts(entries: list[SectionNode], limit: int) -> list[list[SectionNode]]:
+    """Runs of nodes in printed order, each of at most ``limit`` listings (a node with
+    more is a part of its own)."""
+    parts, count = [[]], 0
+    for entry in entries:
+        if parts[-1] and count + len(entry.listings) > limit:
+            parts.append([])
+            count = 0
+        parts[-1].append(entry)
+        count += len(entry.listings)
+    return parts
+
+
+def pdf_in_parts(section: Section, parts: list[list[SectionNode]], job: PdfJob) -> bytes:
+    """The tree's parts first, noting where each node starts; a whole plan's cover and
+    contents last (its contents need those pages), laid out again if its own length
+    moves them; then one PDF with page numbers stamped over all pages."""
+    from projects import pdf_parts
+
+    def render(**part) -> str:
+        return render_print_html(section, for_pdf=True, is_preview=job.preview, **part)
+
+    own_front = section.node is None
+    pdfs, starts, pages = [], {}, 0
+    for index, entries in enumerate(parts):
+        front, back = index == 0 and not own_front, index == len(parts) - 1
+        document = html_to_document(
+            render(entries=entries, front=front, back=back), job.base_url, extra_css=NO_FURNITURE
+        )
+        for number, page in enumerate(document.pages, start=pages + 1):
+            for anchor in page.anchors:
+                starts.setdefault(anchor, number)
+        pages += len(document.pages)
+        pdfs.append(document.write_pdf(**PDF_OPTIONS))
+        del document  # released before the next part is laid out
+    front_pages = 0
+    if own_front:
+        for _ in range(3):  # the numbers change the contents' length rarely, never twice
+            toc_pages = {
+                entry.node.pk: starts[f"node-{entry.node.pk}"] + front_pages
+                for entry in section.entries
+            }
+            document = html_to_document(
+                render(entries=[], back=False, toc_pages=toc_pages),
+                job.base_url,
+                extra_css=NO_FURNITURE,
+            )
+            if len(document.pages) == front_pages:
+                break
+            front_pages = len(document.pages)
+        pdfs.insert(0, document.write_pdf(**PDF_OPTIONS))
+        pages += front_pages
+    writer = pdf_parts.join_tagged(pdfs)
+    pdf_parts.replace_outline(writer, outline(section, starts, front_pages if own_front else 0))
+    pdf_parts.stamp_furniture(writer, furniture_pdf(section, pages, job.base_url))
+    return pdf_parts.to_bytes(writer)
+
+
+def outline(section: Section, starts: dict[str, int], shift: int) -> list[tuple[int, str, int]]:
+    """Bookmarks of a PDF in parts: a whole plan's title, then each node and its projects
+    at their depth, on the page where their heading is (``starts``: 1-based numbers within
+    the tree's parts, which follow ``shift`` pages of cover and contents)."""
+    items, top = [], 0
+    if section.node is None:
+        items.append((0, section.plan.title, 0))
+        top = 1
+    for entry in section.entries:
+        page = starts[f"node-{entry.node.pk}"] - 1 + shift
+        items.append((top + entry.depth, entry.node.heading, page))
+        for listing in entry.listings:
+            page = starts[f"project-{listing.project_id}-{listing.pk}"] - 1 + shift
+            items.append((top + entry.depth + 1, listing.project.display_name, page))
+    return items
+
+
+def furniture_pdf(section: Section, pages: int, base_url: str) -> bytes:
+    """Empty pages with the print page's running header and page numbers (no tags: the
+    joined PDF marks them as artifacts); a whole plan's first page is its cover."""
+    from weasyprint import CSS, HTML
+
+    title = f'<p class="print-plan-title">{escape(section.plan.title)}</p>'
+    sheets = ['<div class="sheet"></div>'] * pages
+    sheets[0] = f'<div class="sheet{" cover" if section.node is None else ""}">{title}</div>'
+    html = (
+        f'<!doctype html><html lang="{translation.get_language()}">'
+        f'<body class="print-page">{"".join(sheets)}</body></html>'
+    )
+    styles = [CSS(filename=finders.find(STYLESHEETS[-1])), CSS(string=FURNITURE_CSS)]
+    return HTML(string=html, base_url=base_url).write_pdf(stylesheets=styles)
 
 
 @dataclass(frozen=True)
@@ -135,12 +291,18 @@ def cached_pdf(job: PdfJob) -> bytes | None:
 
 
 def build_pdf(job: PdfJob) -> bytes:
-    """Render the section's PDF now and cache it under the content version it was read at."""
+    """Render the section's PDF now (in parts when it is long) and cache it under the
+    content version it was read at."""
     require_japanese_font()
     key = job.cache_key(content_version())
     with translation.override(job.language):
-        html = render_print_html(job.section(), for_pdf=True, is_preview=job.preview)
-    pdf = html_to_pdf(html, job.base_url)
+        section = job.section()
+        parts = section_parts(section.entries, PART_LISTINGS)
+        if len(parts) > 1:
+            pdf = pdf_in_parts(section, parts, job)
+        else:
+            html = render_print_html(section, for_pdf=True, is_preview=job.preview)
+            pdf = html_to_pdf(html, job.base_url)
     cache.set(key, pdf, PDF_TIMEOUT)
     return pdf
 

@@ -38,6 +38,7 @@ def test_from_a_node_page_to_its_print_page_and_its_pdf(demo_server, page):
     page.wait_for_url("**/print/")
     assert "分権時代の新たな自治のしくみづくり" in page.get_by_role("heading", level=1).inner_text()
     assert page.locator(".print-toolbar").is_visible()
+    assert page.get_by_role("button", name="印刷する").is_visible()  # our script ran (CSP)
     page.emulate_media(media="print")
     assert not page.locator(".print-toolbar").is_visible()
     assert page.locator("table.targets").first.is_visible()

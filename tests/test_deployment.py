@@ -1,6 +1,7 @@
 """Production hardening: check --deploy, HTTPS by default, CSP, /healthz, sign-in lockout."""
 
 import os
+import runpy
 import subprocess
 import sys
 
@@ -147,6 +148,15 @@ def test_the_gunicorn_configuration_loads():
         HTTPS_ONLY="0",
     )
     assert result.returncode == 0, result.stderr[-2000:]
+
+
+def test_gunicorn_recycles_its_workers_at_staggered_counts(monkeypatch):
+    monkeypatch.delenv("GUNICORN_MAX_REQUESTS", raising=False)
+    monkeypatch.delenv("GUNICORN_MAX_REQUESTS_JITTER", raising=False)
+    config = runpy.run_path("gunicorn.conf.py")
+    assert config["max_requests"] > 0 and 0 < config["max_requests_jitter"] < config["max_requests"]
+    monkeypatch.setenv("GUNICORN_MAX_REQUESTS", "0")
+    assert runpy.run_path("gunicorn.conf.py")["max_requests"] == 0  # never
 
 
 @pytest.mark.django_db

@@ -161,3 +161,210 @@ def test_without_the_japanese_font_no_pdf_is_made_and_the_page_says_so(
     assert reverse("policies:node_sheet", args=[plan.slug, measure.pk]) in sheet.content.decode()
     with pytest.raises(printing.JapaneseFontMissing):
         printing.build_pdf(printing.PdfJob(plan.pk, None, False, "ja", "http://testserver/"))
+
+
+# --- tagged, one Gothic family, stepped headings --------------------------------------
+
+
+def structure_types(reader: PdfReader) -> set[str]:
+    """The structure element types of the PDF's tag tree (H1, P, Table, TH …)."""
+    types, stack = set(), [reader.trailer["/Root"]["/StructTreeRoot"]["/K"]]
+    while stack:
+        item = stack.pop().get_object()
+        if isinstance(item, list):
+            stack.extend(item)
+        elif hasattr(item, "get") and "/S" in item:
+            types.add(item["/S"][1:])
+            if "/K" in item:
+                stack.append(item["/K"])
+    return types
+
+
+def assert_tagged(reader: PdfReader, lang: str, title: str) -> None:
+    root = reader.trailer["/Root"]
+    assert "/StructTreeRoot" in root
+    assert bool(root["/MarkInfo"]["/Marked"])
+    assert root["/Lang"] == lang
+    assert reader.metadata.title.startswith(title)
+    pages = {page.indirect_reference.idnum: number for number, page in enumerate(reader.pages)}
+    # Every marked element points at a page of this document, and each page's entry in the
+    # parent tree lists elements of that page (what a merge of parts could break).
+    tree = root["/StructTreeRoot"]["/ParentTree"]["/Nums"]
+    entries = dict(zip(tree[::2], tree[1::2], strict=True))
+    assert len(entries) == len(tree) // 2  # keys unique
+    for number, page in enumerate(reader.pages):
+        if "/StructParents" not in page:
+            continue
+        for element in entries[page["/StructParents"]]:
+            element = element.get_object()
+            if "/Pg" in element:
+                assert pages[element.raw_get("/Pg").idnum] == number
+
+
+def text_runs(reader: PdfReader) -> list[tuple[int, str, str, float]]:
+    """(page number, text, font name, size in points) of every piece of text drawn."""
+    runs = []
+    for number, page in enumerate(reader.pages, start=1):
+
+        def visit(text, cm, tm, font, size, number=number):
+            if text.strip():
+                scale = abs(tm[3] * cm[3]) or abs(tm[0] * cm[0])
+                runs.append((number, text, font["/BaseFont"], round(size * scale, 2)))
+
+        page.extract_text(visitor_text=visit)
+    return runs
+
+
+def size_of(runs, text: str) -> float:
+    return next(size for _, run, _, size in runs if text in run)
+
+
+@pytest.fixture
+def section_pdf(client, plan):
+    node = PolicyNode.objects.get(plan=plan, code="Ⅶ-1")
+    response = client.get(reverse("policies:node_pdf", args=[plan.slug, node.pk]))
+    return PdfReader(io.BytesIO(response.content))
+
+
+def test_pdfs_are_tagged_with_language_title_headings_and_table_headers(client, plan, section_pdf):
+    assert_tagged(section_pdf, "ja", "政策の基本方向 Ⅶ-1 自治と協働のしくみをつくる")
+    types = structure_types(section_pdf)
+    assert {"H1", "H2", "H3", "H4", "H5", "P", "Table", "TH", "TD"} <= types, types
+    node = PolicyNode.objects.get(plan=plan, code="Ⅶ-1-(1)")
+    english = client.get("/en" + reverse("policies:node_pdf", args=[plan.slug, node.pk]))
+    assert_tagged(PdfReader(io.BytesIO(english.content)), "en", "基本施策 Ⅶ-1-(1)")
+
+
+def test_every_text_run_is_set_in_the_gothic_font_running_header_included(plan, section_pdf):
+    runs = text_runs(section_pdf)
+    assert {font.split("+")[-1] for _, _, font, _ in runs} <= {
+        "IPAexGothic",
+        "IPAexGothic-Bold",
+    }, {font for _, _, font, _ in runs}
+    header = [run for run in runs if run[0] == 2 and plan.title in run[1]]
+    assert header and header[0][3] < size_of(runs, "自治推進委員会からの提言")  # small, Gothic
+
+
+def test_headings_step_down_and_notes_are_never_larger_than_the_text(section_pdf):
+    runs = text_runs(section_pdf)
+    body = size_of(runs, "自治推進委員会からの提言を踏まえながら")  # a project's summary
+    headings = [
+        size_of(runs, "自治と協働のしくみをつくる"),  # h1: the section
+        size_of(runs, "分権時代の新たな自治のしくみづくり"),  # h2
+        size_of(runs, "自治基本条例に基づく自治の推進"),  # h3
+        size_of(runs, "具体的な事業と事業内容・目標"),  # h4
+        size_of(runs, "自治拡充推進事業"),  # h5: a project
+    ]
+    assert headings == sorted(headings, reverse=True) and len(set(headings)) == 5, headings
+    assert headings[-1] > body
+    assert size_of(runs, "本来の施策") <= body  # a grey note
+
+
+# --- a whole plan: cover, vision, goals, strategies, contents ---------------------------
+
+
+@pytest.fixture
+def plan_with_vision(plan):
+    from policies.models import BasicGoal, Strategy
+
+    plan.vision = "誰もが住み続けたいと思う元気なまち"
+    plan.save()
+    BasicGoal.objects.create(plan=plan, title="安心のふるさとづくり", description="基本目標の説明")
+    Strategy.objects.create(plan=plan, label="戦略1", title="子育て環境の整備", direction="方向性")
+    return plan
+
+
+def contents_lines(reader: PdfReader) -> dict[str, int]:
+    """The table of contents' entries: heading → the page number printed beside it."""
+    page = next(page for page in reader.pages if "目次" in page.extract_text())
+    lines = page.extract_text().splitlines()
+    return {
+        compact(match[1]): int(match[2])
+        for line in lines
+        if (match := re.fullmatch(r"(.+?)\s+(\d+)", line.strip()))
+    }
+
+
+def assert_contents_point_at_their_headings(reader: PdfReader, plan) -> None:
+    entries = contents_lines(reader)
+    tops = PolicyNode.objects.filter(plan=plan, level__lte=1)
+    assert tops.count() >= 4
+    for node in tops:
+        page = entries[compact(node.heading)]
+        assert compact(node.title) in compact(reader.pages[page - 1].extract_text()), node
+
+
+def test_a_whole_plan_opens_with_cover_vision_goals_strategies_and_contents(
+    client, plan_with_vision, monkeypatch
+):
+    plan = plan_with_vision
+    monkeypatch.setattr(printing, "PART_LISTINGS", 10_000)  # one piece: CSS target-counter
+    html = client.get(reverse("policies:plan_print", args=[plan.slug])).content.decode()
+    tree = html.index('class="print-node"')
+    for text in ("川崎市", "平成23年度", plan.vision, "安心のふるさとづくり", "子育て環境の整備"):
+        assert html.index(text) < tree, text
+    assert html.index('<nav class="print-toc"') < tree
+    first = PolicyNode.objects.filter(plan=plan).order_by("tree_id", "lft").first()
+    assert f'href="#node-{first.pk}"' in html
+
+    reader = PdfReader(
+        io.BytesIO(client.get(reverse("policies:plan_pdf", args=[plan.slug])).content)
+    )
+    assert_tagged(reader, "ja", plan.title)
+    cover = compact(reader.pages[0].extract_text())
+    assert compact(plan.title) in cover and "川崎市" in cover and "平成23年度～平成25年度" in cover
+    front = compact(reader.pages[1].extract_text() + reader.pages[2].extract_text())
+    for text in (plan.vision, "安心のふるさとづくり", "子育て環境の整備", "目次"):
+        assert text in front, text
+    assert_contents_point_at_their_headings(reader, plan)
+
+
+def test_the_print_page_has_a_print_button_wired_by_our_own_script(client, plan, measure):
+    html = client.get(reverse("policies:node_print", args=[plan.slug, measure.pk])).content.decode()
+    assert re.search(r'<button type="button" data-print-button hidden>印刷する</button>', html)
+    assert '<script src="/static/js/print_button.js" defer></script>' in html
+    assert "<script>" not in html  # the CSP allows no inline script
+    pdf_html = printing.render_print_html(
+        printing.PdfJob(plan.pk, measure.pk, False, "ja", "http://testserver/").section(),
+        for_pdf=True,
+        is_preview=False,
+    )
+    assert "<button" not in pdf_html and "<script" not in pdf_html
+
+
+# --- long sections: rendered in parts, joined into one tagged PDF ------------------------
+
+
+def test_a_long_section_in_parts_is_one_tagged_pdf_with_continuous_page_numbers(
+    plan_with_vision, monkeypatch
+):
+    plan = plan_with_vision
+    job = printing.PdfJob(plan.pk, None, False, "ja", "http://testserver/")
+    section = job.section()
+    monkeypatch.setattr(printing, "PART_LISTINGS", 40)
+    assert len(printing.section_parts(section.entries, 40)) >= 3
+    reader = PdfReader(io.BytesIO(printing.build_pdf(job)))
+    assert_tagged(reader, "ja", plan.title)
+    assert {"H1", "H2", "H3", "Table", "TH"} <= structure_types(reader)
+    pages = len(reader.pages)
+    texts = [compact(page.extract_text()) for page in reader.pages]
+    for number, text in enumerate(texts, start=1):
+        assert text.endswith(f"{number}/{pages}"), (number, text[-40:])  # every page, in order
+        if number > 1:
+            assert compact(plan.title) in text  # the running header
+    flat = "".join(texts)
+    for listing in section.listings():
+        assert compact(listing.project.display_name) in flat
+    assert_contents_point_at_their_headings(reader, plan)
+    # Bookmarks: the plan, then its tree nested by depth, each on its heading's page.
+    (top, children) = reader.outline
+    assert top.title == plan.title and reader.get_destination_page_number(top) == 0
+    first = children[0]
+    assert first.title == section.entries[0].node.heading
+    assert (
+        compact(section.entries[0].node.title) in texts[reader.get_destination_page_number(first)]
+    )
+    assert {font.split("+")[-1] for _, _, font, _ in text_runs(reader)} <= {
+        "IPAexGothic",
+        "IPAexGothic-Bold",
+    }
