@@ -27,6 +27,7 @@ def pytest_configure(config):
     """Serve static files from the app folders (tests do not run collectstatic), cache in
     memory, hash test passwords fast."""
     from django.conf import settings
+    from django.core.signals import setting_changed
 
     settings.STORAGES = {
         **settings.STORAGES,
@@ -40,6 +41,9 @@ def pytest_configure(config):
     # Jobs run as they are enqueued, in the test's thread and transaction; the database
     # queue and its worker are tested in tests/test_task_queue.py.
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    # The admin's autodiscovery imported the jobs, and with them the configured backend:
+    # tell django-tasks that its setting changed.
+    setting_changed.send(sender=None, setting="TASKS", value=settings.TASKS, enter=True)
 
 
 @pytest.fixture(autouse=True)
