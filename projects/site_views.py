@@ -15,7 +15,7 @@ from django.views.generic import TemplateView
 from planportal.views import VisibleContentMixin, last_updated
 from policies.models import Municipality, Plan, PolicyNode, ScaleLevel, SDGGoal, Strategy, Ward
 from projects.models import Project, ProjectListing, ProjectResult
-from projects.progress import pending_evaluations, rollups
+from projects.progress import pending_evaluations, rollup_line, rollups
 from projects.search import SearchForm
 from projects.sheets import visible_indicators
 from schedule.timeline import build_timeline
@@ -163,6 +163,8 @@ class NodeDetailView(PlanContentMixin, TemplateView):
         results = self.visible(ProjectResult.objects.filter(project__in=projects.under(node)))
         pending = pending_evaluations(projects.under(node), results)
         progress = rollups(results, plan.scales, pending)
+        achievement = progress[ScaleLevel.Scale.ACHIEVEMENT]
+        below = projects.under(node).count() if achievement or not node.is_leaf_node() else 0
         return super().get_context_data(
             plan=plan,
             node=node,
@@ -171,8 +173,9 @@ class NodeDetailView(PlanContentMixin, TemplateView):
             texts=node.texts.all(),
             children=children,
             listings=paginate(self.request, listings),
-            projects_below=projects.under(node).count() if not node.is_leaf_node() else 0,
-            achievement_rollup=progress[ScaleLevel.Scale.ACHIEVEMENT],
+            projects_below=below if not node.is_leaf_node() else 0,
+            achievement_rollup=achievement,
+            rollup_line=rollup_line(achievement, below, pending),
             review_rollup=progress[ScaleLevel.Scale.REVIEW],
             indicators=visible_indicators(self.visible, node.indicators.all()),
             updated_at=node.updated_at,
