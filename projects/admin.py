@@ -19,6 +19,7 @@ from policies.models import Plan, PolicyNode, ScaleLevel, Strategy, Ward
 from projects import publishing
 from projects.admin_import import can_import, import_view
 from projects.history import PARTS, part_history, restore_part
+from projects.indicator_admin import can_exchange, exchange_view
 from projects.models import (
     Project,
     ProjectListing,
@@ -320,6 +321,7 @@ class SectionPublishingMixin:
         if obj is not None:
             plan = obj if isinstance(obj, Plan) else obj.plan
             context["can_import"] = can_import(request, self.admin_site._registry[Plan], plan)
+            context["can_exchange_indicators"] = can_exchange(request.user)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def report_published(self, request, result):
@@ -344,9 +346,12 @@ class PlanAdmin(SectionPublishingMixin, plan_admin.PlanAdmin):
     def get_urls(self):
         """Adds the import page (upload → preview → confirm) of a plan's project tables."""
         view = self.admin_site.admin_view(partial(import_view, model_admin=self))
-        return [path("<int:plan_id>/import/", view, name="policies_plan_import")] + (
-            super().get_urls()
-        )
+        exchange = self.admin_site.admin_view(partial(exchange_view, model_admin=self))
+        return [
+            path("<int:plan_id>/import/", view, name="policies_plan_import"),
+            path("<int:plan_id>/indicators/", exchange, name="policies_plan_indicators"),
+            *super().get_urls(),
+        ]
 
     @admin.action(
         description=_("選択した計画を、すべての項目と事業を含めて公開する"), permissions=["publish"]

@@ -16,7 +16,6 @@ The page numbers of the contents are WeasyPrint's ``target-counter()``
 
 from __future__ import annotations
 
-import io
 from dataclasses import dataclass
 
 from django.core.cache import cache
@@ -27,7 +26,7 @@ from django.utils.translation import gettext as _
 
 from planportal.caching import content_version
 from policies.models import Bureau, MeasureEvaluation, Plan, PolicyNode
-from projects import layout, printing
+from projects import export, layout, printing
 from projects.models import Project, ProjectListing
 from projects.sheets import Sheet, measure_sheet
 
@@ -240,32 +239,15 @@ def sheet_rows(sheet: Sheet) -> list[list]:
 
 def to_xlsx(book: SheetBook) -> bytes:
     from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-    from openpyxl.styles import Alignment
 
     workbook = Workbook(write_only=True)
-    wrap = Alignment(wrap_text=True, vertical="top")
     taken: set[str] = set()
     for sheet in book.sheets:
         worksheet = workbook.create_sheet(worksheet_name(sheet, taken))
-        for letter, width in zip("ABCDEFGH", (28, 16, 16, 36, 36, 30, 20, 20), strict=True):
-            worksheet.column_dimensions[letter].width = width
+        export.set_widths(worksheet, [28, 16, 16, 36, 36, 30, 20, 20])
         for row in sheet_rows(sheet):
-            cells = []
-            for value in row:
-                if isinstance(value, str):
-                    value = ILLEGAL_CHARACTERS_RE.sub("", value)
-                cell = WriteOnlyCell(worksheet, value=value)
-                if isinstance(value, str):
-                    cell.data_type = "s"  # never a formula, whatever the text starts with
-                cell.alignment = wrap
-                cells.append(cell)
-            worksheet.append(cells)
+            worksheet.append(export.xlsx_cells(worksheet, row))
     if not book.sheets:
-        workbook.create_sheet(_("施策評価シート")).append(
-            [_("この範囲には評価シートのある施策がありません。")]
-        )
-    buffer = io.BytesIO()
-    workbook.save(buffer)
-    return buffer.getvalue()
+        worksheet = workbook.create_sheet(_("施策評価シート"))
+        worksheet.append([_("この範囲には評価シートのある施策がありません。")])
+    return export.saved(workbook)
