@@ -105,10 +105,6 @@ def indicator_headers(years: list[int]) -> list[str]:
     return INDICATOR_HEADERS + year_headers(years)
 
 
-def when_text(year: int | None, label: str) -> str:
-    return label or (f"{year}年度" if year else "")
-
-
 def read_when(text: str) -> tuple[int | None, str]:
     """基準値の時点: (fiscal year, "") for 2012年度, else (None, the label as written)."""
     match = _YEAR.match(text)
@@ -234,16 +230,15 @@ def read_indicator_rows(rows, years: list[int], *, guarded: bool):
     width = len(INDICATOR_HEADERS) + 2 * len(years)
     records, errors = [], []
     for line, cells in rows:
-        if len([cell for cell in cells if cell.strip()]) and len(cells) > width:
-            if any(cell.strip() for cell in cells[width:]):
-                errors.append(
-                    RowError(
-                        line,
-                        "",
-                        _("見出しのない列に値があります（%(width)d列まで）。") % {"width": width},
-                    )
+        if len(cells) > width and any(cell.strip() for cell in cells[width:]):
+            errors.append(
+                RowError(
+                    line,
+                    "",
+                    _("見出しのない列に値があります（%(width)d列まで）。") % {"width": width},
                 )
-                continue
+            )
+            continue
         cells = _cells(cells[:width], width, guarded)
         fixed = dict(zip(INDICATOR_HEADERS, cells, strict=False))
         values = {}
