@@ -37,6 +37,7 @@ class SheetMixin(PlanContentMixin):
             "sheet_name": self.sheet_name,
             "page_url": self.page_url(sheet),
             "pdf_url": self.pdf_url(sheet),
+            "book_url": self.book_url(sheet),
             "for_pdf": False,
             "is_preview": self.is_preview,
             "printed_on": timezone.localdate(),
@@ -57,6 +58,9 @@ class MeasureSheetMixin(SheetMixin):
     def pdf_url(self, sheet):
         return reverse("policies:node_sheet_pdf", args=[sheet.plan.slug, sheet.node.pk])
 
+    def book_url(self, sheet):
+        return reverse("policies:node_sheets_pdf", args=[sheet.plan.slug, sheet.node.pk])
+
 
 class ProjectSheetMixin(SheetMixin):
     sheet_name = _("事務事業評価シート")
@@ -73,6 +77,9 @@ class ProjectSheetMixin(SheetMixin):
 
     def pdf_url(self, sheet):
         return reverse("projects:project_sheet_pdf", args=[sheet.plan.slug, sheet.project.pk])
+
+    def book_url(self, sheet):
+        return None  # a project's sheet is bound in its measure's and its bureau's books
 
 
 class SheetPrintView(TemplateView):
