@@ -105,3 +105,12 @@ def test_the_excel_has_one_worksheet_per_measure(client, policy):
     projects = {row[0] for row in rows[rows.index(["事業の目標と実績"]) + 2 :] if row}
     listed = Project.objects.under(measures[0]).published()
     assert projects == {project.display_name for project in listed}
+
+
+def test_the_node_page_and_the_measures_sheet_link_the_bound_sheets(client, policy):
+    book = reverse("policies:node_sheets_pdf", args=[policy.plan.slug, policy.pk])
+    excel = reverse("policies:node_sheets_xlsx", args=[policy.plan.slug, policy.pk])
+    page = client.get(policy.get_absolute_url()).content.decode()
+    assert f'href="{book}"' in page and f'href="{excel}"' in page
+    sheet = client.get(reverse("policies:node_sheet", args=[policy.plan.slug, policy.pk]))
+    assert f'href="{book}"' in sheet.content.decode()
