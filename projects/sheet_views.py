@@ -20,7 +20,7 @@ from policies.models import Bureau, Plan, PolicyNode
 from projects import printing, sheet_book
 from projects.export import XLSX_CONTENT_TYPE
 from projects.section_views import PENDING_STATUS
-from projects.sheet_book import SheetBookJob, load_book
+from projects.sheet_book import SheetBookJob
 from projects.sheets import Sheet, measure_sheet, project_sheet
 from projects.site_views import PlanContentMixin
 from projects.tasks import PdfState, build_sheet_book_pdf, pdf_for
@@ -145,6 +145,16 @@ class SheetBookMixin(PlanContentMixin):
         bureaus = Bureau.objects.filter(municipality=plan.municipality_id)
         return plan, None, get_object_or_404(bureaus, pk=self.kwargs["bureau"])
 
+    def job(self, plan, node, bureau) -> SheetBookJob:
+        return SheetBookJob(
+            plan_id=plan.pk,
+            node_id=node.pk if node else None,
+            bureau_id=bureau.pk if bureau else None,
+            preview=self.is_preview,
+            language=get_language(),
+            base_url=self.request.build_absolute_uri("/"),
+        )
+
     @staticmethod
     def file_stem(plan, node, bureau) -> str:
         subject = f"node-{node.pk}" if node else f"bureau-{bureau.pk}"
@@ -157,14 +167,7 @@ class SheetBookPdfView(SheetBookMixin, View):
 
     def get(self, request, **kwargs):
         plan, node, bureau = self.subject()
-        job = SheetBookJob(
-            plan_id=plan.pk,
-            node_id=node.pk if node else None,
-            bureau_id=bureau.pk if bureau else None,
-            preview=self.is_preview,
-            language=get_language(),
-            base_url=request.build_absolute_uri("/"),
-        )
+        job = self.job(plan, node, bureau)
         state, pdf = pdf_for(job, client=client_key(request), build=build_sheet_book_pdf)
         if pdf is None:
             context = {
@@ -197,8 +200,8 @@ class SheetBookExcelView(SheetBookMixin, View):
 
     def get(self, request, **kwargs):
         plan, node, bureau = self.subject()
-        book = load_book(plan, self.visible, node=node, bureau=bureau)
-        response = HttpResponse(sheet_book.to_xlsx(book), content_type=XLSX_CONTENT_TYPE)
+        xlsx = sheet_book.book_xlsx(self.job(plan, node, bureau))
+        response = HttpResponse(xlsx, content_type=XLSX_CONTENT_TYPE)
         response["Content-Disposition"] = content_disposition_header(
             True, self.file_stem(plan, node, bureau) + ".xlsx"
         )
