@@ -512,7 +512,24 @@ class _Reader(TableFile):
                 _("複合指標の一部にできるのは、一部ではない指標だけです。"),
             )
             return None
+        if part_of is not None and self.keeps_parts(indicator, in_file, stored):
+            self.fail(
+                record.line, lay.PART_OF, _("一部を持つ指標は、ほかの指標の一部にできません。")
+            )
+            return None
         return changed
+
+    @staticmethod
+    def keeps_parts(indicator, in_file: dict, stored: dict) -> bool:
+        """Does a stored part of ``indicator`` stay a part (the file leaves it out, or its
+        row still names a whole)?"""
+        for part in stored.values():
+            if indicator.pk is None or part.part_of_id != indicator.pk:
+                continue
+            row = in_file.get((part.node_id, part.project_id, part.name))
+            if row is None or row.record.part_of:
+                return True
+        return False
 
     def fill_values(self, item: _Planned):
         """(column changed or "", year, target text, actual text) for each year of the file

@@ -220,6 +220,23 @@ def test_years_outside_the_plan_are_refused_with_their_column(plan, admin, indic
     assert stored(plan) == before
 
 
+def test_a_whole_with_parts_cannot_become_a_part(plan, admin, indicators, measure):
+    Indicator.objects.create(node=measure, name="協働の指標", status=PUBLISHED)
+    header, rows = indicator_file(plan, scoped_indicators(plan, admin))
+    whole = next(row for row in rows if row[2] == "地域活動への参加率")
+    whole[header.index("複合指標")] = "協働の指標"
+    with pytest.raises(PlanImportError) as error:
+        import_exchange(plan=plan, file_name="p.csv", content=to_csv(header, rows), user=admin)
+    problems = {(problem.line, problem.column, problem.message) for problem in error.value.problems}
+    whole_line = rows.index(whole) + 2
+    part_line = next(index for index, row in enumerate(rows, start=2) if row[2] == "町内会加入率")
+    assert problems == {
+        (whole_line, "複合指標", "一部を持つ指標は、ほかの指標の一部にできません。"),
+        (part_line, "複合指標", "複合指標の一部にできるのは、一部ではない指標だけです。"),
+    }
+    assert Indicator.objects.get(name="地域活動への参加率").part_of is None
+
+
 def test_an_unreadable_header_says_what_it_should_be(plan, admin):
     with pytest.raises(PlanImportError) as error:
         import_exchange(plan=plan, file_name="x.csv", content="名前,値\nA,1\n".encode(), user=admin)
