@@ -21,6 +21,7 @@ from projects import publishing
 from projects.admin_evaluations import export_view, files_view
 from projects.admin_import import can_import, import_job_view, import_view
 from projects.history import PARTS, part_history, restore_part
+from projects.indicator_admin import can_exchange, exchange_view
 from projects.models import (
     EvaluationValue,
     Project,
@@ -400,6 +401,7 @@ class SectionPublishingMixin:
         if obj is not None:
             plan = obj if isinstance(obj, Plan) else obj.plan
             context["can_import"] = can_import(request, self.admin_site._registry[Plan], plan)
+            context["can_exchange_indicators"] = can_exchange(request.user)
         return super().render_change_form(request, context, add, change, form_url, obj)
 
     def report_published(self, request, result):
@@ -423,9 +425,10 @@ class PlanAdmin(SectionPublishingMixin, plan_admin.PlanAdmin):
 
     def get_urls(self):
         """Adds the import page (upload → preview → confirm) of a plan's project tables,
-        and the page of a queued import."""
+        the page of a queued import, and the indicators' file exchange."""
         view = self.admin_site.admin_view(partial(import_view, model_admin=self))
         job_view = self.admin_site.admin_view(partial(import_job_view, model_admin=self))
+        exchange = self.admin_site.admin_view(partial(exchange_view, model_admin=self))
         return [
             path("<int:plan_id>/import/", view, name="policies_plan_import"),
             path(
@@ -433,6 +436,7 @@ class PlanAdmin(SectionPublishingMixin, plan_admin.PlanAdmin):
                 job_view,
                 name="policies_plan_import_job",
             ),
+            path("<int:plan_id>/indicators/", exchange, name="policies_plan_indicators"),
             *super().get_urls(),
         ]
 

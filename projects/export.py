@@ -65,43 +65,52 @@ def to_csv(section: Section) -> bytes:
     return buffer.getvalue().encode("utf-8-sig")
 
 
-def to_xlsx(section: Section) -> bytes:
-    from openpyxl import Workbook
+def xlsx_cells(sheet, values, *, bold: bool = False) -> list:
+    """A row of a write-only worksheet: text wrapped and never run as a formula,
+    whatever it starts with; characters a workbook cannot hold left out."""
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Alignment, Font
 
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("事業")
-    sheet.freeze_panes = "A2"
-    widths = [36, 24, 30, 40, 36, 30, 20, 20, 20, 6] + [30] * len(section.columns) + [40]
-    for index, width in enumerate(widths, start=1):
-        sheet.column_dimensions[_column_letter(index)].width = width
     wrap = Alignment(wrap_text=True, vertical="top")
-
-    def cell(value, *, bold=False):
+    cells = []
+    for value in values:
         if isinstance(value, str):
             value = ILLEGAL_CHARACTERS_RE.sub("", value)
-        written = WriteOnlyCell(sheet, value=value)
+        cell = WriteOnlyCell(sheet, value=value)
         if isinstance(value, str):
-            written.data_type = "s"  # never a formula, whatever the text starts with
-        written.alignment = wrap
+            cell.data_type = "s"
+        cell.alignment = wrap
         if bold:
-            written.font = Font(bold=True)
-        return written
+            cell.font = Font(bold=True)
+        cells.append(cell)
+    return cells
 
-    sheet.append([cell(header, bold=True) for header in layout.headers(section.columns)])
-    for row in layout_rows(section):
-        sheet.append([cell(value) for value in _typed(row)])
+
+def set_widths(sheet, widths: list[int]) -> None:
+    from openpyxl.utils import get_column_letter
+
+    for index, width in enumerate(widths, start=1):
+        sheet.column_dimensions[get_column_letter(index)].width = width
+
+
+def saved(workbook) -> bytes:
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
 
 
-def _column_letter(index: int) -> str:
-    from openpyxl.utils import get_column_letter
+def to_xlsx(section: Section) -> bytes:
+    from openpyxl import Workbook
 
-    return get_column_letter(index)
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("事業")
+    sheet.freeze_panes = "A2"
+    set_widths(sheet, [36, 24, 30, 40, 36, 30, 20, 20, 20, 6] + [30] * len(section.columns) + [40])
+    sheet.append(xlsx_cells(sheet, layout.headers(section.columns), bold=True))
+    for row in layout_rows(section):
+        sheet.append(xlsx_cells(sheet, _typed(row)))
+    return saved(workbook)
 
 
 def _plan_info(section: Section) -> dict:

@@ -426,13 +426,14 @@ LAYOUT_JSON = "json"
 PUBLISHED_TABLE = "published-table"
 
 
-class _FileReader:
-    """Reads one file into placed rows, or raises PlanImportError with every problem."""
+class TableFile:
+    """Bytes to numbered rows of cells (CSV or tab-separated text in any encoding Japanese
+    Excel writes, .xlsx, the portal's JSON), collecting every problem as an
+    ``ImportProblem`` naming the file, the row and the column. The readers of the
+    portal's layouts build on it (this module's and ``projects.indicator_import``)."""
 
-    def __init__(self, plan: Plan, file_name: str, under: PolicyNode | None):
-        self.plan = plan
+    def __init__(self, file_name: str):
         self.file_name = file_name
-        self.under = under
         self.file_format = ""
         self.problems: list[ImportProblem] = []
 
@@ -443,33 +444,9 @@ class _FileReader:
         if self.problems:
             raise PlanImportError(self.problems)
 
-    def read(self, content: bytes) -> list[PlacedRow]:
-        check_size(self.file_name, len(content))
-        if content.startswith(XLSX_MAGIC) or self.file_name.lower().endswith(".xlsx"):
-            self.file_format = LAYOUT_XLSX
-            placed = self.read_layout(self.xlsx_rows(content))
-        elif content.startswith(OLE_MAGIC):
-            self.fail(
-                None, "", _("古いExcel形式（.xls）は読めません。.xlsx か CSV で保存してください。")
-            )
-            placed = []
-        else:
-            text = self.decode(content)
-            self.raise_problems()
-            if self.file_name.lower().endswith(".json") or text.lstrip().startswith(("{", "[")):
-                self.file_format = LAYOUT_JSON
-                placed = self.read_layout(self.json_rows(text))
-            elif any(is_header(line) for line in text.splitlines()):
-                self.file_format = PUBLISHED_TABLE
-                placed = self.read_published(text)
-            else:
-                self.file_format = LAYOUT_CSV
-                placed = self.read_layout(self.csv_rows(text))
-        if not placed and not self.problems:
-            self.fail(None, "", _("事業の行がありません。"))
-        self.add_row_errors(check_rows(self.plan, placed))
-        self.raise_problems()
-        return placed
+    def add_row_errors(self, errors):
+        for error in errors:
+            self.fail(error.line, error.column, error.message)
 
     # -- bytes to rows --
 
@@ -632,6 +609,43 @@ class _FileReader:
             numbered.append((number, [_json_cell(row.get(key)) for key in keys]))
         return numbered
 
+
+class _FileReader(TableFile):
+    """Reads one file into placed rows, or raises PlanImportError with every problem."""
+
+    def __init__(self, plan: Plan, file_name: str, under: PolicyNode | None):
+        super().__init__(file_name)
+        self.plan = plan
+        self.under = under
+
+    def read(self, content: bytes) -> list[PlacedRow]:
+        check_size(self.file_name, len(content))
+        if content.startswith(XLSX_MAGIC) or self.file_name.lower().endswith(".xlsx"):
+            self.file_format = LAYOUT_XLSX
+            placed = self.read_layout(self.xlsx_rows(content))
+        elif content.startswith(OLE_MAGIC):
+            self.fail(
+                None, "", _("古いExcel形式（.xls）は読めません。.xlsx か CSV で保存してください。")
+            )
+            placed = []
+        else:
+            text = self.decode(content)
+            self.raise_problems()
+            if self.file_name.lower().endswith(".json") or text.lstrip().startswith(("{", "[")):
+                self.file_format = LAYOUT_JSON
+                placed = self.read_layout(self.json_rows(text))
+            elif any(is_header(line) for line in text.splitlines()):
+                self.file_format = PUBLISHED_TABLE
+                placed = self.read_published(text)
+            else:
+                self.file_format = LAYOUT_CSV
+                placed = self.read_layout(self.csv_rows(text))
+        if not placed and not self.problems:
+            self.fail(None, "", _("事業の行がありません。"))
+        self.add_row_errors(check_rows(self.plan, placed))
+        self.raise_problems()
+        return placed
+
     # -- the two formats --
 
     def read_layout(self, rows: list[tuple[int, list[str]]]) -> list[PlacedRow]:
@@ -680,10 +694,6 @@ class _FileReader:
         return [PlacedRow(self.under, row) for block in blocks for row in block.rows]
 
     # -- checks --
-
-    def add_row_errors(self, errors):
-        for error in errors:
-            self.fail(error.line, error.column, error.message)
 
     def check_columns(self, found: list[Column], line: int) -> None:
         """The year columns must be the plan's: each year of its period, then 以降."""

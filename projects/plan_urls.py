@@ -45,6 +45,26 @@ urlpatterns = [
         name="node_sheet_pdf",
     ),
     path(
+        "plans/<slug:slug>/nodes/<int:pk>/sheets.pdf",
+        sheet_views.SheetBookPdfView.as_view(),
+        name="node_sheets_pdf",
+    ),
+    path(
+        "plans/<slug:slug>/nodes/<int:pk>/sheets.xlsx",
+        sheet_views.SheetBookExcelView.as_view(),
+        name="node_sheets_xlsx",
+    ),
+    path(
+        "plans/<slug:slug>/bureaus/<int:bureau>/sheets.pdf",
+        sheet_views.SheetBookPdfView.as_view(),
+        name="bureau_sheets_pdf",
+    ),
+    path(
+        "plans/<slug:slug>/bureaus/<int:bureau>/sheets.xlsx",
+        sheet_views.SheetBookExcelView.as_view(),
+        name="bureau_sheets_xlsx",
+    ),
+    path(
         "plans/<slug:slug>/export/<str:fmt>/",
         cache_public_page(section_views.SectionExportView.as_view()),
         name="plan_export",

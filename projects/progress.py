@@ -8,7 +8,9 @@ scheme.
 
 ``rollups`` counts projects at each level of each yearly criterion for
 each fiscal year — the table of Kawasaki's 施策進行管理・評価票 (how many
-projects achieved their targets at level 1, 2, … 5).
+projects achieved their targets at level 1, 2, … 5); ``rollup_line`` says in one line
+how a node sums up its projects (the one place that decides what counts as
+evaluated: a project without a result at a level never does).
 
 An app above this one that runs the evaluation of projects (``rounds``)
 registers an ``EvaluationWorkflow``: it says which projects are due a result
@@ -217,3 +219,56 @@ def rollups(results, values, criteria, pending=None) -> list[Rollup]:
         ]
         rollup_list.append(rollup)
     return rollup_list
+
+
+@dataclass
+class RollupLine:
+    """How a node sums up its projects for one fiscal year, said on its page in one line.
+
+    Every project listed under the node counts, once: only a value of the criterion
+    makes a project evaluated; the others are excluded from the level counts,
+    each for its reason.
+    """
+
+    criterion: object  # the Criterion counted (the plan's first yearly one)
+    fiscal_year: int
+    projects: int  # listed under the node (home or 再掲), once each
+    levels: list[tuple[object, int]]  # (CriterionLevel, how many evaluated at it)
+    without_level: int  # a result recorded without a level
+    pending: int  # due an evaluation that is not there yet (未評価)
+
+    @property
+    def evaluated(self) -> int:
+        return sum(number for _level, number in self.levels)
+
+    @property
+    def not_recorded(self) -> int:
+        """Projects with neither a result nor an evaluation due for the year."""
+        return max(0, self.projects - self.evaluated - self.without_level - self.pending)
+
+    @property
+    def excluded(self) -> int:
+        return self.projects - self.evaluated
+
+    @property
+    def share(self) -> int:
+        """The percentage of the projects evaluated, rounded down (never 100 before all are)."""
+        return self.evaluated * 100 // self.projects if self.projects else 0
+
+
+def rollup_line(rollup: Rollup, projects: int, pending=None) -> RollupLine | None:
+    """The line of ``rollup``'s latest year for a node with ``projects`` projects under it,
+    ``pending`` being the evaluations counted as unrated (``pending_evaluations``)."""
+    if not rollup:
+        return None
+    index = len(rollup.years) - 1
+    year = rollup.years[index]
+    due = (pending or {}).get(year, 0)
+    return RollupLine(
+        criterion=rollup.criterion,
+        fiscal_year=year,
+        projects=projects,
+        levels=[(row.level, row.counts[index]) for row in rollup.rows if row.counts[index]],
+        without_level=rollup.unrated[index] - due,
+        pending=due,
+    )

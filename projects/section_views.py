@@ -30,6 +30,15 @@ EXPORT_FORMATS = {
 }
 
 
+# The status of the come-back page while a PDF is not ready.
+PENDING_STATUS = {
+    PdfState.QUEUED: 202,
+    PdfState.CLIENT_BUSY: 429,
+    PdfState.FAILED: 503,
+    PdfState.NO_FONT: 503,
+}
+
+
 class SectionMixin(PlanContentMixin):
     def plan_and_node(self):
         plan = self.visible_plan(self.kwargs["slug"])
@@ -60,13 +69,6 @@ class SectionPdfView(SectionMixin, View):
     come-back page (429 when this client already waits for several, 503 when the build
     keeps failing or the server lacks the Japanese font)."""
 
-    STATUS = {
-        PdfState.QUEUED: 202,
-        PdfState.CLIENT_BUSY: 429,
-        PdfState.FAILED: 503,
-        PdfState.NO_FONT: 503,
-    }
-
     def get(self, request, **kwargs):
         plan, node = self.plan_and_node()
         job = printing.PdfJob(
@@ -86,7 +88,7 @@ class SectionPdfView(SectionMixin, View):
                 "trail": [{"label": "PDF"}],
             }
             response = TemplateResponse(
-                request, "policies/pdf_pending.html", context, status=self.STATUS[state]
+                request, "policies/pdf_pending.html", context, status=PENDING_STATUS[state]
             )
             response["Retry-After"] = "30"
             return response

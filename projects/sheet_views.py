@@ -10,14 +10,20 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import content_disposition_header
+from django.utils.translation import get_language
 from django.utils.translation import gettext_lazy as _
 from django.views import View
 from django.views.generic import TemplateView
 
-from projects import printing
+from planportal.clients import client_key
+from policies.models import Bureau, Plan, PolicyNode
+from projects import printing, sheet_book
+from projects.export import XLSX_CONTENT_TYPE
+from projects.section_views import PENDING_STATUS
+from projects.sheet_book import SheetBookJob
 from projects.sheets import Sheet, measure_sheet, project_sheet
 from projects.site_views import PlanContentMixin
-from projects.tasks import PdfState
+from projects.tasks import PdfState, build_sheet_book_pdf, pdf_for
 
 
 class SheetMixin(PlanContentMixin):
@@ -31,6 +37,7 @@ class SheetMixin(PlanContentMixin):
             "sheet_name": self.sheet_name,
             "page_url": self.page_url(sheet),
             "pdf_url": self.pdf_url(sheet),
+            "book_url": self.book_url(sheet),
             "for_pdf": False,
             "is_preview": self.is_preview,
             "printed_on": timezone.localdate(),
@@ -51,6 +58,9 @@ class MeasureSheetMixin(SheetMixin):
     def pdf_url(self, sheet):
         return reverse("policies:node_sheet_pdf", args=[sheet.plan.slug, sheet.node.pk])
 
+    def book_url(self, sheet):
+        return reverse("policies:node_sheets_pdf", args=[sheet.plan.slug, sheet.node.pk])
+
 
 class ProjectSheetMixin(SheetMixin):
     sheet_name = _("事務事業評価シート")
@@ -67,6 +77,9 @@ class ProjectSheetMixin(SheetMixin):
 
     def pdf_url(self, sheet):
         return reverse("projects:project_sheet_pdf", args=[sheet.plan.slug, sheet.project.pk])
+
+    def book_url(self, sheet):
+        return None  # a project's sheet is bound in its measure's and its bureau's books
 
 
 class SheetPrintView(TemplateView):
@@ -116,3 +129,80 @@ class ProjectSheetView(ProjectSheetMixin, SheetPrintView):
 
 class ProjectSheetPdfView(ProjectSheetMixin, SheetPdfView):
     """A project's evaluation sheet as a PDF."""
+
+
+# --- the bound books of sheets: a policy's or a bureau's ------------------------------
+
+
+class SheetBookMixin(PlanContentMixin):
+    """The plan and the policy (``pk``) or bureau (``bureau``) the URL names."""
+
+    def subject(self) -> tuple[Plan, PolicyNode | None, Bureau | None]:
+        plan = self.visible_plan(self.kwargs["slug"])
+        if "pk" in self.kwargs:
+            nodes = self.visible(plan.nodes.select_related("level_label"))
+            return plan, get_object_or_404(nodes, pk=self.kwargs["pk"]), None
+        bureaus = Bureau.objects.filter(municipality=plan.municipality_id)
+        return plan, None, get_object_or_404(bureaus, pk=self.kwargs["bureau"])
+
+    def job(self, plan, node, bureau) -> SheetBookJob:
+        return SheetBookJob(
+            plan_id=plan.pk,
+            node_id=node.pk if node else None,
+            bureau_id=bureau.pk if bureau else None,
+            preview=self.is_preview,
+            language=get_language(),
+            base_url=self.request.build_absolute_uri("/"),
+        )
+
+    @staticmethod
+    def file_stem(plan, node, bureau) -> str:
+        subject = f"node-{node.pk}" if node else f"bureau-{bureau.pk}"
+        return f"{plan.slug}-{subject}-sheets"
+
+
+class SheetBookPdfView(SheetBookMixin, View):
+    """All the sheets of a policy or a bureau bound as one PDF with a cover and contents,
+    built by the task queue: until it is, 202 and a come-back page (like sections)."""
+
+    def get(self, request, **kwargs):
+        plan, node, bureau = self.subject()
+        job = self.job(plan, node, bureau)
+        state, pdf = pdf_for(job, client=client_key(request), build=build_sheet_book_pdf)
+        if pdf is None:
+            context = {
+                "plan": plan,
+                "section_title": _("%(subject)sの評価シート")
+                % {"subject": node.heading if node else bureau.name},
+                "print_url": (
+                    reverse("policies:node_sheet", args=[plan.slug, node.pk])
+                    if node
+                    else plan.get_absolute_url()
+                ),
+                "state": state.value,
+                "trail": [{"label": "PDF"}],
+            }
+            response = TemplateResponse(
+                request, "policies/pdf_pending.html", context, status=PENDING_STATUS[state]
+            )
+            response["Retry-After"] = "30"
+            return response
+        response = HttpResponse(pdf, content_type="application/pdf")
+        response["Content-Disposition"] = content_disposition_header(
+            False, self.file_stem(plan, node, bureau) + ".pdf"
+        )
+        return response
+
+
+class SheetBookExcelView(SheetBookMixin, View):
+    """The same sheets as an Excel workbook, one worksheet per measure, for the council's
+    secretariat."""
+
+    def get(self, request, **kwargs):
+        plan, node, bureau = self.subject()
+        xlsx = sheet_book.book_xlsx(self.job(plan, node, bureau))
+        response = HttpResponse(xlsx, content_type=XLSX_CONTENT_TYPE)
+        response["Content-Disposition"] = content_disposition_header(
+            True, self.file_stem(plan, node, bureau) + ".xlsx"
+        )
+        return response

@@ -15,7 +15,7 @@ from django.views.generic import TemplateView
 from planportal.views import VisibleContentMixin, last_updated
 from policies.models import Municipality, Plan, PolicyNode, SDGGoal, Strategy, Ward
 from projects.models import EvaluationValue, Project, ProjectListing, ProjectResult
-from projects.progress import pending_evaluations, rollups
+from projects.progress import pending_evaluations, rollup_line, rollups
 from projects.search import SearchForm
 from projects.sheets import visible_indicators
 from schedule.timeline import build_timeline
@@ -170,6 +170,7 @@ class NodeDetailView(PlanContentMixin, TemplateView):
         yearly = [c for c in criteria if c.on_project and not c.by_period]
         progress = [rollup for rollup in rollups(results, values, yearly, pending) if rollup]
         rates_nodes = any(not criterion.on_project for criterion in criteria)
+        below = projects.under(node).count() if progress or not node.is_leaf_node() else 0
         return super().get_context_data(
             plan=plan,
             node=node,
@@ -178,9 +179,10 @@ class NodeDetailView(PlanContentMixin, TemplateView):
             texts=node.texts.all(),
             children=children,
             listings=paginate(self.request, listings),
-            projects_below=projects.under(node).count() if not node.is_leaf_node() else 0,
+            projects_below=below if not node.is_leaf_node() else 0,
             rollups=progress,
             node_values=(self.visible(node.evaluation_values.with_levels()) if rates_nodes else []),
+            rollup_line=rollup_line(progress[0], below, pending) if progress else None,
             indicators=visible_indicators(self.visible, node.indicators.all()),
             updated_at=node.updated_at,
             **kwargs,

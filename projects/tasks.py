@@ -13,7 +13,7 @@ from django_tasks import TaskResultStatus, task
 from planportal import task_queue
 from planportal.caching import content_version
 from planportal.fonts import japanese_font_installed
-from projects import printing
+from projects import printing, sheet_book
 from projects.models import ImportJob
 from projects.plan_import import PlanImportError, import_plan
 
@@ -85,6 +85,19 @@ def import_state(job: ImportJob) -> tuple[JobState, str]:
     return JobState.RUNNING, ""
 
 
+@task()
+def build_sheet_book_pdf(job: dict, key: str, client: str) -> int:
+    """Bind and cache a book of evaluation sheets (``projects.sheet_book``), like
+    ``build_section_pdf``."""
+    book_job = sheet_book.SheetBookJob(**job)
+    if printing.cached_pdf(book_job) is not None:
+        return 0
+    return len(sheet_book.build_book_pdf(book_job))
+
+
+task_queue.describe(build_sheet_book_pdf, _("評価シート集のPDFの作成"))
+
+
 class PdfState(enum.Enum):
     READY = "ready"  # here it is
     QUEUED = "queued"  # being built, come back
@@ -93,22 +106,25 @@ class PdfState(enum.Enum):
     NO_FONT = "no font"  # the server lacks the Japanese font: no build is queued
 
 
-def pdf_for(job: printing.PdfJob, *, client: str) -> tuple[PdfState, bytes | None]:
-    """The PDF from the cache, or its build queued for ``client`` (a key naming who asks)."""
+def pdf_for(job, *, client: str, build=build_section_pdf) -> tuple[PdfState, bytes | None]:
+    """The PDF from the cache, or its build queued for ``client`` (a key naming who asks).
+
+    ``job`` is a ``printing.PdfJob`` built by ``build_section_pdf`` or a
+    ``sheet_book.SheetBookJob`` built by ``build_sheet_book_pdf``."""
     pdf = printing.cached_pdf(job)
     if pdf is not None:
         return PdfState.READY, pdf
     if not japanese_font_installed():
         return PdfState.NO_FONT, None
     key = job.cache_key(content_version())
-    builds = task_queue.results_of(build_section_pdf, key=key)
+    builds = task_queue.results_of(build, key=key)
     if builds.filter(status=TaskResultStatus.FAILED).count() >= settings.TASK_MAX_ATTEMPTS:
         return PdfState.FAILED, None
     if task_queue.pending(builds).exists():  # a dead worker's build: the sweep requeues it
         return PdfState.QUEUED, None
-    waiting = task_queue.results_of(build_section_pdf, client=client)
+    waiting = task_queue.results_of(build, client=client)
     if task_queue.pending(waiting).count() >= settings.PDF_QUEUE_PER_CLIENT:
         return PdfState.CLIENT_BUSY, None
-    build_section_pdf.enqueue(job=asdict(job), key=key, client=client)
+    build.enqueue(job=asdict(job), key=key, client=client)
     pdf = printing.cached_pdf(job)  # built already when the queue runs jobs at once (tests)
     return (PdfState.READY, pdf) if pdf is not None else (PdfState.QUEUED, None)

@@ -22,6 +22,7 @@ from django.urls import Resolver404, URLPattern, URLResolver, get_resolver, reso
 from django.utils import translation
 
 from policies.models import SDGGoal, Strategy
+from projects.models import Project
 from schedule.models import Milestone
 
 LINK = re.compile(r'href="(/[^"]*)"')
@@ -65,10 +66,11 @@ class Crawl:
         return {(language, name) for language, name, _, _ in self.shapes}
 
 
-# Every node and project links its evaluation sheet's PDF; rendering hundreds of them
-# adds minutes and nothing new (tests/test_evaluation_sheets.py reads them back): even
-# an exhaustive crawl fetches one of each shape.
-SAMPLED_ALWAYS = ("/sheet.pdf",)
+# Every node and project links its evaluation sheet's PDF, and the bound sheets of the
+# node or of the project's bureau; rendering hundreds of them adds minutes and nothing
+# new (tests/test_evaluation_sheets.py and tests/test_sheet_book.py read them back):
+# even an exhaustive crawl fetches one of each shape.
+SAMPLED_ALWAYS = ("/sheet.pdf", "/sheets.pdf", "/sheets.xlsx")
 
 
 def crawl(
@@ -135,8 +137,10 @@ def every_kind_of_page(*, unlinked=()) -> set[tuple[str, str]]:
 def pages_linked_only_with_content() -> list[str]:
     """One page of each kind that the site links only where it leads to content (a
     strategy, an SDG goal, a plan's policy × SDG matrix, a drafting schedule's
-    calendar): the demo's strategies and goals have none, and a sampled crawl may
-    sample a schedule without milestones, so a crawl starts from these, in both languages."""
+    calendar, a bureau's bound sheets): the demo's strategies and goals have none, a
+    sampled crawl may sample a schedule without milestones or a project without a
+    bureau, so a crawl starts from these, in both languages."""
+    with_bureau = Project.objects.published().exclude(bureau=None).select_related("plan").first()
     strategy = Strategy.objects.select_related("plan").filter(plan__status="published").first()
     milestone = Milestone.objects.published().select_related("plan").first()
     urls = [
@@ -144,5 +148,6 @@ def pages_linked_only_with_content() -> list[str]:
         reverse("policies:sdg_goal", args=[SDGGoal.objects.order_by("number").first().number]),
         reverse("policies:sdg_matrix", args=[strategy.plan.slug]),
         reverse("schedule:plan_calendar", args=[milestone.plan.slug]),
+        with_bureau.get_absolute_url(),
     ]
     return [path for url in urls for path in (url, "/en" + url)]

@@ -10,7 +10,7 @@ from planportal.publication import PublicationStatus
 from policies.models import EvaluationScheme, Indicator, IndicatorValue, PolicyNode
 from policies.tree import create_node
 from projects.models import Project, ProjectResult
-from projects.progress import yearly_progress
+from projects.progress import LevelRow, Rollup, rollup_line, yearly_progress
 from tests.evaluations import levels, record
 
 PUBLISHED = PublicationStatus.PUBLISHED
@@ -181,6 +181,43 @@ def test_node_page_rolls_up_achievement_levels_per_year():
         expected = "".join(f'<td class="count">{count}</td>' for count in counts)
         assert f"{label.lstrip('0123456789')}</th>{expected}" in table, label
     assert "評価結果別の事業数" in html
+
+
+def test_node_page_says_in_one_line_how_it_sums_up_its_projects():
+    node = community_node()
+    under = list(Project.objects.under(node).order_by("pk"))
+    record(under[0], 2012, achievement="3")
+    record(under[1], 2012, achievement="1")
+    record(under[2], 2012, actual="実施した")  # a result, but no level: not evaluated
+    record(under[3], 2011, achievement="2")  # an older year: the line is the latest year's
+    total = len(under)
+    html = Client().get(node.get_absolute_url()).content.decode()
+    line = html[
+        html.index('<p class="rollup-line">') : html.index("</p>", html.index("rollup-line"))
+    ]
+    assert line == (
+        f'<p class="rollup-line">平成24年度 (2012)：この項目の下の事業 {total} 件のうち 2 件'
+        f"（{200 // total}％）を評価済み。 達成度 1：1 件、3：1 件。 評価済みに数えない "
+        f"{total - 2} 件：達成度のない実績 1 件、実績の登録なし {total - 3} 件。"
+    )
+    english = Client().get("/en" + node.get_absolute_url()).content.decode()
+    assert f"of the {total} projects under this item, 2 ({200 // total} per cent)" in english
+
+
+def test_a_project_due_an_evaluation_never_counts_as_evaluated():
+    criterion = EvaluationScheme.objects.get(is_default=True).criteria.first()
+    level = criterion.levels.first()
+    # 2 projects at the level; 1 with a result but no level and 3 due (未評価) are unrated.
+    rollup = Rollup(criterion=criterion, years=[2013], rows=[LevelRow(level, [2])], unrated=[4])
+    line = rollup_line(rollup, 10, {2013: 3})
+    assert (line.criterion, line.fiscal_year, line.evaluated, line.share) == (
+        criterion,
+        2013,
+        2,
+        20,
+    )
+    assert (line.pending, line.without_level, line.not_recorded, line.excluded) == (3, 1, 4, 8)
+    assert rollup_line(Rollup(criterion=criterion, years=[]), 10) is None
 
 
 def test_node_page_shows_nothing_of_progress_without_data():
