@@ -148,7 +148,9 @@ def main() -> None:
     print(f"{'section':<28}{'listings':>9}{'HTML s':>9}{'PDF s':>8}{'pages':>7}{'MB':>7}")
     for label, node in ((f"{options.per_measure}-project section", policy), ("whole plan", None)):
         cache.clear()
-        job = printing.PdfJob(plan.pk, node.pk if node else None, False, "ja", "http://bench/")
+        job = printing.PdfJob(
+            plan.pk, node.pk if node else None, False, "ja", "http://bench/", plan.slug
+        )
         section = load_section(plan, node, printing._published, with_texts=True)
         _, html_seconds = timed(printing.render_print_html, section, for_pdf=True, is_preview=False)
         pdf, pdf_seconds = timed(printing.build_pdf, job)

@@ -11,15 +11,20 @@ class ProjectsConfig(AppConfig):
         from planportal.versioning import version_owner_on_child_change
         from projects import models, scopes
 
-        children = (
-            models.YearlyTarget,
-            models.TargetRevision,
-            models.ProjectListing,
-            models.ProjectResult,
+        children = (models.YearlyTarget, models.TargetRevision, models.ProjectResult)
+        register_public_content(
+            models.Project, plans=["plan__slug"], nodes=["listings__node", "home_node"]
         )
-        register_public_content(models.Project, *children)
+        register_public_content(
+            *children, plans=["project__plan__slug"], nodes=["project__listings__node"]
+        )
+        register_public_content(
+            models.ProjectListing,
+            plans=["project__plan__slug"],
+            nodes=["node", "project__listings__node"],
+        )
         scopes.register()
         # A project's form has its targets, listings and results inline: changing
         # one of them outdates forms of the project opened before.
-        for child in children:
+        for child in (*children, models.ProjectListing):
             version_owner_on_child_change(child, "project")

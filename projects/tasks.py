@@ -8,7 +8,6 @@ from django.conf import settings
 from django_tasks import TaskResultStatus, task
 
 from planportal import task_queue
-from planportal.caching import content_version
 from planportal.fonts import japanese_font_installed
 from projects import printing
 
@@ -42,7 +41,7 @@ def pdf_for(job: printing.PdfJob, *, client: str) -> tuple[PdfState, bytes | Non
         return PdfState.READY, pdf
     if not japanese_font_installed():
         return PdfState.NO_FONT, None
-    key = job.cache_key(content_version())
+    key = job.cache_key()
     builds = task_queue.results_of(build_section_pdf, key=key)
     if builds.filter(status=TaskResultStatus.FAILED).count() >= settings.TASK_MAX_ATTEMPTS:
         return PdfState.FAILED, None

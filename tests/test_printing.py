@@ -91,7 +91,9 @@ def test_a_long_target_table_repeats_its_header_on_the_next_page(make_plan):
         header + "長い表の事業 概要です。\t現状\t取組000\t\t\t事業推進\n" + lines
     )
     apply_table_rows(plan, [PlacedRow(node, table.rows[0])], status=PublicationStatus.PUBLISHED)
-    pdf = printing.build_pdf(printing.PdfJob(plan.pk, node.pk, False, "ja", "http://testserver/"))
+    pdf = printing.build_pdf(
+        printing.PdfJob(plan.pk, node.pk, False, "ja", "http://testserver/", plan.slug)
+    )
     reader = PdfReader(io.BytesIO(pdf))
     assert len(reader.pages) >= 2
     for page in reader.pages:
@@ -118,12 +120,12 @@ def test_drafts_stay_out_of_public_prints_and_pdfs(admin_client, plan, measure):
 
 def test_the_pdf_is_cached_until_the_content_changes(client, plan, measure):
     url = reverse("policies:node_pdf", args=[plan.slug, measure.pk])
-    job = printing.PdfJob(plan.pk, measure.pk, False, "ja", "http://testserver/")
+    job = printing.PdfJob(plan.pk, measure.pk, False, "ja", "http://testserver/", plan.slug)
     assert printing.cached_pdf(job) is None
     first = client.get(url).content
     assert printing.cached_pdf(job) == first
     # Served from the cache: a marker put there is what the next request gets.
-    cache.set(job.cache_key(printing.content_version()), b"%PDF-cached", printing.PDF_TIMEOUT)
+    cache.set(job.cache_key(), b"%PDF-cached", printing.PDF_TIMEOUT)
     assert client.get(url).content == b"%PDF-cached"
     project = Project.objects.under(measure).first()
     project.name = "名前を変えた事業"
@@ -160,4 +162,6 @@ def test_without_the_japanese_font_no_pdf_is_made_and_the_page_says_so(
     assert sheet.status_code == 503
     assert reverse("policies:node_sheet", args=[plan.slug, measure.pk]) in sheet.content.decode()
     with pytest.raises(printing.JapaneseFontMissing):
-        printing.build_pdf(printing.PdfJob(plan.pk, None, False, "ja", "http://testserver/"))
+        printing.build_pdf(
+            printing.PdfJob(plan.pk, None, False, "ja", "http://testserver/", plan.slug)
+        )
