@@ -54,11 +54,12 @@ from collections.abc import Callable, Iterable
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import datetime
+from urllib.parse import parse_qsl, urlencode
 
 import redis
 from django.conf import settings
 from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
-from django.core.cache.backends.redis import RedisCache
+from django.core.cache.backends.redis import RedisCache, RedisCacheClient
 from django.core.exceptions import ObjectDoesNotExist
 from django.db import transaction
 from django.db.models.signals import m2m_changed, post_delete, post_save, pre_save
@@ -96,6 +97,19 @@ def _tolerant(fallback):
     return decorate
 
 
+class ReusingRedisCacheClient(RedisCacheClient):
+    """Django's client builds a ``redis.Redis`` (with its table of some 170 response
+    callbacks) for every command, a tenth of a cached page's time; one per connection
+    pool serves them all (it is thread-safe)."""
+
+    def get_client(self, key=None, *, write=False):
+        pool = self._get_connection_pool(write)
+        clients = self.__dict__.setdefault("_clients", {})
+        if pool not in clients:
+            clients[pool] = self._client(connection_pool=pool)
+        return clients[pool]
+
+
 class FaultTolerantRedisCache(RedisCache):
     """Django's Redis cache, for which an unreachable Redis is an empty cache.
 
@@ -103,6 +117,10 @@ class FaultTolerantRedisCache(RedisCache):
     succeed (their content-version bump is lost with the cache it would have
     invalidated). Django's backend has no option for this, hence the subclass.
     """
+
+    def __init__(self, server, params):
+        super().__init__(server, params)
+        self._class = ReusingRedisCacheClient
 
     get = _tolerant(lambda key, default=None, version=None: default)(RedisCache.get)
     get_many = _tolerant({})(RedisCache.get_many)
@@ -162,12 +180,8 @@ def versions(keys: list[str], found: dict | None = None) -> list[str]:
         cache.add(key, uuid.uuid4().hex, None)
     if missing:
         found = {**found, **cache.get_many(missing)}
-    return [found.get(key) or "unversioned" for key in keys]  # "": the cache is down
-
-
-def content_version() -> str:
-    """The version every cached copy depends on (bumped by changes to shared data)."""
-    return versions([EVERYTHING])[0]
+    # Still missing: the cache is down, and no copy or ETag may match this one.
+    return [found.get(key) or uuid.uuid4().hex for key in keys]
 
 
 def _bump(keys: set[str]) -> None:
@@ -502,18 +516,35 @@ class PageLookup:
             return
         skip = {"etag", "cache-control"}
         headers = {name: value for name, value in response.items() if name.lower() not in skip}
-        cache.set(self.key, (self.stamp, headers, response.content), PAGE_TIMEOUT)
+        entry = (self.stamp, headers, response.content)
+        cache.set(self.key, entry, PAGE_TIMEOUT)
+        _remember(self.key, entry)
+
+
+# The copies this process served last: a hit then reads only the versions from the
+# shared cache (a few bytes, not the page). Emptied when full.
+_recent_pages: dict[str, tuple] = {}
+RECENT_PAGES = 200
+
+
+def _remember(key: str, entry: tuple) -> None:
+    if len(_recent_pages) >= RECENT_PAGES:
+        _recent_pages.clear()
+    _recent_pages[key] = entry
 
 
 def look_up_page(request, policy: PagePolicy, kwargs: dict, language: str) -> PageLookup:
-    """One cache round trip: the page's versions, the schedule and the stored copy."""
+    """One cache round trip: the page's versions, the schedule and the stored copy (not
+    the copy when this process holds it under the current versions)."""
     keep_only(request, policy.params)
     version_keys = page_version_keys(kwargs.get(policy.plan) if policy.plan else None)
     path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
     key = f"page:{language}:{path}"
-    found = cache.get_many(
-        [*version_keys, SCHEDULE_KEY, key] if settings.PAGE_CACHE else [*version_keys, SCHEDULE_KEY]
-    )
+    recent = _recent_pages.get(key) if settings.PAGE_CACHE else None
+    wanted = [*version_keys, SCHEDULE_KEY]
+    if settings.PAGE_CACHE and recent is None:
+        wanted.append(key)
+    found = cache.get_many(wanted)
     stamps = _schedule_stamps(found.get(SCHEDULE_KEY))
     now = timezone.now()
     passed = bisect.bisect_right(stamps, now.timestamp())
@@ -521,20 +552,29 @@ def look_up_page(request, policy: PagePolicy, kwargs: dict, language: str) -> Pa
     today = timezone.localdate(now).isoformat()  # pages say what is current, overdue, ended
     stamp = (*versions(version_keys, found), passed, today)
     etag = quote_etag(hashlib.sha256(f"{stamp}{key}".encode()).hexdigest()[:32])
-    return PageLookup(key, stamp, etag, lifetime, found.get(key))
+    entry = found.get(key)
+    if recent is not None:
+        entry = recent if recent[0] == stamp else cache.get(key)  # another worker's, perhaps
+    if entry is not None and entry[0] == stamp:
+        _remember(key, entry)
+    return PageLookup(key, stamp, etag, lifetime, entry)
 
 
 def keep_only(request, params: Iterable[str]) -> None:
     """Drop every query parameter not in ``params`` from ``request`` and put the rest in
     a fixed order: the view, and every link it builds from the request's URL, then see
     exactly what the cache key says."""
-    if not request.META.get("QUERY_STRING"):
+    query_string = request.META.get("QUERY_STRING", "")
+    if not query_string:
         return
-    query = QueryDict(mutable=True)
-    for name in sorted(set(params) & set(request.GET)):
-        query.setlist(name, request.GET.getlist(name))
-    request.GET = query
-    request.META["QUERY_STRING"] = query.urlencode()
+    # WSGI hands the query string over as latin-1; its bytes are UTF-8 (or %-escaped).
+    decoded = query_string.encode("iso-8859-1").decode("utf-8", "replace")
+    pairs = parse_qsl(decoded, keep_blank_values=True, errors="replace")
+    kept = sorted((pair for pair in pairs if pair[0] in params), key=lambda pair: pair[0])
+    normalized = urlencode(kept)
+    if normalized != query_string:  # else request.GET stays as it is (parsed only if read)
+        request.GET = QueryDict(normalized)
+        request.META["QUERY_STRING"] = normalized
 
 
 def cache_public_page(view=None, *, params: Iterable[str] = (), plan: str | None = None):
@@ -601,6 +641,7 @@ class PageCacheMiddleware:
             and settings.SESSION_COOKIE_NAME not in request.COOKIES
             and (page := _cached_page_at(request.path_info)) is not None
         ):
+            request.get_host()  # ALLOWED_HOSTS, as CommonMiddleware checks it
             lookup = look_up_page(request, *page)
             response = lookup.response(request)
             if response is not None:

@@ -216,3 +216,8 @@ def test_moving_a_listing_stales_the_section_it_left(client, db):
     listing.save()
     after = dict(zip(keys, versions(list(keys.values())), strict=True))
     assert after[measure.pk] != before[measure.pk] and after[sibling.pk] != before[sibling.pk]
+
+
+def test_a_hit_still_checks_the_host(client, urls):
+    assert client.get(urls["plan"]).status_code == 200
+    assert client.get(urls["plan"], HTTP_HOST="attacker.example").status_code == 400
