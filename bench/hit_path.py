@@ -114,7 +114,8 @@ def measure(server: Server, path: str, seconds: float, clients: int) -> tuple[fl
     """Requests per second, and the workers' CPU milliseconds per request."""
     cpu = server.cpu_seconds()
     rate, count = requests_per_second(server.port, path, seconds, clients)
-    return rate, (server.cpu_seconds() - cpu) * 1000 / count
+    tick = 1 / os.sysconf("SC_CLK_TCK")  # the resolution of /proc's CPU times
+    return rate, max(server.cpu_seconds() - cpu, tick) * 1000 / count
 
 
 def requests_per_second(port: int, path: str, seconds: float, clients: int) -> tuple[float, int]:
