@@ -172,7 +172,7 @@ def memory(projects: int, part_listings: int, only_parts: bool) -> None:
     plan, seconds = timed(generate_plan, projects)
     print(f"generated {plan.projects.count()} projects in {seconds:.1f} s")
     node = PolicyNode.objects.filter(plan=plan, level=0).order_by("tree_id").first()
-    job = printing.PdfJob(plan.pk, node.pk, False, "ja", "http://bench/")
+    job = printing.PdfJob(plan.pk, node.pk, False, "ja", "http://bench/", plan.slug)
 
     def build(limit: int):
         def run():
@@ -220,7 +220,9 @@ def main() -> None:
     print(f"{'section':<28}{'listings':>9}{'HTML s':>9}{'PDF s':>8}{'pages':>7}{'MB':>7}")
     for label, node in ((f"{options.per_measure}-project section", policy), ("whole plan", None)):
         cache.clear()
-        job = printing.PdfJob(plan.pk, node.pk if node else None, False, "ja", "http://bench/")
+        job = printing.PdfJob(
+            plan.pk, node.pk if node else None, False, "ja", "http://bench/", plan.slug
+        )
         section = load_section(plan, node, printing._published, with_texts=True)
         _, html_seconds = timed(printing.render_print_html, section, for_pdf=True, is_preview=False)
         pdf, pdf_seconds = timed(printing.build_pdf, job)

@@ -159,7 +159,7 @@ def main() -> None:
     with CaptureQueriesContext(connection) as queries:
         book, load_seconds = timed(sheet_book.load_book, plan, visible, bureau=bureau)
     html, html_seconds = timed(sheet_book.render_book_html, book, is_preview=False)
-    job = sheet_book.SheetBookJob(plan.pk, None, bureau.pk, False, "ja", "http://bench/")
+    job = sheet_book.SheetBookJob(plan.pk, None, bureau.pk, False, "ja", "http://bench/", plan.slug)
     pdf, pdf_seconds = timed(sheet_book.build_book_pdf, job)
     pages = len(PdfReader(BytesIO(pdf)).pages)
     xlsx, xlsx_seconds = timed(sheet_book.to_xlsx, book)

@@ -15,7 +15,7 @@ class ConsultationsConfig(AppConfig):
         # stale, and so does the clock when a period opens or closes. Comments and
         # topics appear only on uncached pages; registering them would let every
         # citizen's submission empty the whole page cache.
-        register_public_content(models.CommentPeriod)
-        register_schedule(models.CommentPeriod.objects.schedule_instants)
+        register_public_content(models.CommentPeriod, plans=["plan__slug"])
+        register_schedule(models.CommentPeriod.objects.schedule_instants, models.CommentPeriod)
         # Citizens' names and e-mail addresses: not for every reviewer.
         register_content_app(self.label, private_permissions=["view_personal_data"])

@@ -10,7 +10,7 @@ from django.db.models import BooleanField, Expression, F
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from planportal.caching import bump_content_version
+from planportal.caching import bump_rows
 from planportal.versioning import Versioned
 
 
@@ -84,7 +84,7 @@ class PublishableQuerySet(models.QuerySet):
                     list(rows), update=True, default_change_reason=str(reason)
                 )
                 _record_tags(model, records)
-        bump_content_version()
+        bump_rows(model, pks)
         return count
 
 

@@ -443,6 +443,22 @@ class PolicyNodeQuerySet(TreeQuerySet, PublishableQuerySet):
             lookups = {"lft__lt": node.lft, "rght__gt": node.rght}
         return self.filter(tree_id=node.tree_id, **lookups).order_by("lft")
 
+    def containing(self, nodes):
+        """The nodes whose subtrees hold any of ``nodes`` (pks, or lists or querysets of
+        pks): those nodes and their ancestors, the sections that print them."""
+        single = [node for node in nodes if isinstance(node, int)]
+        groups = [node for node in nodes if not isinstance(node, int)]
+        held = Q(pk__in=single)
+        for group in groups:
+            held |= Q(pk__in=group)
+        below = PolicyNode.objects.filter(
+            held,
+            tree_id=OuterRef("tree_id"),
+            lft__gte=OuterRef("lft"),
+            rght__lte=OuterRef("rght"),
+        )
+        return self.filter(Exists(below))
+
     def in_printed_order(self):
         return self.order_by("tree_id", "lft")
 

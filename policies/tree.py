@@ -18,7 +18,7 @@ from django.db.models import F
 from django.utils.translation import gettext as _
 from mptt.exceptions import InvalidMove
 
-from planportal.caching import bump_content_version
+from planportal.caching import bump_rows
 from policies.models import PolicyNode
 
 TREE_LOCK_KEY = 7_041_001  # an arbitrary, fixed advisory-lock key for plan trees
@@ -83,7 +83,7 @@ def move_node(node: PolicyNode, target: PolicyNode, position: str) -> None:
         if node.plan_id != target.plan_id:
             raise InvalidMove(_("別の計画の項目の下へは移動できません。"))
         node.move_to(target, position)
-        bump_content_version()
+        bump_rows(PolicyNode, [node.pk])
 
 
 def delete_node(node: PolicyNode) -> None:

@@ -43,7 +43,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils.translation import gettext as _
 
-from planportal.caching import bump_content_version, invalidation_muted
+from planportal.caching import bump_plan_on_commit, invalidation_muted
 from planportal.permissions import can_publish, editable, is_unrestricted
 from planportal.publication import PublicationStatus
 from policies.models import Plan
@@ -490,4 +490,4 @@ def _write(report: EvaluationImportReport, reader: _Reader) -> None:
     if reader.problems:
         raise PlanImportError(reader.problems)  # leaving the transaction rolls every row back
     if report.changes_anything:
-        bump_content_version()
+        bump_plan_on_commit(reader.plan.slug)

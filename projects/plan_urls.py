@@ -12,20 +12,24 @@ PAGED = ["page"]
 
 urlpatterns = [
     path("", cache_public_page(views.HomeView.as_view()), name="home"),
-    path("plans/<slug:slug>/", cache_public_page(views.PlanDetailView.as_view()), name="plan"),
+    path(
+        "plans/<slug:slug>/",
+        cache_public_page(views.PlanDetailView.as_view(), plan="slug"),
+        name="plan",
+    ),
     path(
         "plans/<slug:slug>/nodes/<int:pk>/",
-        cache_public_page(views.NodeDetailView.as_view(), params=PAGED),
+        cache_public_page(views.NodeDetailView.as_view(), params=PAGED, plan="slug"),
         name="node",
     ),
     path(
         "plans/<slug:slug>/print/",
-        cache_public_page(section_views.SectionPrintView.as_view()),
+        cache_public_page(section_views.SectionPrintView.as_view(), plan="slug"),
         name="plan_print",
     ),
     path(
         "plans/<slug:slug>/nodes/<int:pk>/print/",
-        cache_public_page(section_views.SectionPrintView.as_view()),
+        cache_public_page(section_views.SectionPrintView.as_view(), plan="slug"),
         name="node_print",
     ),
     path("plans/<slug:slug>/pdf/", section_views.SectionPdfView.as_view(), name="plan_pdf"),
@@ -36,7 +40,7 @@ urlpatterns = [
     ),
     path(
         "plans/<slug:slug>/nodes/<int:pk>/sheet/",
-        cache_public_page(sheet_views.MeasureSheetView.as_view()),
+        cache_public_page(sheet_views.MeasureSheetView.as_view(), plan="slug"),
         name="node_sheet",
     ),
     path(
@@ -66,22 +70,22 @@ urlpatterns = [
     ),
     path(
         "plans/<slug:slug>/export/<str:fmt>/",
-        cache_public_page(section_views.SectionExportView.as_view()),
+        cache_public_page(section_views.SectionExportView.as_view(), plan="slug"),
         name="plan_export",
     ),
     path(
         "plans/<slug:slug>/nodes/<int:pk>/export/<str:fmt>/",
-        cache_public_page(section_views.SectionExportView.as_view()),
+        cache_public_page(section_views.SectionExportView.as_view(), plan="slug"),
         name="node_export",
     ),
     path(
         "plans/<slug:slug>/strategies/<int:pk>/",
-        cache_public_page(views.StrategyDetailView.as_view(), params=PAGED),
+        cache_public_page(views.StrategyDetailView.as_view(), params=PAGED, plan="slug"),
         name="strategy",
     ),
     path(
         "plans/<slug:slug>/sdgs/",
-        cache_public_page(views.SDGMatrixView.as_view()),
+        cache_public_page(views.SDGMatrixView.as_view(), plan="slug"),
         name="sdg_matrix",
     ),
     path("wards/", cache_public_page(views.WardListView.as_view()), name="wards"),

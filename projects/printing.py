@@ -6,8 +6,8 @@ for screen readers (PDF/UA-1); all text is set in IPAex Gothic, embedded as a su
 A long section is rendered in parts and joined (``pdf_in_parts``), which bounds the
 memory a build takes.
 
-A section's PDF is cached under the content version (``planportal.caching``):
-it is rebuilt only after content changes. No PDF is built in a web worker: a
+A section's PDF is cached under the versions of its plan's head and of its node
+(``planportal.caching``): it is rebuilt only after something it prints changed. No PDF is built in a web worker: a
 request for one that is not cached queues a build (``projects.tasks``, run by
 ``manage.py db_worker`` on any host) and asks the visitor to come back. One job
 per PDF; each client may have only ``PDF_QUEUE_PER_CLIENT`` builds waiting, so a
@@ -28,7 +28,7 @@ from django.utils import timezone, translation
 from django.utils.html import escape
 from django.utils.http import quote_etag
 
-from planportal.caching import content_version
+from planportal.caching import page_version_keys, section_version_keys, versions
 from planportal.fonts import japanese_font_installed
 from policies.models import Plan, PolicyNode
 from projects.sections import Section, SectionNode, load_section
@@ -265,8 +265,11 @@ class PdfJob:
     preview: bool
     language: str
     base_url: str
+    plan_slug: str
 
-    def cache_key(self, version: str) -> str:
+    def cache_key(self) -> str:
+        """The PDF's key under the current versions of what it prints."""
+        version = ":".join(versions(section_version_keys(self.plan_slug, self.node_id)))
         node = self.node_id or "plan"
         mode = "preview" if self.preview else "public"
         return f"pdf:{version}:{self.language}:{mode}:{self.plan_id}:{node}"
@@ -282,19 +285,19 @@ class PdfJob:
 
 
 def pdf_etag(job: PdfJob) -> str:
-    """A validator of the PDF as built now: it changes with the content version."""
-    return quote_etag(hashlib.sha256(job.cache_key(content_version()).encode()).hexdigest()[:32])
+    """A validator of the PDF as built now: it changes with the versions of what it prints."""
+    return quote_etag(hashlib.sha256(job.cache_key().encode()).hexdigest()[:32])
 
 
 def cached_pdf(job: PdfJob) -> bytes | None:
-    return cache.get(job.cache_key(content_version()))
+    return cache.get(job.cache_key())
 
 
 def build_pdf(job: PdfJob) -> bytes:
     """Render the section's PDF now (in parts when it is long) and cache it under the
-    content version it was read at."""
+    versions it was read at."""
     require_japanese_font()
-    key = job.cache_key(content_version())
+    key = job.cache_key()
     with translation.override(job.language):
         section = job.section()
         parts = section_parts(section.entries, PART_LISTINGS)
@@ -313,9 +316,10 @@ def build_pdf(job: PdfJob) -> bytes:
 
 def sheet_pdf(sheet, context: dict, *, preview: bool, base_url: str) -> bytes:
     """The sheet's print page (``context``, rendered for the PDF) as a PDF, cached under
-    the content version."""
+    its plan's version."""
     mode = "preview" if preview else "public"
-    key = f"sheet-pdf:{content_version()}:{translation.get_language()}:{mode}:{sheet.file_stem()}"
+    version = ":".join(versions(page_version_keys(sheet.plan.slug)))
+    key = f"sheet-pdf:{version}:{translation.get_language()}:{mode}:{sheet.file_stem()}"
     pdf = cache.get(key)
     if pdf is None:
         require_japanese_font()

@@ -73,6 +73,7 @@ class SectionPdfView(SectionMixin, View):
         plan, node = self.plan_and_node()
         job = printing.PdfJob(
             plan_id=plan.pk,
+            plan_slug=plan.slug,
             node_id=node.pk if node else None,
             preview=self.is_preview,
             language=get_language(),

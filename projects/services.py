@@ -36,7 +36,7 @@ from django.utils.translation import gettext_lazy
 from simple_history.models import HistoricalRecords
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from planportal.caching import bump_content_version, invalidation_muted
+from planportal.caching import bulk_changes_of
 from planportal.publication import PublicationStatus
 from planportal.versioning import owner_versions_muted
 from policies.models import Bureau, Division, Municipality, Plan, PolicyNode, Ward
@@ -194,6 +194,7 @@ class ProjectChange:
 class TableChanges:
     """Everything writing some rows would change, and nothing else."""
 
+    plan: Plan
     projects: list[ProjectChange] = field(default_factory=list)  # each project the rows state
     new_listings: list[ProjectListing] = field(default_factory=list)
     new_bureaus: list[Bureau] = field(default_factory=list)
@@ -258,7 +259,7 @@ def compare_rows(
     leaves them as they are. New listings go after a node's existing ones, in
     the rows' order. ``lock``: lock the plan's projects until the transaction ends.
     """
-    changes = TableChanges()
+    changes = TableChanges(plan)
     homes: dict[tuple[str, bool], PlacedRow] = {}
     relisted_only: dict[tuple[str, bool], PlacedRow] = {}
     for item in placed:
@@ -549,11 +550,11 @@ class _Organisation:
 def write_changes(changes: TableChanges, *, user=None) -> None:
     """Write ``changes`` in one transaction with bulk statements and their history
     (recorded as ``user``'s); each touched project's version rises once, and the
-    cached pages go stale once, at commit: the saves' own bumps are muted meanwhile."""
+    plan's cached pages and PDFs go stale once, at commit."""
     if not changes.changes_anything:
         return
     now = timezone.now()
-    with transaction.atomic(), invalidation_muted(), owner_versions_muted():
+    with bulk_changes_of(changes.plan.slug), transaction.atomic(), owner_versions_muted():
         # Each bulk_create takes the keys of the objects created before it
         # (a new section's bureau, a new target's project).
         Bureau.objects.bulk_create(changes.new_bureaus)
@@ -573,7 +574,6 @@ def write_changes(changes: TableChanges, *, user=None) -> None:
         touched -= {project.pk for project in created + updated}
         for batch in in_batches(sorted(touched)):
             Project.objects.filter(pk__in=batch).update(version=F("version") + 1)
-    bump_content_version()  # once for the whole write (again at its commit)
 
 
 def _create_projects(changes: TableChanges, now) -> list[Project]:

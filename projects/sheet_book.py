@@ -24,7 +24,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from planportal.caching import content_version
+from planportal.caching import page_version_keys, versions
 from policies.models import Bureau, MeasureEvaluation, Plan, PolicyNode
 from projects import export, layout, printing
 from projects.models import Project, ProjectListing
@@ -87,8 +87,12 @@ class SheetBookJob:
     preview: bool
     language: str
     base_url: str
+    plan_slug: str
 
-    def cache_key(self, version: str) -> str:
+    def cache_key(self) -> str:
+        """The book's key under the current versions of its plan (any change in the plan
+        stales it: a bureau's book spans the plan's tree)."""
+        version = ":".join(versions(page_version_keys(self.plan_slug)))
         subject = f"node-{self.node_id}" if self.node_id else f"bureau-{self.bureau_id}"
         mode = "preview" if self.preview else "public"
         return f"sheet-book:{version}:{self.language}:{mode}:{self.plan_id}:{subject}"
@@ -104,9 +108,9 @@ class SheetBookJob:
 
 
 def book_xlsx(job: SheetBookJob) -> bytes:
-    """The book as Excel, from the cache or written now and cached under the content
-    version (it is written in the request: a tenth of a second of CPU a measure)."""
-    key = "xlsx-" + job.cache_key(content_version())
+    """The book as Excel, from the cache or written now and cached under its plan's
+    versions (it is written in the request: a tenth of a second of CPU a measure)."""
+    key = "xlsx-" + job.cache_key()
     xlsx = cache.get(key)
     if xlsx is None:
         with translation.override(job.language):
@@ -116,9 +120,9 @@ def book_xlsx(job: SheetBookJob) -> bytes:
 
 
 def build_book_pdf(job: SheetBookJob) -> bytes:
-    """Bind the book now and cache it under the content version it was read at."""
+    """Bind the book now and cache it under the versions it was read at."""
     printing.require_japanese_font()
-    key = job.cache_key(content_version())
+    key = job.cache_key()
     with translation.override(job.language):
         html = render_book_html(job.book(), is_preview=job.preview)
     pdf = printing.html_to_pdf(html, job.base_url, BOOK_STYLESHEETS)

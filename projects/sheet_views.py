@@ -153,6 +153,7 @@ class SheetBookMixin(PlanContentMixin):
             preview=self.is_preview,
             language=get_language(),
             base_url=self.request.build_absolute_uri("/"),
+            plan_slug=plan.slug,
         )
 
     @staticmethod

@@ -11,7 +11,6 @@ from django.utils.translation import gettext_lazy as _
 from django_tasks import TaskResultStatus, task
 
 from planportal import task_queue
-from planportal.caching import content_version
 from planportal.fonts import japanese_font_installed
 from projects import printing, sheet_book
 from projects.models import ImportJob
@@ -116,7 +115,7 @@ def pdf_for(job, *, client: str, build=build_section_pdf) -> tuple[PdfState, byt
         return PdfState.READY, pdf
     if not japanese_font_installed():
         return PdfState.NO_FONT, None
-    key = job.cache_key(content_version())
+    key = job.cache_key()
     builds = task_queue.results_of(build, key=key)
     if builds.filter(status=TaskResultStatus.FAILED).count() >= settings.TASK_MAX_ATTEMPTS:
         return PdfState.FAILED, None

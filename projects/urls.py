@@ -8,12 +8,12 @@ app_name = "projects"
 urlpatterns = [
     path(
         "plans/<slug:slug>/projects/<int:pk>/",
-        cache_public_page(views.ProjectDetailView.as_view()),
+        cache_public_page(views.ProjectDetailView.as_view(), plan="slug"),
         name="project",
     ),
     path(
         "plans/<slug:slug>/projects/<int:pk>/sheet/",
-        cache_public_page(sheet_views.ProjectSheetView.as_view()),
+        cache_public_page(sheet_views.ProjectSheetView.as_view(), plan="slug"),
         name="project_sheet",
     ),
     path(

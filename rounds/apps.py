@@ -18,7 +18,7 @@ class RoundsConfig(AppConfig):
 
         # A round's tasks decide what public roll-ups count as 未評価; opening
         # bumps the content version itself (its tasks are bulk-created).
-        register_public_content(models.Round)
+        register_public_content(models.Round, plans=["plan__slug"])
         scopes.register()
         register_evaluation_workflow(evaluation.RoundWorkflow())
         register_home_panel(home.home_panel)

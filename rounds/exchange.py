@@ -27,11 +27,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from planportal.caching import bump_content_version, invalidation_muted
+from planportal.caching import bump_rows, invalidation_muted
 from planportal.permissions import scope_of
 from policies.models import CriterionLevel
 from projects.layout import guard_formula
-from projects.models import EvaluationValue, ProjectResult
+from projects.models import EvaluationValue, Project, ProjectResult
 from projects.progress import year_targets
 from rounds import services
 from rounds.models import Round, Task
@@ -521,7 +521,7 @@ def apply_changes(report: UploadReport, *, user) -> int:
         problems = _record_rows(report, user)
     if problems:
         raise WorkbookError(problems)  # leaving the transaction rolls every row back
-    bump_content_version()
+    bump_rows(Project, {change.task.project_id for change in report.changes})
     return len(report.changes)
 
 

@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_noop
 
-from planportal.caching import bump_content_version
+from planportal.caching import bump_plan
 from planportal.permissions import can_publish, editable, is_unrestricted
 from planportal.publication import PublicationStatus
 from policies.models import Bureau, CriterionLevel, Division
@@ -132,7 +132,7 @@ def open_round(round: Round, *, user) -> Opened:
         ],
         batch_size=500,
     )
-    bump_content_version()  # public roll-ups now count these projects as 未評価
+    bump_plan(round.plan.slug)  # public roll-ups now count these projects as 未評価
     return Opened(tasks=len(project_ids), already_in_another_round=skipped)
 
 

@@ -28,7 +28,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _lazy
 
 from planportal import pending_uploads
-from planportal.caching import bump_content_version, invalidation_muted
+from planportal.caching import bump_plan, invalidation_muted
 from planportal.pending_uploads import PendingFile
 from planportal.permissions import can_publish
 from planportal.publication import PublicationStatus
@@ -145,7 +145,7 @@ def save_grid(request, round, scales) -> tuple[dict, dict, int]:
     with invalidation_muted():
         saved = _save_rows(request, round, scales, posted, bound, errors)
     if saved:
-        bump_content_version()
+        bump_plan(round.plan.slug)
     refused_elsewhere = set(posted) - set(
         Task.objects.filter(round=round, pk__in=posted).values_list("pk", flat=True)
     )

@@ -11,5 +11,5 @@ class ScheduleConfig(AppConfig):
         from planportal.permissions import register_content_app
         from schedule import models
 
-        register_public_content(models.PlanPeriod, models.Milestone)
+        register_public_content(models.PlanPeriod, models.Milestone, plans=["plan__slug"])
         register_content_app(self.label)

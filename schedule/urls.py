@@ -8,12 +8,12 @@ app_name = "schedule"
 urlpatterns = [
     path(
         "plans/<slug:slug>/schedule/",
-        cache_public_page(views.PlanScheduleView.as_view()),
+        cache_public_page(views.PlanScheduleView.as_view(), plan="slug"),
         name="plan_schedule",
     ),
     path(
         "plans/<slug:slug>/schedule.ics",
-        cache_public_page(views.PlanCalendarView.as_view()),
+        cache_public_page(views.PlanCalendarView.as_view(), plan="slug"),
         name="plan_calendar",
     ),
 ]

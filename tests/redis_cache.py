@@ -1,12 +1,15 @@
 """The local Redis (127.0.0.1:6379) as the default cache, for the tests that need one.
 
-Database 15 is the tests' own: it is emptied around each test that uses it.
+Database 15 is the tests' own (``TEST_REDIS_URL`` names another, for test runs side by
+side): it is emptied around each test that uses it.
 """
+
+import os
 
 import pytest
 import redis
 
-REDIS_URL = "redis://127.0.0.1:6379/15"
+REDIS_URL = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/15")
 UNREACHABLE_REDIS_URL = "redis://127.0.0.1:1/0"  # nothing listens on port 1
 
 

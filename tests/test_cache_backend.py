@@ -12,7 +12,7 @@ from django.core.cache import cache
 from django.core.cache.backends.redis import RedisCache
 from django.urls import reverse
 
-from planportal.caching import content_version
+from planportal.caching import EVERYTHING, plan_key, versions
 from projects.models import Project
 from tests.redis_cache import REDIS_URL, redis_caches
 from tests.test_locking import change_url, form_data
@@ -45,13 +45,14 @@ def test_two_hosts_on_one_redis_share_the_content_version(redis_cache, client, d
     project = Project.objects.published().first()
     url = project.get_absolute_url()
     client.get(url)
-    version = content_version()
-    assert other_host.get("public-content-version") == version
+    key = plan_key(project.plan.slug)
+    version = versions([key])[0]
+    assert other_host.get(key) == version
 
     project.summary = "別のホストで保存した概要"
     project.save()
 
-    assert other_host.get("public-content-version") != version
+    assert other_host.get(key) != version
     assert "別のホストで保存した概要" in client.get(url).content.decode()
 
 
@@ -70,4 +71,4 @@ def test_with_redis_down_staff_saves_succeed(redis_down, admin_client, db):
     assert admin_client.post(change_url(project), data).status_code == 302
     project.refresh_from_db()
     assert project.summary == "Redisが止まっていても保存できる"
-    assert cache.get("public-content-version") is None  # nothing was cached, nothing raised
+    assert cache.get(EVERYTHING) is None  # nothing was cached, nothing raised

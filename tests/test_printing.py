@@ -91,7 +91,9 @@ def test_a_long_target_table_repeats_its_header_on_the_next_page(make_plan):
         header + "長い表の事業 概要です。\t現状\t取組000\t\t\t事業推進\n" + lines
     )
     apply_table_rows(plan, [PlacedRow(node, table.rows[0])], status=PublicationStatus.PUBLISHED)
-    pdf = printing.build_pdf(printing.PdfJob(plan.pk, node.pk, False, "ja", "http://testserver/"))
+    pdf = printing.build_pdf(
+        printing.PdfJob(plan.pk, node.pk, False, "ja", "http://testserver/", plan.slug)
+    )
     reader = PdfReader(io.BytesIO(pdf))
     assert len(reader.pages) >= 2
     for page in reader.pages:
@@ -118,12 +120,12 @@ def test_drafts_stay_out_of_public_prints_and_pdfs(admin_client, plan, measure):
 
 def test_the_pdf_is_cached_until_the_content_changes(client, plan, measure):
     url = reverse("policies:node_pdf", args=[plan.slug, measure.pk])
-    job = printing.PdfJob(plan.pk, measure.pk, False, "ja", "http://testserver/")
+    job = printing.PdfJob(plan.pk, measure.pk, False, "ja", "http://testserver/", plan.slug)
     assert printing.cached_pdf(job) is None
     first = client.get(url).content
     assert printing.cached_pdf(job) == first
     # Served from the cache: a marker put there is what the next request gets.
-    cache.set(job.cache_key(printing.content_version()), b"%PDF-cached", printing.PDF_TIMEOUT)
+    cache.set(job.cache_key(), b"%PDF-cached", printing.PDF_TIMEOUT)
     assert client.get(url).content == b"%PDF-cached"
     project = Project.objects.under(measure).first()
     project.name = "名前を変えた事業"
@@ -160,7 +162,9 @@ def test_without_the_japanese_font_no_pdf_is_made_and_the_page_says_so(
     assert sheet.status_code == 503
     assert reverse("policies:node_sheet", args=[plan.slug, measure.pk]) in sheet.content.decode()
     with pytest.raises(printing.JapaneseFontMissing):
-        printing.build_pdf(printing.PdfJob(plan.pk, None, False, "ja", "http://testserver/"))
+        printing.build_pdf(
+            printing.PdfJob(plan.pk, None, False, "ja", "http://testserver/", plan.slug)
+        )
 
 
 # --- tagged, one Gothic family, stepped headings --------------------------------------
@@ -325,7 +329,9 @@ def test_the_print_page_has_a_print_button_wired_by_our_own_script(client, plan,
     assert '<script src="/static/js/print_button.js" defer></script>' in html
     assert "<script>" not in html  # the CSP allows no inline script
     pdf_html = printing.render_print_html(
-        printing.PdfJob(plan.pk, measure.pk, False, "ja", "http://testserver/").section(),
+        printing.PdfJob(
+            plan.pk, measure.pk, False, "ja", "http://testserver/", plan.slug
+        ).section(),
         for_pdf=True,
         is_preview=False,
     )
@@ -339,7 +345,7 @@ def test_a_long_section_in_parts_is_one_tagged_pdf_with_continuous_page_numbers(
     plan_with_vision, monkeypatch
 ):
     plan = plan_with_vision
-    job = printing.PdfJob(plan.pk, None, False, "ja", "http://testserver/")
+    job = printing.PdfJob(plan.pk, None, False, "ja", "http://testserver/", plan.slug)
     section = job.section()
     monkeypatch.setattr(printing, "PART_LISTINGS", 40)
     assert len(printing.section_parts(section.entries, 40)) >= 3

@@ -112,7 +112,7 @@ def test_a_job_whose_worker_stopped_answering_is_run_again(client, plan):
 
 
 def test_a_job_of_a_dead_worker_on_this_host_is_run_again_at_once(plan):
-    job = printing.PdfJob(plan.pk, None, False, "ja", "http://testserver/")
+    job = printing.PdfJob(plan.pk, None, False, "ja", "http://testserver/", plan.slug)
     build_section_pdf.enqueue(job=asdict(job), key="k", client="c")
     result = DBTaskResult.objects.get()
     gone = subprocess.run(
@@ -133,7 +133,7 @@ def test_a_job_of_a_dead_worker_on_this_host_is_run_again_at_once(plan):
 
 
 def test_after_too_many_attempts_the_job_fails_and_staff_see_why(plan, admin_client):
-    job = printing.PdfJob(plan.pk, None, False, "ja", "http://testserver/")
+    job = printing.PdfJob(plan.pk, None, False, "ja", "http://testserver/", plan.slug)
     build_section_pdf.enqueue(job=asdict(job), key="k", client="c")
     result = DBTaskResult.objects.get()
     for attempt in range(3):

@@ -32,7 +32,7 @@ class Command(BaseCommand):
         for each in plans:
             roots = each.nodes.published().filter(parent=None)
             for node_id in [None, *roots.values_list("pk", flat=True)]:
-                job = printing.PdfJob(each.pk, node_id, False, language, base_url)
+                job = printing.PdfJob(each.pk, node_id, False, language, base_url, each.slug)
                 if printing.cached_pdf(job) is not None:
                     continue
                 pdf = printing.build_pdf(job)
