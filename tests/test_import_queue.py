@@ -184,10 +184,11 @@ def test_an_import_of_many_changes_makes_the_cached_pages_stale_once(
     from projects.plan_import import import_plan
 
     bumps = []
-    new_version = caching._new_version
-    monkeypatch.setattr(caching, "_new_version", lambda: bumps.append(1) or new_version())
+    bump = caching._bump
+    monkeypatch.setattr(caching, "_bump", lambda keys: bumps.append(set(keys)) or bump(keys))
     content = exported_csv(plan).replace("→".encode(), "同上".encode())
     with django_capture_on_commit_callbacks(execute=True):
         report = import_plan(plan=plan, file_name="p.csv", content=content)
+        assert bumps == []  # no save bumps on its own
     assert len(report.updated) >= 5  # several projects, many target cells
-    assert len(bumps) == 2  # once when written, once more at commit; no save bumps on its own
+    assert bumps == [caching.plan_changed_keys(plan.slug)]  # the plan's, once, at commit
