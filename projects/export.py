@@ -74,7 +74,7 @@ def to_xlsx(section: Section) -> bytes:
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("事業")
     sheet.freeze_panes = "A2"
-    widths = [36, 24, 30, 40, 36, 30, 20, 20, 20, 6] + [30] * len(section.columns) + [40]
+    widths = [36, 24, 30, 40, 36, 30, 20, 20, 20, 6] + [30] * len(section.columns) + [20, 40]
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[_column_letter(index)].width = width
     wrap = Alignment(wrap_text=True, vertical="top")
@@ -91,8 +91,17 @@ def to_xlsx(section: Section) -> bytes:
         return written
 
     sheet.append([cell(header, bold=True) for header in layout.headers(section.columns)])
-    for row in layout_rows(section):
+    first_year = len(layout.FIXED_HEADERS) + 1
+    merged_index = first_year - 1 + len(section.columns)
+    for number, row in enumerate(layout_rows(section), start=2):
         sheet.append([cell(value) for value in _typed(row)])
+        # Real merged cells, each covered year keeping the text so that a filter finds it.
+        spans, _unread = layout.merge_spans(row[merged_index], section.columns)
+        for start, end in spans:
+            sheet.merged_cells.add(
+                f"{_column_letter(first_year + start)}{number}:"
+                f"{_column_letter(first_year + end)}{number}"
+            )
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()

@@ -14,7 +14,7 @@ from policies import tree
 from policies.models import Bureau, Division, Plan, PolicyNode
 from projects import layout
 from projects.models import Project
-from projects.plan_import import import_plan
+from projects.plan_import import PlanImportError, import_plan
 from tests.exchange import plan_snapshot
 
 
@@ -50,6 +50,7 @@ def test_csv_of_a_section_has_one_row_per_listing_in_the_documented_layout(clien
         "2012年度",
         "2013年度",
         "2014年度以降",
+        "結合セル",
         "目標変更",
         "版",
     ]
@@ -63,10 +64,75 @@ def test_csv_of_a_section_has_one_row_per_listing_in_the_documented_layout(clien
     assert first[column["2014年度以降"]] == "事業推進" and first[column["目標変更"]] == ""
     # The version the project had, for the importer to see what changed since.
     assert first[-1] == str(Project.objects.get(plan=plan, name="自治拡充推進事業").version)
-    # → and merged (empty) cells are exported as printed.
+    # A merged cell is repeated in every year it covers, and named as one merge.
     voting = next(row for row in rows if row[2] == "住民投票制度運営事業")
     assert voting[column["2011年度"]] and voting[column["2014年度以降"]] == "事業推進"
-    assert voting[column["2012年度"]] == voting[column["2013年度"]] == ""
+    assert voting[column["2011年度"]] == voting[column["2012年度"]] == voting[column["2013年度"]]
+    assert voting[column["結合セル"]] == "2011年度～2013年度"
+    assert first[column["結合セル"]] == ""
+
+
+def test_a_merged_target_is_in_every_year_it_covers_and_reimports_as_one_merged_cell(client, plan):
+    project = Project.objects.get(plan=plan, name="地域情報化推進事業")
+    stored = {(t.line, t.fiscal_year, t.after_period): t.text for t in project.targets.all()}
+    header, *rows = read_csv(client.get(export_url(plan, project.home_node, "csv")).content)
+    column = {name: index for index, name in enumerate(header)}
+    own = [row for row in rows if row[2] == "地域情報化推進事業"]
+    merged = [row for row in own if row[column["結合セル"]] == "2011年度～2013年度"]
+    assert merged, own
+    for row in merged:  # filtering on 2013 finds the target printed once for 2011–2013
+        assert row[column["2013年度"]] == row[column["2011年度"]] != ""
+    # In Excel: real merged cells over the same years, the text kept in each.
+    book = load_workbook(
+        io.BytesIO(client.get(export_url(plan, project.home_node, "xlsx")).content)
+    )
+    sheet = book.worksheets[0]
+    number = rows.index(merged[0]) + 2
+    first_year = column["2011年度"] + 1
+    assert f"{_letter(first_year)}{number}:{_letter(first_year + 2)}{number}" in {
+        str(merge) for merge in sheet.merged_cells.ranges
+    }
+    # Re-imported, the repeated text is again one merged cell: nothing changes.
+    before = plan_snapshot(plan)
+    for name, fmt in (("a.csv", "csv"), ("a.xlsx", "xlsx"), ("a.json", "json")):
+        content = client.get(export_url(plan, project.home_node, fmt)).content
+        report = import_plan(plan=plan, file_name=name, content=content)
+        assert report.updated == [] and plan_snapshot(plan) == before
+    assert {(t.line, t.fiscal_year, t.after_period): t.text for t in project.targets.all()} == (
+        stored
+    )
+
+
+def test_a_covered_year_edited_to_another_text_breaks_the_merge_there(client, plan):
+    project = Project.objects.get(plan=plan, name="住民投票制度運営事業")
+    header, *rows = read_csv(client.get(export_url(plan, project.home_node, "csv")).content)
+    column = {name: index for index, name in enumerate(header)}
+    row = next(row for row in rows if row[2] == project.name)
+    row[column["2013年度"]] = "制度の見直し"
+    bad = next(r for r in rows if r is not row and r[column["結合セル"]] == "")
+    bad[column["結合セル"]] = "2013年度～2011年度"
+    with pytest.raises(PlanImportError) as raised:
+        import_plan(plan=plan, file_name="a.csv", content=_csv_bytes([header, *rows]))
+    assert [str(problem) for problem in raised.value.problems] == [
+        f"ファイル「a.csv」 {rows.index(bad) + 2}行目 「結合セル」列: 「2013年度～2011年度」は結合セルとして"
+        "読めません。「2011年度～2013年度」のように、表の年度の列で書いてください。"
+    ]
+    bad[column["結合セル"]] = ""
+    import_plan(plan=plan, file_name="a.csv", content=_csv_bytes([header, *rows]))
+    texts = {t.fiscal_year: t.text for t in project.targets.filter(line=0, after_period=False)}
+    assert texts[2013] == "制度の見直し" and 2012 not in texts  # 2012 still merged with 2011
+
+
+def _csv_bytes(rows) -> bytes:
+    buffer = io.StringIO()
+    csv.writer(buffer, lineterminator="\r\n").writerows(rows)
+    return buffer.getvalue().encode("utf-8-sig")
+
+
+def _letter(index: int) -> str:
+    from openpyxl.utils import get_column_letter
+
+    return get_column_letter(index)
 
 
 def test_a_project_printed_on_several_lines_continues_on_the_next_rows(client, plan):
@@ -118,7 +184,8 @@ def test_excel_and_json_carry_the_same_rows(client, plan, measure):
     assert response["Content-Type"] == (
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     )
-    sheet = load_workbook(io.BytesIO(response.content)).worksheets[0]
+    # Read as the importer does: the years a merged cell covers keep its text.
+    sheet = load_workbook(io.BytesIO(response.content), read_only=True).worksheets[0]
     excel_rows = [
         ["" if value is None else str(value) for value in row]
         for row in sheet.iter_rows(values_only=True)
@@ -128,7 +195,7 @@ def test_excel_and_json_carry_the_same_rows(client, plan, measure):
     assert data["format"] == "plan-portal/project-listings"
     assert [column["header"] for column in data["columns"]] == csv_rows[0]
     keys = [column["key"] for column in data["columns"]]
-    assert keys[-3:] == ["fy2014_onward", "target_revisions", "project_version"]
+    assert keys[-4:] == ["fy2014_onward", "merged_years", "target_revisions", "project_version"]
     assert [
         ["" if row[key] is None else str(row[key]) for key in keys] for row in data["rows"]
     ] == csv_rows[1:]
