@@ -9,13 +9,21 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import json
+from collections.abc import Callable, Iterator
+from operator import itemgetter
 
 from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from policies.models import Plan, PolicyNode
 from projects import layout
-from projects.sections import Section
-from projects.target_table import ProjectName
+from projects.layout import NodePaths
+from projects.models import Project, ProjectListing
+from projects.sections import Section, section_nodes
+from projects.target_table import Column, ProjectName, Revision, plan_columns
 
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -25,51 +33,170 @@ TREE_FORMAT = "plan-portal/plan-tree"
 FORMAT_VERSION = 1
 
 
-def listing_record(section: Section, listing) -> layout.ListingRecord:
-    project = listing.project
-    printed = ProjectName(project.name, project.each_ward, listing.is_relisting).printed
-    lines = project.target_lines()
-    bureau = project.responsible_bureau
-    return layout.ListingRecord(
-        node_path=section.paths.path(listing.node_id),
-        node_title=listing.node.title,
-        printed_name=printed,
-        summary=project.summary,
-        baseline=project.baseline,
-        actions_in_period=project.actions_in_period,
-        bureau=bureau.name if bureau else "",
-        division=project.division.name if project.division else "",
-        wards=tuple(ward.name for ward in project.wards.all()),
-        target_lines=[texts for texts, _revisions in lines],
-        revision_lines=[revisions for _texts, revisions in lines],
-        version=project.version,
-    )
+# The printed order of a section's listings: its nodes in tree order, then each node's.
+LISTING_ORDER = ("node__tree_id", "node__lft", "position", "pk")
+LISTING_FIELDS = (
+    "node_id",
+    "node__title",
+    "project__home_node_id",
+    "project__name",
+    "project__each_ward",
+    "project__summary",
+    "project__baseline",
+    "project__actions_in_period",
+    "project__bureau__name",
+    "project__division__name",
+    "project__division__bureau__name",
+    "project__version",
+)
 
 
-def layout_rows(section: Section) -> list[list[str]]:
+class LayoutSection:
+    """A section (a node with everything below it, or the whole plan) for the layout
+    exports: CSV, Excel and JSON rows.
+
+    Its listings are read in a fixed number of queries whatever the section's size:
+    the plan's node keys, then the listings, their target cells, revisions and wards,
+    each one query in the printed order, read in chunks and merged as they stream,
+    so that a CSV of 20,000 projects starts at once and never sits whole in memory.
+    """
+
+    CHUNK = 2000
+
+    def __init__(self, plan: Plan, node: PolicyNode | None, visible: Callable):
+        self.plan, self.node = plan, node
+        self.listings = ProjectListing.objects.filter(
+            node__in=section_nodes(plan, node, visible),
+            project__in=visible(Project.objects.filter(plan=plan)),
+        )
+        keys = plan.nodes.values_list("pk", "parent_id", "code", "title", named=True)
+        self.paths = NodePaths(keys)
+        self.columns = (
+            plan_columns(plan.start_fiscal_year, plan.end_fiscal_year)
+            if plan.has_fiscal_period
+            else []
+        )
+
+    def file_stem(self) -> str:
+        """plan-slug or plan-slug-node-12, for download file names."""
+        return self.plan.slug + (f"-node-{self.node.pk}" if self.node else "")
+
+    def _stream(self, fields: tuple[str, ...], order: tuple[str, ...] = ()):
+        """One value row per listing and related row (a listing without any: one row
+        of None), grouped by listing, in the printed order."""
+        rows = (
+            self.listings.order_by(*LISTING_ORDER, *order)
+            .values_list("pk", *fields)
+            .iterator(chunk_size=self.CHUNK)
+        )
+        for pk, group in itertools.groupby(rows, key=itemgetter(0)):
+            yield pk, [row[1:] for row in group]
+
+    def records(self) -> Iterator[layout.ListingRecord]:
+        target = "project__targets__"
+        revision = "project__target_revisions__"
+        streams = zip(
+            self._stream(LISTING_FIELDS),
+            self._stream(
+                tuple(target + name for name in ("line", "fiscal_year", "after_period", "text")),
+                (target + "line", target + "fiscal_year"),
+            ),
+            self._stream(
+                tuple(
+                    revision + name
+                    for name in (
+                        "line",
+                        "fiscal_year",
+                        "after_period",
+                        "text",
+                        "decided_in",
+                        "reason",
+                    )
+                ),
+                tuple(revision + name for name in ("line", "fiscal_year", "decided_in", "pk")),
+            ),
+            self._stream(
+                ("project__wards__name",), ("project__wards__position", "project__wards__pk")
+            ),
+            strict=True,
+        )
+        for (pk, [listing]), targets, revisions, wards in streams:
+            assert targets[0] == revisions[0] == wards[0] == pk  # the streams move together
+            yield self._record(listing, targets[1], revisions[1], wards[1])
+
+    def _record(self, listing, targets, revisions, wards) -> layout.ListingRecord:
+        (
+            node_id,
+            node_title,
+            home_node_id,
+            name,
+            each_ward,
+            summary,
+            baseline,
+            actions,
+            bureau,
+            division,
+            division_bureau,
+            version,
+        ) = listing
+        lines: dict[int, tuple[dict[Column, str], list[Revision]]] = {}
+        for line, year, after, text in targets:
+            if line is not None:
+                lines.setdefault(line, ({}, []))[0][Column(year, after)] = text
+        for line, year, after, text, decided_in, reason in revisions:
+            if line is not None:
+                lines.setdefault(line, ({}, []))[1].append(
+                    Revision(Column(year, after), text, decided_in, reason)
+                )
+        ordered = [lines[line] for line in sorted(lines)]
+        return layout.ListingRecord(
+            node_path=self.paths.path(node_id),
+            node_title=node_title,
+            printed_name=ProjectName(name, each_ward, node_id != home_node_id).printed,
+            summary=summary,
+            baseline=baseline,
+            actions_in_period=actions,
+            bureau=(bureau or division_bureau) or "",
+            division=division or "",
+            wards=tuple(ward for (ward,) in wards if ward is not None),
+            target_lines=[texts for texts, _revisions in ordered],
+            revision_lines=[line_revisions for _texts, line_revisions in ordered],
+            version=version,
+        )
+
+
+def layout_rows(section: LayoutSection) -> Iterator[list[str]]:
     columns = section.columns
-    return [
-        row
-        for listing in section.listings()
-        for row in listing_record(section, listing).rows(columns)
-    ]
+    for record in section.records():
+        yield from record.rows(columns)
 
 
-def to_csv(section: Section) -> bytes:
-    """UTF-8 with a BOM, so that Excel reads the Japanese as such."""
+def csv_chunks(section: LayoutSection, size: int = 64 * 1024) -> Iterator[bytes]:
+    """The CSV in pieces of about ``size`` characters, for a streamed response: UTF-8
+    with a BOM (so that Excel reads the Japanese as such) and CRLF line ends."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
+    buffer.write("\ufeff")
     writer.writerow(layout.headers(section.columns))
     for row in layout_rows(section):
         writer.writerow([layout.guard_formula(cell) for cell in row])
-    return buffer.getvalue().encode("utf-8-sig")
+        if buffer.tell() >= size:
+            yield buffer.getvalue().encode()
+            buffer.seek(0)
+            buffer.truncate()
+    yield buffer.getvalue().encode()
 
 
-def to_xlsx(section: Section) -> bytes:
+def to_csv(section: LayoutSection) -> bytes:
+    return b"".join(csv_chunks(section))
+
+
+def to_xlsx(section: LayoutSection) -> bytes:
     from openpyxl import Workbook
     from openpyxl.cell import WriteOnlyCell
     from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
     from openpyxl.styles import Alignment, Font
+    from openpyxl.worksheet.cell_range import CellRange, MultiCellRange
 
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet("事業")
@@ -93,18 +220,40 @@ def to_xlsx(section: Section) -> bytes:
     sheet.append([cell(header, bold=True) for header in layout.headers(section.columns)])
     first_year = len(layout.FIXED_HEADERS) + 1
     merged_index = first_year - 1 + len(section.columns)
+    merged = []
     for number, row in enumerate(layout_rows(section), start=2):
         sheet.append([cell(value) for value in _typed(row)])
         # Real merged cells, each covered year keeping the text so that a filter finds it.
         spans, _unread = layout.merge_spans(row[merged_index], section.columns)
-        for start, end in spans:
-            sheet.merged_cells.add(
-                f"{_column_letter(first_year + start)}{number}:"
-                f"{_column_letter(first_year + end)}{number}"
+        merged.extend(
+            CellRange(
+                min_col=first_year + start, max_col=first_year + end, min_row=number, max_row=number
             )
+            for start, end in spans
+        )
+    sheet.merged_cells = MultiCellRange(merged)  # at once: adding one by one is quadratic
+    _licence_sheet(workbook, section)
     buffer = io.BytesIO()
     workbook.save(buffer)
     return buffer.getvalue()
+
+
+def _licence_sheet(workbook, section: LayoutSection) -> None:
+    """A second sheet saying whose data it is and on what terms (the importer reads
+    only the first)."""
+    plan = section.plan
+    municipality = plan.municipality
+    sheet = workbook.create_sheet(str(_("利用条件")))
+    sheet.column_dimensions["A"].width = 16
+    sheet.column_dimensions["B"].width = 80
+    for label, value in (
+        (_("出典"), f"{municipality.name}「{plan.title}」"),
+        (_("範囲"), section.node.heading if section.node else plan.title),
+        (_("利用条件"), municipality.get_data_licence_display()),
+        (_("利用条件のURL"), municipality.data_licence_url),
+        (_("書き出した日"), timezone.localdate().isoformat()),
+    ):
+        sheet.append([str(label), str(value)])
 
 
 def _column_letter(index: int) -> str:
@@ -113,7 +262,7 @@ def _column_letter(index: int) -> str:
     return get_column_letter(index)
 
 
-def _plan_info(section: Section) -> dict:
+def _plan_info(section: Section | LayoutSection) -> dict:
     plan = section.plan
     return {
         "slug": plan.slug,
@@ -126,7 +275,15 @@ def _plan_info(section: Section) -> dict:
     }
 
 
-def _section_info(section: Section) -> dict | None:
+def _licence(section: Section | LayoutSection) -> dict:
+    municipality = section.plan.municipality
+    return {
+        "name": str(municipality.get_data_licence_display()),
+        "url": municipality.data_licence_url,
+    }
+
+
+def _section_info(section: Section | LayoutSection) -> dict | None:
     node = section.node
     if node is None:
         return None
@@ -151,7 +308,7 @@ def _typed(row: list[str]) -> list:
     return row
 
 
-def to_json(section: Section) -> bytes:
+def to_json(section: LayoutSection) -> bytes:
     """The same rows as the CSV, as objects with stable keys; the importer reads it."""
     columns = section.columns
     keys = layout.json_keys(columns)
@@ -159,6 +316,7 @@ def to_json(section: Section) -> bytes:
         {
             "format": LISTINGS_FORMAT,
             "version": FORMAT_VERSION,
+            "licence": _licence(section),
             "plan": _plan_info(section),
             "section": _section_info(section),
             "columns": [
@@ -198,6 +356,7 @@ def to_tree_json(section: Section) -> bytes:
         {
             "format": TREE_FORMAT,
             "version": FORMAT_VERSION,
+            "licence": _licence(section),
             "plan": _plan_info(section),
             "section": _section_info(section),
             "nodes": built,

@@ -50,6 +50,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from projects.table_format import (
     SHORT,
@@ -108,6 +109,42 @@ RESPONSIBILITY_HEADERS = (BUREAU, DIVISION, WARDS)
 FIXED_HEADERS_WITHOUT_RESPONSIBILITY = [
     header for header in FIXED_HEADERS if header not in RESPONSIBILITY_HEADERS
 ]
+# What each column holds, for the open-data page (the fiscal years as one entry).
+COLUMN_HELP = (
+    (
+        NODE_PATH,
+        gettext_lazy(
+            "事業が載っている項目。上の階層からの番号（番号のない項目は名前）を「 > 」でつないだもの"
+        ),
+    ),
+    (NODE_TITLE, gettext_lazy("その項目の名前")),
+    (
+        PROJECT_NAME,
+        gettext_lazy(
+            "計画書のとおりの事業名。(再掲) はほかの施策の事業をもう一度載せたもの、(各区) は各区で実施する事業"
+        ),
+    ),
+    (SUMMARY, gettext_lazy("事業の概要")),
+    (BASELINE, gettext_lazy("計画を策定した時点の状況")),
+    (ACTIONS, gettext_lazy("年度ごとの目標がない事業の、計画期間の取組")),
+    (BUREAU, gettext_lazy("担当する局")),
+    (DIVISION, gettext_lazy("担当する課")),
+    (WARDS, gettext_lazy("事業に関係する区（「、」区切り）")),
+    (TABLE_LINE, gettext_lazy("目標の表が何行にもわたる事業の、その行の番号（1から）")),
+    (
+        "2011年度 … 2014年度以降",
+        gettext_lazy("計画の年度ごとの事業内容・目標と、計画期間後。「→」は前年度と同じ"),
+    ),
+    (
+        MERGED,
+        gettext_lazy(
+            "複数の年度にまたがる一つの目標（結合セル）の年度。その目標は、またがる年度すべての列にあります"
+        ),
+    ),
+    (REVISIONS, gettext_lazy("計画の策定後に変更した目標と、その年度と理由")),
+    (VERSION, gettext_lazy("書き出したときの事業の版（取り込みで、その後の変更を見分けるため）")),
+)
+
 # Columns a project's first row carries and its continuation rows (表の行 ≥ 2) leave empty.
 FIRST_ROW_ONLY = (SUMMARY, BASELINE, ACTIONS, *RESPONSIBILITY_HEADERS, VERSION)
 

@@ -66,6 +66,7 @@ def print_context(section: Section, *, for_pdf: bool, is_preview: bool) -> dict:
         "for_pdf": for_pdf,
         "is_preview": is_preview,
         "printed_on": timezone.localdate(),
+        "updated_at": section.updated_at,
     }
 
 

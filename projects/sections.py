@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
 
+from planportal.views import last_updated
 from policies.models import NodeText, Plan, PolicyNode
 from projects.layout import NodePaths
 from projects.models import Project, ProjectListing
@@ -47,6 +48,15 @@ class Section:
     @property
     def listing_count(self) -> int:
         return sum(len(entry.listings) for entry in self.entries)
+
+    @property
+    def updated_at(self):
+        """The latest change to what the section shows: its plan, nodes and projects."""
+        return last_updated(
+            [self.plan],
+            (entry.node for entry in self.entries),
+            (listing.project for listing in self.listings()),
+        )
 
     def listings(self):
         for entry in self.entries:

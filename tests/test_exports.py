@@ -44,7 +44,7 @@ def test_csv_of_a_section_has_one_row_per_listing_in_the_documented_layout(clien
     assert response.status_code == 200
     assert response["Content-Type"].startswith("text/csv")
     assert "attachment" in response["Content-Disposition"]
-    header, *rows = read_csv(response.content)
+    header, *rows = read_csv(response.getvalue())
     assert header == layout.FIXED_HEADERS + [
         "2011年度",
         "2012年度",
@@ -75,7 +75,7 @@ def test_csv_of_a_section_has_one_row_per_listing_in_the_documented_layout(clien
 def test_a_merged_target_is_in_every_year_it_covers_and_reimports_as_one_merged_cell(client, plan):
     project = Project.objects.get(plan=plan, name="地域情報化推進事業")
     stored = {(t.line, t.fiscal_year, t.after_period): t.text for t in project.targets.all()}
-    header, *rows = read_csv(client.get(export_url(plan, project.home_node, "csv")).content)
+    header, *rows = read_csv(client.get(export_url(plan, project.home_node, "csv")).getvalue())
     column = {name: index for index, name in enumerate(header)}
     own = [row for row in rows if row[2] == "地域情報化推進事業"]
     merged = [row for row in own if row[column["結合セル"]] == "2011年度～2013年度"]
@@ -95,7 +95,7 @@ def test_a_merged_target_is_in_every_year_it_covers_and_reimports_as_one_merged_
     # Re-imported, the repeated text is again one merged cell: nothing changes.
     before = plan_snapshot(plan)
     for name, fmt in (("a.csv", "csv"), ("a.xlsx", "xlsx"), ("a.json", "json")):
-        content = client.get(export_url(plan, project.home_node, fmt)).content
+        content = client.get(export_url(plan, project.home_node, fmt)).getvalue()
         report = import_plan(plan=plan, file_name=name, content=content)
         assert report.updated == [] and plan_snapshot(plan) == before
     assert {(t.line, t.fiscal_year, t.after_period): t.text for t in project.targets.all()} == (
@@ -105,7 +105,7 @@ def test_a_merged_target_is_in_every_year_it_covers_and_reimports_as_one_merged_
 
 def test_a_covered_year_edited_to_another_text_breaks_the_merge_there(client, plan):
     project = Project.objects.get(plan=plan, name="住民投票制度運営事業")
-    header, *rows = read_csv(client.get(export_url(plan, project.home_node, "csv")).content)
+    header, *rows = read_csv(client.get(export_url(plan, project.home_node, "csv")).getvalue())
     column = {name: index for index, name in enumerate(header)}
     row = next(row for row in rows if row[2] == project.name)
     row[column["2013年度"]] = "制度の見直し"
@@ -137,7 +137,7 @@ def _letter(index: int) -> str:
 
 def test_a_project_printed_on_several_lines_continues_on_the_next_rows(client, plan):
     project = Project.objects.get(plan=plan, name="地域情報化推進事業")
-    rows = read_csv(client.get(export_url(plan, project.home_node, "csv")).content)[1:]
+    rows = read_csv(client.get(export_url(plan, project.home_node, "csv")).getvalue())[1:]
     own = [row for row in rows if row[2] == "地域情報化推進事業"]
     line = layout.FIXED_HEADERS.index(layout.TABLE_LINE)
     assert [row[line] for row in own] == [str(n) for n in range(1, len(own) + 1)]
@@ -152,7 +152,7 @@ def test_bureau_section_and_wards_are_exported_on_every_listing_of_the_project(c
         name="庁舎整備課",
     )
     project.save()  # a section without its bureau: the export names the section's bureau
-    header, *rows = read_csv(client.get(export_url(plan, None, "csv")).content)
+    header, *rows = read_csv(client.get(export_url(plan, None, "csv")).getvalue())
     start = header.index("所管局")
     assert header[start : start + 4] == ["所管局", "所管課", "区", "表の行"]
     assert header.index("計画期間の取組") == start - 1
@@ -179,7 +179,7 @@ def _walk(nodes):
 
 
 def test_excel_and_json_carry_the_same_rows(client, plan, measure):
-    csv_rows = read_csv(client.get(export_url(plan, measure, "csv")).content)
+    csv_rows = read_csv(client.get(export_url(plan, measure, "csv")).getvalue())
     response = client.get(export_url(plan, measure, "xlsx"))
     assert response["Content-Type"] == (
         "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -225,14 +225,14 @@ def test_formula_like_text_is_defused_in_csv_and_excel_and_still_round_trips(mak
     )
     project.listings.create(node=measure)
     client = Client()
-    rows = read_csv(client.get(export_url(plan, measure, "csv")).content)
+    rows = read_csv(client.get(export_url(plan, measure, "csv")).getvalue())
     assert rows[1][3] == "'=HYPERLINK(1)"
     content = client.get(export_url(plan, measure, "xlsx")).content
     cell = load_workbook(io.BytesIO(content)).worksheets[0]["D2"]
     assert (cell.value, cell.data_type) == ("=HYPERLINK(1)", "s")
     before = plan_snapshot(plan)
     for name, exported in (
-        ("a.csv", client.get(export_url(plan, measure, "csv")).content),
+        ("a.csv", client.get(export_url(plan, measure, "csv")).getvalue()),
         ("a.xlsx", content),
     ):
         report = import_plan(plan=plan, file_name=name, content=exported)
@@ -242,8 +242,8 @@ def test_formula_like_text_is_defused_in_csv_and_excel_and_still_round_trips(mak
 def test_drafts_are_exported_to_staff_only(admin_client, plan, measure):
     project = Project.objects.under(measure).first()
     Project.objects.filter(pk=project.pk).unpublish()
-    public = Client().get(export_url(plan, measure, "csv")).content.decode("utf-8-sig")
-    staff = admin_client.get(export_url(plan, measure, "csv")).content.decode("utf-8-sig")
+    public = Client().get(export_url(plan, measure, "csv")).getvalue().decode("utf-8-sig")
+    staff = admin_client.get(export_url(plan, measure, "csv")).getvalue().decode("utf-8-sig")
     assert project.name not in public and project.name in staff
     Plan.objects.filter(pk=plan.pk).unpublish()
     assert Client().get(export_url(plan, None, "json")).status_code == 404
