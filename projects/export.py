@@ -14,6 +14,7 @@ import json
 from collections.abc import Callable, Iterator
 from operator import itemgetter
 
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -65,9 +66,11 @@ class LayoutSection:
 
     def __init__(self, plan: Plan, node: PolicyNode | None, visible: Callable):
         self.plan, self.node = plan, node
+        # EXISTS rather than a second IN: SQLite plans the two INs together badly (9 s
+        # instead of 0.4 s for the 20,000-project plan).
+        projects = visible(Project.objects.filter(plan=plan)).filter(pk=OuterRef("project_id"))
         self.listings = ProjectListing.objects.filter(
-            node__in=section_nodes(plan, node, visible),
-            project__in=visible(Project.objects.filter(plan=plan)),
+            Exists(projects), node__in=section_nodes(plan, node, visible)
         )
         keys = plan.nodes.values_list("pk", "parent_id", "code", "title", named=True)
         self.paths = NodePaths(keys)

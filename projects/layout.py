@@ -62,10 +62,8 @@ from projects.table_format import (
     parse_year_header,
 )
 from projects.target_table import (
-    CellKind,
     Column,
     Revision,
-    build_row,
     normalize_name,
     normalize_text,
     parse_project_name,
@@ -152,6 +150,7 @@ FIRST_ROW_ONLY = (SUMMARY, BASELINE, ACTIONS, *RESPONSIBILITY_HEADERS, VERSION)
 # export prefixes such a cell with an apostrophe, which the importer removes.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 FORMULA_GUARD = "'"
+_GUARD_FIRST = "".join(FORMULA_STARTS) + FORMULA_GUARD
 
 
 def headers(columns: list[Column]) -> list[str]:
@@ -184,6 +183,8 @@ def revision_text(revision: Revision) -> str:
 def guard_formula(value: str) -> str:
     """The CSV cell for ``value``: guarded where a spreadsheet would run it, or where
     the importer would take a typed apostrophe for a guard."""
+    if not value or value[0] not in _GUARD_FIRST:
+        return value  # the common case, and a fast one
     guarded = value.startswith(FORMULA_STARTS) or unguard_formula(value) != value
     return FORMULA_GUARD + value if guarded else value
 
@@ -298,15 +299,25 @@ class ListingRecord:
 
 def merged_line(columns: list[Column], texts: dict[Column, str]) -> list[str]:
     """A target line's year cells, each merged text repeated in every year it covers,
-    then the 結合セル cell naming the merges."""
-    cells, merges = [], []
-    for cell in build_row(columns, texts):
-        if cell.kind is CellKind.CONTINUED:
-            cells.append(cells[-1])
-            continue
-        cells.append(cell.text)
-        if cell.span > 1 and cell.kind is not CellKind.EMPTY:
-            merges.append(merge_label(cell.column, cell.last_column))
+    then the 結合セル cell naming the merges.
+
+    As ``target_table.build_row`` reads a line: an empty cell after a filled one
+    (text or →) is covered by it. Written out here for speed: a big export calls it
+    for every line."""
+    cells: list[str] = []
+    merges: list[str] = []
+    head: int | None = None  # the column of the filled cell now covering
+    for index, column in enumerate(columns):
+        text = (texts.get(column) or "").strip()
+        if text:
+            if head is not None and index - head > 1:
+                merges.append(merge_label(columns[head], columns[index - 1]))
+            head = index
+            cells.append(text)
+        else:
+            cells.append(cells[head] if head is not None else "")
+    if head is not None and len(columns) - head > 1:
+        merges.append(merge_label(columns[head], columns[-1]))
     return cells + ["\n".join(merges)]
 
 

@@ -102,5 +102,5 @@ def load_section(
         by_node.setdefault(listing.node_id, []).append(listing)
     top_level = node.level if node is not None else 0
     entries = [SectionNode(n, n.level - top_level, by_node.get(n.pk, [])) for n in nodes]
-    paths = NodePaths(plan.nodes.only("pk", "parent_id", "code", "title"))
+    paths = NodePaths(plan.nodes.values_list("pk", "parent_id", "code", "title", named=True))
     return Section(plan=plan, node=node, entries=entries, paths=paths)

@@ -5,10 +5,14 @@ import io
 import json
 
 import pytest
+from django.core.cache import cache
+from django.db import connection
 from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from openpyxl import load_workbook
 
+from bench.generate_plan import generate_plan
 from planportal.publication import PublicationStatus
 from policies import tree
 from policies.models import Bureau, Division, Plan, PolicyNode
@@ -254,3 +258,44 @@ def test_unknown_formats_and_foreign_nodes_are_not_found(client, plan):
     other = PolicyNode.objects.exclude(plan=plan).first()
     assert client.get(export_url(plan, None, "pdfx")).status_code == 404
     assert client.get(export_url(plan, other, "csv")).status_code == 404
+
+
+# --- a fixed number of queries, whatever the plan's size --------------------------
+
+# plan (and node) lookup, the page-cache key's schedule instants, the node keys, then one
+# streamed query each for the listings, their targets, revisions and wards.
+EXPORT_QUERIES = {"csv": 7, "xlsx": 7, "json": 7, "tree": 9, "node csv": 8}
+PAGE_QUERIES = {"open data": 3, "changes": 7, "changes feed": 7}
+
+
+def count_queries(client, url) -> int:
+    cache.clear()
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(url)
+        assert response.status_code == 200, url
+        response.getvalue()  # a streamed export runs its queries as it is sent
+    return len(queries.captured_queries)
+
+
+@pytest.mark.parametrize("slug", ["kawasaki-2011", "generated"])
+def test_exports_and_open_data_pages_run_a_fixed_number_of_queries(client, db, slug):
+    if slug == "generated":
+        plan = generate_plan(20_000)  # ~20,000 projects, 448 nodes
+        # One basic policy (2,500 projects) for the slow formats; the CSV of the whole plan.
+        node = plan.nodes.filter(parent=None).order_by("tree_id").first()
+        urls = {fmt: export_url(plan, node, fmt) for fmt in ("xlsx", "json", "tree")}
+        urls["csv"] = export_url(plan, None, "csv")
+    else:
+        plan = Plan.objects.get(slug=slug)
+        node = None
+        urls = {fmt: export_url(plan, None, fmt) for fmt in ("csv", "xlsx", "json", "tree")}
+    if node is not None:
+        urls["node csv"] = export_url(plan, node, "csv")
+    else:
+        urls["node csv"] = export_url(plan, PolicyNode.objects.get(plan=plan, code="Ⅶ-1"), "csv")
+    urls |= {"open data": "/open-data/", "changes": "/changes/", "changes feed": "/changes/feed/"}
+    counts = {name: count_queries(client, url) for name, url in urls.items()}
+    expected = EXPORT_QUERIES | PAGE_QUERIES
+    if node is not None:  # the slow formats of a node section: one query more, for the node
+        expected |= {fmt: expected[fmt] + 1 for fmt in ("xlsx", "json", "tree")}
+    assert counts == expected
