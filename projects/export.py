@@ -84,11 +84,14 @@ class LayoutSection:
         """plan-slug or plan-slug-node-12, for download file names."""
         return self.plan.slug + (f"-node-{self.node.pk}" if self.node else "")
 
-    def _stream(self, fields: tuple[str, ...], order: tuple[str, ...] = ()):
-        """One value row per listing and related row (a listing without any: one row
-        of None), grouped by listing, in the printed order."""
+    def _stream(self, fields: tuple[str, ...], order: tuple[str, ...] = (), *, related=""):
+        """(listing pk, value rows) in the printed order; with ``related`` (a relation of
+        the listing), only the listings that have some, one row each."""
+        listings = (
+            self.listings.filter(**{f"{related}__isnull": False}) if related else self.listings
+        )
         rows = (
-            self.listings.order_by(*LISTING_ORDER, *order)
+            listings.order_by(*LISTING_ORDER, *order)
             .values_list("pk", *fields)
             .iterator(chunk_size=self.CHUNK)
         )
@@ -98,34 +101,33 @@ class LayoutSection:
     def records(self) -> Iterator[layout.ListingRecord]:
         target = "project__targets__"
         revision = "project__target_revisions__"
-        streams = zip(
-            self._stream(LISTING_FIELDS),
+        targets = _Follower(
             self._stream(
                 tuple(target + name for name in ("line", "fiscal_year", "after_period", "text")),
                 (target + "line", target + "fiscal_year"),
-            ),
+                related="project__targets",
+            )
+        )
+        revisions = _Follower(
             self._stream(
                 tuple(
                     revision + name
-                    for name in (
-                        "line",
-                        "fiscal_year",
-                        "after_period",
-                        "text",
-                        "decided_in",
-                        "reason",
-                    )
-                ),
+                    for name in ("line", "fiscal_year", "after_period", "text", "decided_in")
+                )
+                + (revision + "reason",),
                 tuple(revision + name for name in ("line", "fiscal_year", "decided_in", "pk")),
-            ),
-            self._stream(
-                ("project__wards__name",), ("project__wards__position", "project__wards__pk")
-            ),
-            strict=True,
+                related="project__target_revisions",
+            )
         )
-        for (pk, [listing]), targets, revisions, wards in streams:
-            assert targets[0] == revisions[0] == wards[0] == pk  # the streams move together
-            yield self._record(listing, targets[1], revisions[1], wards[1])
+        wards = _Follower(
+            self._stream(
+                ("project__wards__name",),
+                ("project__wards__position", "project__wards__pk"),
+                related="project__wards",
+            )
+        )
+        for pk, [listing] in self._stream(LISTING_FIELDS):
+            yield self._record(listing, targets.take(pk), revisions.take(pk), wards.take(pk))
 
     def _record(self, listing, targets, revisions, wards) -> layout.ListingRecord:
         (
@@ -144,13 +146,11 @@ class LayoutSection:
         ) = listing
         lines: dict[int, tuple[dict[Column, str], list[Revision]]] = {}
         for line, year, after, text in targets:
-            if line is not None:
-                lines.setdefault(line, ({}, []))[0][Column(year, after)] = text
+            lines.setdefault(line, ({}, []))[0][Column(year, after)] = text
         for line, year, after, text, decided_in, reason in revisions:
-            if line is not None:
-                lines.setdefault(line, ({}, []))[1].append(
-                    Revision(Column(year, after), text, decided_in, reason)
-                )
+            lines.setdefault(line, ({}, []))[1].append(
+                Revision(Column(year, after), text, decided_in, reason)
+            )
         ordered = [lines[line] for line in sorted(lines)]
         return layout.ListingRecord(
             node_path=self.paths.path(node_id),
@@ -161,11 +161,27 @@ class LayoutSection:
             actions_in_period=actions,
             bureau=(bureau or division_bureau) or "",
             division=division or "",
-            wards=tuple(ward for (ward,) in wards if ward is not None),
+            wards=tuple(ward for (ward,) in wards),
             target_lines=[texts for texts, _revisions in ordered],
             revision_lines=[line_revisions for _texts, line_revisions in ordered],
             version=version,
         )
+
+
+class _Follower:
+    """A stream of (listing pk, rows) for some of the listings, in their printed order,
+    read alongside the stream of all of them."""
+
+    def __init__(self, groups: Iterator):
+        self.groups = groups
+        self.head = next(groups, None)
+
+    def take(self, pk: int) -> list:
+        if self.head is None or self.head[0] != pk:
+            return []
+        rows = self.head[1]
+        self.head = next(self.groups, None)
+        return rows
 
 
 def layout_rows(section: LayoutSection) -> Iterator[list[str]]:
@@ -251,12 +267,19 @@ def _licence_sheet(workbook, section: LayoutSection) -> None:
     sheet.column_dimensions["B"].width = 80
     for label, value in (
         (_("出典"), f"{municipality.name}「{plan.title}」"),
-        (_("範囲"), section.node.heading if section.node else plan.title),
+        (_("範囲"), _section_name(section)),
         (_("利用条件"), municipality.get_data_licence_display()),
         (_("利用条件のURL"), municipality.data_licence_url),
         (_("書き出した日"), timezone.localdate().isoformat()),
     ):
         sheet.append([str(label), str(value)])
+
+
+def _section_name(section: LayoutSection) -> str:
+    node = section.node
+    if node is None:
+        return section.plan.title
+    return f"{node.code} {node.title}" if node.code else node.title
 
 
 def _column_letter(index: int) -> str:
