@@ -231,7 +231,7 @@ def main() -> None:
             f"{label:<28}{section.listing_count:>9}{html_seconds:>9.2f}{pdf_seconds:>8.1f}"
             f"{pages:>7}{len(pdf) / 1e6:>7.2f}"
         )
-    section = load_section(plan, None, printing._published)
+    section = export.LayoutSection(plan, None, printing._published)
     for name, writer in (
         ("CSV", export.to_csv),
         ("Excel", export.to_xlsx),

@@ -119,6 +119,7 @@ class CommentPeriod(Publishable):
     personal_data_purged_at = models.DateTimeField(
         _("個人情報の削除日時"), null=True, blank=True, editable=False
     )
+    updated_at = models.DateTimeField(_("更新日時"), auto_now=True)
 
     objects = CommentPeriodQuerySet.as_manager()
 

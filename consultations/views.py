@@ -21,7 +21,7 @@ from consultations.results import period_result
 from consultations.services.submission import PeriodClosedError, comment_submit
 from consultations.throttle import allow_submission
 from planportal.params import parse_id
-from planportal.views import VisibleContentMixin
+from planportal.views import VisibleContentMixin, last_updated
 
 RECEIPT_SESSION_KEY = "consultations-receipts"
 
@@ -39,7 +39,13 @@ class PeriodMixin(VisibleContentMixin):
         if page_label:
             trail = [{"label": period.title, "url": period.get_absolute_url()}]
             trail.append({"label": page_label})
-        return {"period": period, "plan": period.plan, "state": period.state(), "trail": trail}
+        return {
+            "period": period,
+            "plan": period.plan,
+            "state": period.state(),
+            "trail": trail,
+            "updated_at": period.updated_at,
+        }
 
 
 class PeriodListView(VisibleContentMixin, TemplateView):
@@ -58,6 +64,7 @@ class PeriodListView(VisibleContentMixin, TemplateView):
             upcoming_periods=by_state[CommentPeriod.State.UPCOMING],
             closed_periods=by_state[CommentPeriod.State.CLOSED],
             trail=[{"label": _("パブリックコメント")}],
+            updated_at=last_updated(periods),
             **kwargs,
         )
 

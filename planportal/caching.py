@@ -604,6 +604,8 @@ def cache_public_page(view=None, *, params: Iterable[str] = (), plan: str | None
         response = view(request, *args, **kwargs)
         if response.status_code != 200 or response.cookies:
             return response
+        if response.streaming:  # read as it is sent (a big export): not kept here
+            return mark_public(response, lookup.etag, lookup.lifetime)
         if hasattr(response, "render") and callable(response.render):
             response.render()
         if settings.PAGE_CACHE:

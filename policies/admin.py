@@ -54,7 +54,7 @@ from schedule.models import PlanPeriod
 
 @admin.register(Municipality)
 class MunicipalityAdmin(ReferenceAdmin):
-    list_display = ["name", "slug"]
+    list_display = ["name", "slug", "data_licence"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
 

@@ -35,12 +35,37 @@ from schedule.timing import PlanTiming, plan_timing
 from schedule.validators import fiscal_year_validators
 
 
+class DataLicence(models.TextChoices):
+    """Licences a municipality may put its open data under (all allow reuse with credit or freely)."""
+
+    CC_BY_4 = "cc-by-4.0", _("クリエイティブ・コモンズ 表示 4.0 国際（CC BY 4.0）")
+    PDL_1 = "pdl-1.0", _("公共データ利用規約 第1.0版（PDL1.0）")
+    CC0_1 = "cc0-1.0", _("CC0 1.0 全世界 パブリック・ドメイン提供（CC0）")
+
+
+DATA_LICENCE_URLS = {
+    DataLicence.CC_BY_4: "https://creativecommons.org/licenses/by/4.0/deed.ja",
+    DataLicence.PDL_1: "https://www.digital.go.jp/resources/open_data/public_data_license_v1.0",
+    DataLicence.CC0_1: "https://creativecommons.org/publicdomain/zero/1.0/deed.ja",
+}
+
+
 class Municipality(models.Model):
     name = models.CharField(_("名称"), max_length=50, unique=True)
     name_en = models.CharField(
         _("英語名称"), max_length=50, blank=True, help_text=_("英語のページで使います。")
     )
     slug = models.SlugField(_("スラッグ"), unique=True)
+    data_licence = models.CharField(
+        _("オープンデータの利用条件"),
+        max_length=16,
+        choices=DataLicence.choices,
+        default=DataLicence.CC_BY_4,
+        help_text=_(
+            "この自治体の計画を書き出したファイル（CSV・Excel・JSON）の利用条件。"
+            "オープンデータのページとファイルに示します。"
+        ),
+    )
 
     class Meta:
         verbose_name = _("自治体")
@@ -49,6 +74,10 @@ class Municipality(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def data_licence_url(self) -> str:
+        return DATA_LICENCE_URLS[self.data_licence]
 
 
 class Ward(models.Model):

@@ -4,7 +4,7 @@ One row per project listing (a project at its home measure, or again under
 another measure as 再掲), in the plan's printed order:
 
     階層パス | 項目名 | 事業名 | 事業概要 | 現状 | 計画期間の取組 | 所管局 | 所管課 | 区 | 表の行
-    | 2011年度 | … | 2014年度以降 | 版
+    | 2011年度 | … | 2014年度以降 | 結合セル | 目標変更 | 版
 
 - 階層パス names the node the project is listed under: the key of each node
   from the top of the tree down, joined by " > ". A node's key is its printed
@@ -20,8 +20,13 @@ another measure as 再掲), in the plan's printed order:
   printed on several lines continues on rows 2, 3, … right below it (same
   path and name, the other text columns empty).
 - One column per fiscal year of the plan, then the after-period column; the
-  cells are as printed: "→" means the same as the year before, an empty cell
-  after a filled one is covered by it (a merged cell).
+  cells are as printed: "→" means the same as the year before. A merged cell
+  (one text printed across 2011–2013) is repeated in every year it covers, so
+  that a spreadsheet filtered on 2013 shows it, and 結合セル names each merge
+  of the line, one a line: 2011年度～2013年度. The importer keeps one merged
+  cell where a covered year still holds the first year's text (a year edited
+  to another text breaks the merge there); a file without 結合セル reads as
+  printed: an empty cell after a filled one is covered by it.
 - 目標変更 lists the revised targets of that line of the table, one a line:
   2012年度：新しい目標（2012年度に変更。理由：…）. It is for readers: the
   importer does not read it (revisions are entered in the admin), and a file
@@ -45,6 +50,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from projects.table_format import (
     SHORT,
@@ -75,6 +81,8 @@ BUREAU = "所管局"
 DIVISION = "所管課"
 WARDS = "区"
 TABLE_LINE = "表の行"
+MERGED = "結合セル"
+MERGE_RANGE = "～"
 REVISIONS = "目標変更"
 VERSION = "版"
 VERSION_KEY = "project_version"
@@ -99,6 +107,42 @@ RESPONSIBILITY_HEADERS = (BUREAU, DIVISION, WARDS)
 FIXED_HEADERS_WITHOUT_RESPONSIBILITY = [
     header for header in FIXED_HEADERS if header not in RESPONSIBILITY_HEADERS
 ]
+# What each column holds, for the open-data page (the fiscal years as one entry).
+COLUMN_HELP = (
+    (
+        NODE_PATH,
+        gettext_lazy(
+            "事業が載っている項目。上の階層からの番号（番号のない項目は名前）を「 > 」でつないだもの"
+        ),
+    ),
+    (NODE_TITLE, gettext_lazy("その項目の名前")),
+    (
+        PROJECT_NAME,
+        gettext_lazy(
+            "計画書のとおりの事業名。(再掲) はほかの施策の事業をもう一度載せたもの、(各区) は各区で実施する事業"
+        ),
+    ),
+    (SUMMARY, gettext_lazy("事業の概要")),
+    (BASELINE, gettext_lazy("計画を策定した時点の状況")),
+    (ACTIONS, gettext_lazy("年度ごとの目標がない事業の、計画期間の取組")),
+    (BUREAU, gettext_lazy("担当する局")),
+    (DIVISION, gettext_lazy("担当する課")),
+    (WARDS, gettext_lazy("事業に関係する区（「、」区切り）")),
+    (TABLE_LINE, gettext_lazy("目標の表が何行にもわたる事業の、その行の番号（1から）")),
+    (
+        "2011年度 … 2014年度以降",
+        gettext_lazy("計画の年度ごとの事業内容・目標と、計画期間後。「→」は前年度と同じ"),
+    ),
+    (
+        MERGED,
+        gettext_lazy(
+            "複数の年度にまたがる一つの目標（結合セル）の年度。その目標は、またがる年度すべての列にあります"
+        ),
+    ),
+    (REVISIONS, gettext_lazy("計画の策定後に変更した目標と、その年度と理由")),
+    (VERSION, gettext_lazy("書き出したときの事業の版（取り込みで、その後の変更を見分けるため）")),
+)
+
 # Columns a project's first row carries and its continuation rows (表の行 ≥ 2) leave empty.
 FIRST_ROW_ONLY = (SUMMARY, BASELINE, ACTIONS, *RESPONSIBILITY_HEADERS, VERSION)
 
@@ -106,17 +150,24 @@ FIRST_ROW_ONLY = (SUMMARY, BASELINE, ACTIONS, *RESPONSIBILITY_HEADERS, VERSION)
 # export prefixes such a cell with an apostrophe, which the importer removes.
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
 FORMULA_GUARD = "'"
+_GUARD_FIRST = "".join(FORMULA_STARTS) + FORMULA_GUARD
 
 
 def headers(columns: list[Column]) -> list[str]:
-    return FIXED_HEADERS + [column_label(column) for column in columns] + [REVISIONS, VERSION]
+    return (
+        FIXED_HEADERS + [column_label(column) for column in columns] + [MERGED, REVISIONS, VERSION]
+    )
 
 
 def json_keys(columns: list[Column]) -> list[str]:
     years = [
         f"fy{column.fiscal_year}" + ("_onward" if column.after_period else "") for column in columns
     ]
-    return [key for _header, key in FIXED_COLUMNS] + years + ["target_revisions", VERSION_KEY]
+    return (
+        [key for _header, key in FIXED_COLUMNS]
+        + years
+        + ["merged_years", "target_revisions", VERSION_KEY]
+    )
 
 
 def revision_text(revision: Revision) -> str:
@@ -132,6 +183,8 @@ def revision_text(revision: Revision) -> str:
 def guard_formula(value: str) -> str:
     """The CSV cell for ``value``: guarded where a spreadsheet would run it, or where
     the importer would take a typed apostrophe for a guard."""
+    if not value or value[0] not in _GUARD_FIRST:
+        return value  # the common case, and a fast one
     guarded = value.startswith(FORMULA_STARTS) or unguard_formula(value) != value
     return FORMULA_GUARD + value if guarded else value
 
@@ -233,7 +286,7 @@ class ListingRecord:
                     join_wards(self.wards) if first else "",
                     str(number),
                 ]
-                + [texts.get(column, "") for column in columns]
+                + merged_line(columns, texts)
                 + [self._revisions_cell(number - 1)]
                 + [str(self.version) if first and self.version is not None else ""]
             )
@@ -242,6 +295,34 @@ class ListingRecord:
     def _revisions_cell(self, index: int) -> str:
         revisions = self.revision_lines[index] if index < len(self.revision_lines) else []
         return "\n".join(revision_text(revision) for revision in revisions)
+
+
+def merged_line(columns: list[Column], texts: dict[Column, str]) -> list[str]:
+    """A target line's year cells, each merged text repeated in every year it covers,
+    then the 結合セル cell naming the merges.
+
+    As ``target_table.build_row`` reads a line: an empty cell after a filled one
+    (text or →) is covered by it. Written out here for speed: a big export calls it
+    for every line."""
+    cells: list[str] = []
+    merges: list[str] = []
+    head: int | None = None  # the column of the filled cell now covering
+    for index, column in enumerate(columns):
+        text = (texts.get(column) or "").strip()
+        if text:
+            if head is not None and index - head > 1:
+                merges.append(merge_label(columns[head], columns[index - 1]))
+            head = index
+            cells.append(text)
+        else:
+            cells.append(cells[head] if head is not None else "")
+    if head is not None and len(columns) - head > 1:
+        merges.append(merge_label(columns[head], columns[-1]))
+    return cells + ["\n".join(merges)]
+
+
+def merge_label(first: Column, last: Column) -> str:
+    return f"{column_label(first)}{MERGE_RANGE}{column_label(last)}"
 
 
 # --- reading -----------------------------------------------------------------
@@ -264,10 +345,17 @@ class LayoutHeader:
     columns: list[Column]
     has_revisions: bool = False  # a 目標変更 column after the years, which is not read
     has_version: bool = False
+    has_merged: bool = False  # a 結合セル column right after the years
 
     @property
     def width(self) -> int:
-        return len(self.fixed) + len(self.columns) + self.has_revisions + self.has_version
+        return (
+            len(self.fixed)
+            + len(self.columns)
+            + self.has_merged
+            + self.has_revisions
+            + self.has_version
+        )
 
     @property
     def states_responsibility(self) -> bool:
@@ -299,10 +387,13 @@ def read_header(cells: list[str], line: int) -> tuple[LayoutHeader | None, list[
     has_revisions = len(cells) > len(fixed) and cells[-1] == REVISIONS
     if has_revisions:
         cells = cells[:-1]
+    has_merged = len(cells) > len(fixed) and cells[-1] == MERGED
+    if has_merged:
+        cells = cells[:-1]
     if len(cells) == len(fixed):
-        return LayoutHeader(fixed, [], has_revisions, has_version), []
+        return LayoutHeader(fixed, [], has_revisions, has_version, has_merged), []
     columns, errors = parse_year_header(cells, line, first=len(fixed))
-    return LayoutHeader(fixed, columns, has_revisions, has_version), errors
+    return LayoutHeader(fixed, columns, has_revisions, has_version, has_merged), errors
 
 
 def clean_cell(text: str, *, guarded: bool = True) -> str:
@@ -350,6 +441,9 @@ def read_rows(
         texts = {
             column: cell for column, cell in zip(columns, cells[len(fixed) :], strict=False) if cell
         }
+        if header.has_merged:
+            merges = cells[len(fixed) + len(columns)]
+            texts = _unmerged(texts, merges, columns, line, errors)
         number_text = values[TABLE_LINE] or "1"
         if not number_text.isdecimal() or int(number_text) < 1:
             errors.append(
@@ -390,6 +484,54 @@ def read_rows(
         if row:
             read.append(row)
     return read, errors
+
+
+def merge_spans(merges: str, columns: list[Column]) -> tuple[list[tuple[int, int]], list[str]]:
+    """The merges a 結合セル cell names, as (first, last) indexes into ``columns``,
+    and the lines that name none."""
+    index = {column_label(column): number for number, column in enumerate(columns)}
+    spans, unread = [], []
+    for merge in merges.splitlines():
+        first, _sep, last = (part.strip() for part in merge.partition(MERGE_RANGE))
+        start, end = index.get(first), index.get(last)
+        if start is None or end is None or start >= end:
+            unread.append(merge)
+        else:
+            spans.append((start, end))
+    return spans, unread
+
+
+def _unmerged(
+    texts: dict[Column, str], merges: str, columns: list[Column], line: int, errors: list
+) -> dict[Column, str]:
+    """The line's cells as stored: a year that 結合セル says a merge covers and that
+    repeats the merge's first text is left empty again (covered by the first)."""
+    spans, unread = merge_spans(merges, columns)
+    errors.extend(
+        RowError(
+            line,
+            MERGED,
+            _(
+                "「%(value)s」は結合セルとして読めません。"
+                "「%(example)s」のように、表の年度の列で書いてください。"
+            )
+            % {"value": merge, "example": _merge_example(columns)},
+        )
+        for merge in unread
+    )
+    texts = dict(texts)
+    for start, end in spans:
+        text = texts.get(columns[start])
+        for column in columns[start + 1 : end + 1]:
+            if text and texts.get(column) == text:
+                del texts[column]
+    return texts
+
+
+def _merge_example(columns: list[Column]) -> str:
+    if len(columns) < 2:
+        return f"2011年度{MERGE_RANGE}2013年度"
+    return merge_label(columns[0], columns[-2])
 
 
 def _layout_row(line, path, printed, values, texts, header, max_name, errors):

@@ -3,6 +3,7 @@ from django.urls import path
 from planportal.caching import cache_public_page
 from projects import section_views, sheet_views
 from projects import site_views as views
+from projects.feeds import ChangesFeed
 from projects.search import SearchForm
 
 app_name = "policies"
@@ -108,4 +109,7 @@ urlpatterns = [
         name="search",
     ),
     path("glossary/", cache_public_page(views.GlossaryView.as_view()), name="glossary"),
+    path("changes/", cache_public_page(views.ChangesView.as_view()), name="changes"),
+    path("changes/feed/", cache_public_page(ChangesFeed()), name="changes_feed"),
+    path("open-data/", cache_public_page(views.OpenDataView.as_view()), name="open_data"),
 ]

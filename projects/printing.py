@@ -90,6 +90,7 @@ def print_context(
         "is_preview": is_preview,
         "printed_on": timezone.localdate(),
         "LANGUAGE_CODE": translation.get_language(),  # the PDF's, rendered without a request
+        "updated_at": section.updated_at,
     }
     if front and section.node is None:
         plan = section.plan

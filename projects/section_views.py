@@ -5,7 +5,7 @@ Like every public page they ask ``VisibleContentMixin.visible()``: citizens get
 published content, signed-in staff also drafts.
 """
 
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, StreamingHttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -22,8 +22,9 @@ from projects.site_views import PlanContentMixin
 from projects.tasks import PdfState, pdf_for
 
 EXPORT_FORMATS = {
-    # format: (writer, content type, file name suffix, download as attachment)
-    "csv": (export.to_csv, export.CSV_CONTENT_TYPE, ".csv", True),
+    # format: (writer, content type, file name suffix, download as attachment);
+    # a writer answers bytes, or pieces of bytes to stream
+    "csv": (export.csv_chunks, export.CSV_CONTENT_TYPE, ".csv", True),
     "xlsx": (export.to_xlsx, export.XLSX_CONTENT_TYPE, ".xlsx", True),
     "json": (export.to_json, export.JSON_CONTENT_TYPE, ".json", False),
     "tree": (export.to_tree_json, export.JSON_CONTENT_TYPE, "-tree.json", False),
@@ -109,9 +110,18 @@ class SectionExportView(SectionMixin, View):
             raise Http404
         writer, content_type, suffix, attachment = EXPORT_FORMATS[fmt]
         plan, node = self.plan_and_node()
-        section = load_section(plan, node, self.visible, with_texts=fmt == "tree")
-        response = HttpResponse(writer(section), content_type=content_type)
+        if fmt == "tree":
+            section = load_section(plan, node, self.visible, with_texts=True)
+        else:
+            section = export.LayoutSection(plan, node, self.visible)
+        body = writer(section)
+        if isinstance(body, bytes):
+            response = HttpResponse(body, content_type=content_type)
+        else:
+            response = StreamingHttpResponse(body, content_type=content_type)
         response["Content-Disposition"] = content_disposition_header(
             attachment, section.file_stem() + suffix
         )
+        municipality = plan.municipality
+        response["Link"] = f'<{municipality.data_licence_url}>; rel="license"'
         return response

@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
 
+from planportal.views import last_updated
 from policies.models import NodeText, Plan, PolicyNode
 from projects.layout import NodePaths
 from projects.models import Project, ProjectListing
@@ -47,6 +48,15 @@ class Section:
     @property
     def listing_count(self) -> int:
         return sum(len(entry.listings) for entry in self.entries)
+
+    @property
+    def updated_at(self):
+        """The latest change to what the section shows: its plan, nodes and projects."""
+        return last_updated(
+            [self.plan],
+            (entry.node for entry in self.entries),
+            (listing.project for listing in self.listings()),
+        )
 
     def listings(self):
         for entry in self.entries:
@@ -92,7 +102,5 @@ def load_section(
         by_node.setdefault(listing.node_id, []).append(listing)
     top_level = node.level if node is not None else 0
     entries = [SectionNode(n, n.level - top_level, by_node.get(n.pk, [])) for n in nodes]
-    # plan_id too: the related manager sets each node's plan from it (one query a node
-    # if it were deferred).
-    paths = NodePaths(plan.nodes.only("pk", "plan_id", "parent_id", "code", "title"))
+    paths = NodePaths(plan.nodes.values_list("pk", "parent_id", "code", "title", named=True))
     return Section(plan=plan, node=node, entries=entries, paths=paths)

@@ -6,7 +6,7 @@ preview). Each page runs a fixed number of queries, whatever the plan's size.
 """
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -14,6 +14,8 @@ from django.views.generic import TemplateView
 
 from planportal.views import VisibleContentMixin, last_updated
 from policies.models import Municipality, Plan, PolicyNode, SDGGoal, Strategy, Ward
+from projects import layout
+from projects.changes import latest_changes
 from projects.models import EvaluationValue, Project, ProjectListing, ProjectResult
 from projects.progress import pending_evaluations, rollup_line, rollups
 from projects.search import SearchForm
@@ -275,13 +277,24 @@ class SDGListView(VisibleContentMixin, TemplateView):
     def get_context_data(self, **kwargs):
         nodes = self.visible(PolicyNode.objects.all())
         projects = self.visible(Project.objects.all())
-        goals = SDGGoal.objects.annotate(
-            node_count=Count("nodes", filter=Q(nodes__in=nodes), distinct=True),
-            project_count=Count("projects", filter=Q(projects__in=projects), distinct=True),
+        goals = list(
+            SDGGoal.objects.annotate(
+                node_count=Count("nodes", filter=Q(nodes__in=nodes), distinct=True),
+                project_count=Count("projects", filter=Q(projects__in=projects), distinct=True),
+                nodes_updated_at=Max("nodes__updated_at", filter=Q(nodes__in=nodes)),
+                projects_updated_at=Max("projects__updated_at", filter=Q(projects__in=projects)),
+            )
         )
+        stamps = [
+            stamp
+            for goal in goals
+            for stamp in (goal.nodes_updated_at, goal.projects_updated_at)
+            if stamp is not None
+        ]
         plans = plans_with_sdg_links(self.visible(Plan.objects.all()))
         return super().get_context_data(
             goals=goals,
+            updated_at=max(stamps, default=None),
             plans=[plan for plan in plans if plan.has_sdg_links],
             trail=[{"label": _("SDGsから探す")}],
             **kwargs,
@@ -358,7 +371,47 @@ class SearchView(VisibleContentMixin, TemplateView):
         return super().get_context_data(
             form=form,
             results=results,
+            updated_at=last_updated(results.nodes, results.projects) if results else None,
             query_string=query.urlencode(),
             trail=[{"label": _("検索")}],
+            **kwargs,
+        )
+
+
+class OpenDataView(VisibleContentMixin, TemplateView):
+    """Every plan's downloadable files, what their columns hold, and each
+    municipality's terms of use (利用条件)."""
+
+    template_name = "policies/open_data.html"
+
+    def get_context_data(self, **kwargs):
+        nodes = PolicyNode.objects.filter(plan=OuterRef("pk"))
+        plans = self.visible(Plan.objects.all()).annotate(has_tree=Exists(self.visible(nodes)))
+        municipalities = [
+            municipality
+            for municipality in Municipality.objects.prefetch_related(Prefetch("plans", plans))
+            if municipality.plans.all()
+        ]
+        return super().get_context_data(
+            municipalities=municipalities,
+            columns=layout.COLUMN_HELP,
+            trail=[{"label": _("オープンデータ")}],
+            updated_at=last_updated(p for m in municipalities for p in m.plans.all()),
+            **kwargs,
+        )
+
+
+class ChangesView(TemplateView):
+    """新着・更新情報: the latest changes of published content (drafts never, for staff
+    neither: the list says what citizens can read)."""
+
+    template_name = "policies/changes.html"
+
+    def get_context_data(self, **kwargs):
+        items = latest_changes()
+        return super().get_context_data(
+            changes=items,
+            trail=[{"label": _("新着・更新情報")}],
+            updated_at=items[0].when if items else None,
             **kwargs,
         )

@@ -19,10 +19,13 @@ pytestmark = pytest.mark.browser
 
 
 def citizen_pages() -> dict[str, str]:
-    """Every public page type, with the schedule, the glossary and English pages."""
+    """Every public page type, with the schedule, the glossary, open data, 新着・更新情報
+    and English pages."""
     return page_types() | {
         "schedule": "/plans/kawasaki/schedule/",
         "glossary": "/glossary/",
+        "open data": "/open-data/",
+        "changes": "/changes/",
         "search by year": "/search/?q=町内会 H25",
         "search without results": "/search/?q=存在しない語句",
         "english home": "/en/",

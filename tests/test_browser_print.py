@@ -26,10 +26,17 @@ def test_print_pages_pass_axe_and_fit_a_phone(demo_server, page):
 def test_from_a_node_page_to_its_print_page_and_its_pdf(demo_server, page):
     node = PolicyNode.objects.get(plan__slug="kawasaki-2011", code="Ⅶ-1-(1)")
     page.goto(demo_server.url + node.get_absolute_url())
-    downloads = page.get_by_role("navigation", name="この項目以下の印刷とデータ")
-    for text in ("印刷用ページ", "PDF", "CSV", "Excel", "JSON"):
+    downloads = page.get_by_role("region", name="この項目以下を印刷する・データを使う")
+    for text in (
+        "印刷用ページ",
+        "PDFファイル",
+        "事業の一覧（Excel）",
+        "事業の一覧（CSV）",
+        "事業の一覧（プログラム用・JSON）",
+        "計画の体系（プログラム用・JSON）",
+    ):
         assert downloads.get_by_role("link", name=text, exact=True).count() == 1
-    pdf_href = downloads.get_by_role("link", name="PDF", exact=True).get_attribute("href")
+    pdf_href = downloads.get_by_role("link", name="PDFファイル", exact=True).get_attribute("href")
     response = page.request.get(demo_server.url + pdf_href)
     assert response.headers["content-type"] == "application/pdf"
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(response.body())).pages)

@@ -63,7 +63,7 @@ def test_export_import_export_round_trips_without_change(seeded, fmt, name):
     cals.division = Division.objects.create(bureau=cals.bureau, name="技術監理課")
     cals.save()
     writer = export.to_csv if fmt == "csv" else export.to_xlsx
-    exported = writer(load_section(seeded, None, everything))
+    exported = writer(export.LayoutSection(seeded, None, everything))
     before = plan_snapshot(seeded)
     assert before[(cals.name, False)]["division"] == "技術監理課"
     assert [key for key, project in before.items() if len(project["wards"]) > 1]
@@ -81,9 +81,9 @@ def test_export_import_export_round_trips_without_change(seeded, fmt, name):
     assert (report.new_bureaus, report.new_divisions) == ([], [])  # the city has them
     assert plan_snapshot(copy, with_home_note=False) == plan_snapshot(seeded, with_home_note=False)
     # And its export is the same file, cell for cell, but for the projects' versions.
-    again = export.to_csv(load_section(copy, None, everything))
+    again = export.to_csv(export.LayoutSection(copy, None, everything))
     assert without_versions(again) == without_versions(
-        export.to_csv(load_section(seeded, None, everything))
+        export.to_csv(export.LayoutSection(seeded, None, everything))
     )
 
 
@@ -122,9 +122,9 @@ def reimport_every_export(**options) -> list[str]:
     """Import every export format of every section into its own plan; the problems met."""
     problems = []
     for plan, node in sections_of_every_demo_plan():
-        section = load_section(plan, node, everything)
+        section = export.LayoutSection(plan, node, everything)
         files = {fmt: writer(section) for fmt, writer in EXPORTERS.items()}
-        files["tree.json"] = export.to_tree_json(section)
+        files["tree.json"] = export.to_tree_json(load_section(plan, node, everything))
         for fmt, content in files.items():
             try:
                 report = import_plan(
@@ -171,7 +171,7 @@ def test_an_unchanged_export_of_a_plan_staff_have_edited_writes_nothing(seeded, 
     several.targets.filter(line=1).update(line=7)
     before = database_dump()
     for fmt, writer in EXPORTERS.items():
-        content = writer(load_section(seeded, None, everything))
+        content = writer(export.LayoutSection(seeded, None, everything))
         report = import_plan(plan=seeded, file_name=f"plan.{fmt}", content=content, user=superuser)
         assert not report.changes_anything, fmt
         assert database_dump() == before, fmt

@@ -10,7 +10,6 @@ from policies.models import Plan, SDGGoal
 from projects import export
 from projects.models import Project, YearlyTarget
 from projects.plan_import import PlanImportError, import_plan
-from projects.sections import load_section
 from tests.exchange import plan_snapshot
 
 
@@ -27,7 +26,7 @@ def planner(db):
 
 
 def exported(plan) -> bytes:
-    return export.to_csv(load_section(plan, None, lambda queryset: queryset))
+    return export.to_csv(export.LayoutSection(plan, None, lambda queryset: queryset))
 
 
 def add_target(project, planner, text="新しい目標"):

@@ -14,7 +14,6 @@ from policies.models import Bureau, Division, Plan, Ward
 from projects import export, layout
 from projects.models import Project, ProjectListing
 from projects.plan_import import MAX_FILE_BYTES, PlanImportError, import_plan
-from projects.sections import load_section
 from tests.exchange import plan_snapshot
 
 PUBLISHED_HEADER = (
@@ -220,7 +219,7 @@ def test_a_typed_name_with_tag_like_text_survives_an_export_round_trip(db):
     project.name = "<SDGs>自治拡充推進事業"
     project.save()
     count = Project.objects.filter(plan=plan).count()
-    content = export.to_csv(load_section(plan, None, lambda queryset: queryset))
+    content = export.to_csv(export.LayoutSection(plan, None, lambda queryset: queryset))
     report = import_plan(plan=plan, file_name="plan.csv", content=content)
     assert report.created == [] and not report.changes_anything
     assert Project.objects.filter(plan=plan).count() == count
@@ -541,7 +540,9 @@ def test_new_listings_go_after_the_existing_ones_in_the_files_order(plan):
 def test_the_portals_json_export_is_an_import_format(db):
     plan = Plan.objects.get(slug="kawasaki-2011")
     measure = plan.nodes.get(code="Ⅶ-1-(1)")
-    data = json.loads(export.to_json(load_section(plan, measure, lambda queryset: queryset)))
+    data = json.loads(
+        export.to_json(export.LayoutSection(plan, measure, lambda queryset: queryset))
+    )
     row = next(row for row in data["rows"] if row["project_name"] == "自治拡充推進事業")
     row["summary"] = "JSONで直した概要"
     report = import_plan(

@@ -141,7 +141,13 @@ def test_pages_link_to_print_pdf_and_data(client, plan, measure):
         reverse("policies:plan", args=[plan.slug]),
     ):
         html = client.get(url).content.decode()
-        for text in ("印刷用ページ", ">PDF<", ">CSV<", ">Excel<", ">JSON<"):
+        for text in (
+            ">印刷用ページ<",
+            ">PDFファイル<",
+            ">事業の一覧（CSV）<",
+            ">事業の一覧（Excel）<",
+            ">事業の一覧（プログラム用・JSON）<",
+        ):
             assert text in html, (url, text)
 
 
