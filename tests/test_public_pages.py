@@ -152,9 +152,9 @@ EXPECTED_QUERIES = {
 EXPECTED_SECTION_QUERIES = {
     "print": 11,
     "pdf": 15,
-    "csv": 9,
-    "xlsx": 9,
-    "json": 9,
+    "csv": 8,
+    "xlsx": 8,
+    "json": 8,
     "tree": 10,
     "policy print": 11,
 }
@@ -174,7 +174,10 @@ def section_urls(measure: PolicyNode) -> dict[str, str]:
 def count_queries(client, url):
     cache.clear()
     with CaptureQueriesContext(connection) as queries:
-        assert client.get(url).status_code == 200, url
+        response = client.get(url)
+        assert response.status_code == 200, url
+        if response.streaming:  # a streamed export runs its queries as it is sent
+            b"".join(response.streaming_content)
     return len(queries.captured_queries)
 
 
