@@ -133,7 +133,7 @@ EXPECTED_QUERIES = {
     "plan": 12,
     "basic policy": 17,
     "measure": 19,
-    "project": 15,
+    "project": 14,
     "sdg matrix": 6,
     "strategy": 5,
     "wards": 3,
