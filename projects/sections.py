@@ -74,8 +74,8 @@ def load_section(
     nodes = list(nodes)
     listings = (
         ProjectListing.objects.filter(
+            visible(Project.objects.filter(plan=plan)).exists_for("project"),
             node__in=section_nodes(plan, node, visible),
-            project__in=visible(Project.objects.filter(plan=plan)),
         )
         .select_related(
             "project__plan",
