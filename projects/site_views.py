@@ -163,9 +163,7 @@ class NodeDetailView(PlanContentMixin, TemplateView):
             "has_projects", ProjectListing.objects.filter(projects.exists_for("project"))
         )
         listings = listings_of(node.listings.all(), projects)
-        results = self.visible(
-            ProjectResult.objects.filter(projects.under(node).exists_for("project"))
-        )
+        results = self.visible(ProjectResult.objects.filter(project__in=projects.under(node)))
         pending = pending_evaluations(projects.under(node), results)
         progress = rollups(results, plan.scales, pending)
         return super().get_context_data(
