@@ -13,6 +13,7 @@ from django.utils.translation import gettext_lazy as _
 from simple_history.models import HistoricalRecords
 
 from planportal.publication import (
+    PUBLISHED_SQL,
     PublicationStatus,
     Publishable,
     PublishableQuerySet,
@@ -60,6 +61,16 @@ class ProjectQuerySet(PublishableQuerySet):
             .filter(plan__status=PublicationStatus.PUBLISHED)
             .filter(SqlCondition(_VISIBLE_PROJECT_SQL, home="home_node", pk="pk"))
         )
+
+    def exists_for(self, field: str = "project"):
+        """A filter for rows of another model: their ``field`` is one of these projects.
+
+        A correlated EXISTS rather than ``field__in=``: SQLite evaluates ``IN
+        (subquery)`` over every project the subquery keeps first (~50 ms for the 20,000
+        of a large plan) and EXISTS only for the rows at hand; PostgreSQL plans both as
+        the same semi-join.
+        """
+        return Exists(self.filter(pk=OuterRef(field)))
 
     def under(self, node: PolicyNode):
         """Projects listed under ``node`` or any node below it, home or 再掲, once each."""
@@ -298,6 +309,17 @@ def _visible_project_sql() -> str:
 # ProjectQuerySet.published()'s rule on the home measure (or, without one, the listings).
 _VISIBLE_PROJECT_SQL = _visible_project_sql()
 
+# "{project} is a project ProjectQuerySet.published() keeps", for a SqlCondition of
+# the rows that hang on projects: a correlated EXISTS, checked only for the rows at hand.
+_VISIBLE_PROJECT_ID_SQL = (
+    f"EXISTS (SELECT 1 FROM {Project._meta.db_table} vis_project"
+    f" INNER JOIN {Plan._meta.db_table} vis_project_plan"
+    " ON vis_project_plan.id = vis_project.plan_id"
+    " WHERE vis_project.id = {project}"
+    f" AND vis_project.status = {PUBLISHED_SQL} AND vis_project_plan.status = {PUBLISHED_SQL}"
+    f" AND ({_VISIBLE_PROJECT_SQL.format(home='vis_project.home_node_id', pk='vis_project.id')}))"
+)
+
 
 class YearlyTarget(models.Model):
     """One printed cell of a project's target table (事業内容・目標).
@@ -431,7 +453,7 @@ class TargetRevision(models.Model):
 
 class ProjectResultQuerySet(PublishableQuerySet):
     def published(self):
-        return super().published().filter(project__in=Project.objects.published())
+        return super().published().filter(SqlCondition(_VISIBLE_PROJECT_ID_SQL, project="project"))
 
     def publish(self) -> int:
         """Publish these results, except those an evaluation workflow still holds back

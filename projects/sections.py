@@ -84,21 +84,22 @@ def load_section(
     nodes = list(nodes)
     listings = (
         ProjectListing.objects.filter(
+            visible(Project.objects.filter(plan=plan)).exists_for("project"),
             node__in=section_nodes(plan, node, visible),
-            project__in=visible(Project.objects.filter(plan=plan)),
         )
         .select_related(
             "project__plan",
             "project__home_node",
             "project__bureau",
             "project__division__bureau",
-            "node",
         )
         .prefetch_related("project__targets", "project__target_revisions", "project__wards")
         .order_by("position", "pk")
     )
+    by_pk = {n.pk: n for n in nodes}
     by_node: dict[int, list[ProjectListing]] = {}
     for listing in listings:
+        listing.node = by_pk[listing.node_id]  # loaded above; not joined again
         by_node.setdefault(listing.node_id, []).append(listing)
     top_level = node.level if node is not None else 0
     entries = [SectionNode(n, n.level - top_level, by_node.get(n.pk, [])) for n in nodes]

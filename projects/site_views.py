@@ -40,7 +40,7 @@ class PlanContentMixin(VisibleContentMixin):
 def listings_of(queryset, projects):
     """Listings with their project, its plan and home measure, and its targets."""
     return (
-        queryset.filter(project__in=projects)
+        queryset.filter(projects.exists_for("project"))
         .select_related("project__plan", "project__home_node", "node")
         .prefetch_related("project__targets", "project__target_revisions")
     )
@@ -162,7 +162,7 @@ class NodeDetailView(PlanContentMixin, TemplateView):
         )
         projects = self.visible(Project.objects.all())
         children = nodes.filter(parent=node).with_any_below(
-            "has_projects", ProjectListing.objects.filter(project__in=projects)
+            "has_projects", ProjectListing.objects.filter(projects.exists_for("project"))
         )
         listings = listings_of(node.listings.all(), projects)
         results = self.visible(ProjectResult.objects.filter(project__in=projects.under(node)))

@@ -40,19 +40,20 @@ class ProjectDetailView(PlanContentMixin, TemplateView):
             Project.objects.filter(pk=project.pk),
             self.visible(ProjectResult.objects.filter(project=project)),
         )
-        home_node = (
-            project.home_node if visible_nodes.filter(pk=project.home_node_id).exists() else None
+        # The home measure's visible ancestors and itself, in one query: the home measure
+        # is shown only if it is visible, that is the last of them.
+        ancestors = (
+            list(project.home_node.get_ancestors(include_self=True).filter(pk__in=visible_nodes))
+            if project.home_node_id
+            else []
         )
+        home_node = project.home_node if ancestors and ancestors[-1] == project.home_node else None
         return super().get_context_data(
             plan=plan,
             project=project,
             listings=listings,
             home_node=home_node,
-            ancestors=(
-                home_node.get_ancestors(include_self=True).filter(pk__in=visible_nodes)
-                if home_node
-                else []
-            ),
+            ancestors=ancestors if home_node else [],
             trail=[{"label": project.display_name}],
             **self.progress(project, results, values, pending),
             indicators=visible_indicators(self.visible, project.indicators.all()),

@@ -26,7 +26,7 @@ class RoundWorkflow:
             project=OuterRef("project_id"), fiscal_year=OuterRef("round__fiscal_year")
         )
         return (
-            Task.objects.filter(project__in=projects)
+            Task.objects.filter(projects.exists_for("project"))
             .exclude(Exists(has_result))
             .values_list("round__fiscal_year")
             .annotate(number=Count("project_id", distinct=True))

@@ -135,7 +135,7 @@ EXPECTED_QUERIES = {
     "plan": 12,
     "basic policy": 18,
     "measure": 20,
-    "project": 16,
+    "project": 15,
     "sdg matrix": 6,
     "strategy": 5,
     "wards": 3,
