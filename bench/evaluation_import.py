@@ -17,31 +17,15 @@ from __future__ import annotations
 
 import csv
 import io
-import os
 import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.pdf_bench import OUT, generate_plan  # noqa: E402
+from bench.django_setup import setup_django  # noqa: E402
+from bench.pdf_bench import generate_plan  # noqa: E402
 from bench.rounds import measured  # noqa: E402
-
-
-def setup_django() -> None:
-    OUT.mkdir(parents=True, exist_ok=True)
-    database = OUT / "evaluation_bench.sqlite3"
-    database.unlink(missing_ok=True)
-    os.environ["DATABASE_URL"] = f"sqlite:///{database}"
-    os.environ["CACHE_DIR"] = str(OUT / "cache")
-    os.environ.setdefault("SECRET_KEY", "bench-only-secret-key")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "planportal.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
 
 
 def rows_for(plan) -> list[list[str]]:
@@ -67,7 +51,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--projects", type=int, default=1000)
     options = parser.parse_args()
-    setup_django()
+    setup_django("evaluation_bench")
 
     from policies.models import EvaluationScheme
     from policies.scales import KAWASAKI_2011_NAME

@@ -16,31 +16,14 @@ The figures go into the README.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "bench" / "out"
 sys.path.insert(0, str(ROOT))
 
-
-def setup_django() -> None:
-    OUT.mkdir(parents=True, exist_ok=True)
-    if "DATABASE_URL" not in os.environ:
-        database = OUT / "import_bench.sqlite3"
-        database.unlink(missing_ok=True)
-        os.environ["DATABASE_URL"] = f"sqlite:///{database}"
-    os.environ["CACHE_DIR"] = str(OUT / "cache")
-    os.environ.setdefault("SECRET_KEY", "bench-only-secret-key")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "planportal.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+from bench.django_setup import setup_django  # noqa: E402
 
 
 def export_csv(plan) -> bytes:
@@ -79,7 +62,7 @@ def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--projects", type=int, default=20_000)
     args = parser.parse_args()
-    setup_django()
+    setup_django("import_bench", given_database=True)
 
     from bench.generate_plan import generate_plan
     from policies.models import Municipality

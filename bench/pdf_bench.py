@@ -25,24 +25,9 @@ import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "bench" / "out"
 sys.path.insert(0, str(ROOT))
 
-
-def setup_django() -> None:
-    OUT.mkdir(parents=True, exist_ok=True)
-    database = OUT / "pdf_bench.sqlite3"
-    database.unlink(missing_ok=True)
-    os.environ["DATABASE_URL"] = f"sqlite:///{database}"
-    os.environ["CACHE_DIR"] = str(OUT / "cache")
-    os.environ.setdefault("SECRET_KEY", "bench-only-secret-key")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "planportal.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+from bench.django_setup import setup_django  # noqa: E402
 
 
 def seed_rows():
@@ -199,7 +184,7 @@ def main() -> None:
     parser.add_argument("--part-listings", type=int, default=150)
     parser.add_argument("--only-parts", action="store_true", help="skip the one-piece build")
     options = parser.parse_args()
-    setup_django()
+    setup_django("pdf_bench")
     if options.memory:
         memory(options.memory, options.part_listings, options.only_parts)
         return

@@ -23,7 +23,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from bench.pdf_bench import OUT, generate_plan, timed  # noqa: E402
+from bench.django_setup import OUT  # noqa: E402
+from bench.pdf_bench import generate_plan, timed  # noqa: E402
 
 BUREAU_SIZES = [200, 200, 200, 200, 150, 50]
 

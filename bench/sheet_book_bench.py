@@ -15,30 +15,14 @@ README. Runs on one core; nothing else should be busy.
 from __future__ import annotations
 
 import argparse
-import os
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-OUT = ROOT / "bench" / "out"
 sys.path.insert(0, str(ROOT))
 
-
-def setup_django() -> None:
-    OUT.mkdir(parents=True, exist_ok=True)
-    database = OUT / "sheet_book_bench.sqlite3"
-    database.unlink(missing_ok=True)
-    os.environ["DATABASE_URL"] = f"sqlite:///{database}"
-    os.environ["CACHE_DIR"] = str(OUT / "sheet_book_cache")
-    os.environ.setdefault("SECRET_KEY", "bench-only-secret-key")
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "planportal.settings")
-    import django
-
-    django.setup()
-    from django.core.management import call_command
-
-    call_command("migrate", verbosity=0)
+from bench.django_setup import setup_django  # noqa: E402
 
 
 def add_evaluations(plan):
@@ -135,7 +119,7 @@ def main() -> None:
     parser.add_argument("--measures", type=int, default=100)
     parser.add_argument("--per-measure", type=int, default=5)
     options = parser.parse_args()
-    setup_django()
+    setup_django("sheet_book_bench", cache="sheet_book_cache")
 
     from io import BytesIO
 
