@@ -40,6 +40,29 @@ PENDING_STATUS = {
 }
 
 
+def pdf_pending(request, plan, state: PdfState, *, title: str, print_url: str):
+    """The come-back page while a PDF is queued (or cannot be built): what it is, where
+    to read it meanwhile, and when to ask again."""
+    context = {
+        "plan": plan,
+        "section_title": title,
+        "print_url": print_url,
+        "state": state.value,
+        "trail": [{"label": "PDF"}],
+    }
+    response = TemplateResponse(
+        request, "policies/pdf_pending.html", context, status=PENDING_STATUS[state]
+    )
+    response["Retry-After"] = "30"
+    return response
+
+
+def pdf_download(pdf: bytes, stem: str) -> HttpResponse:
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = content_disposition_header(False, f"{stem}.pdf")
+    return response
+
+
 class SectionMixin(PlanContentMixin):
     def plan_and_node(self):
         plan = self.visible_plan(self.kwargs["slug"])
@@ -82,21 +105,11 @@ class SectionPdfView(SectionMixin, View):
         )
         state, pdf = pdf_for(job, client=client_key(request))
         if pdf is None:
-            context = {
-                "plan": plan,
-                "section_title": node.heading if node else plan.title,
-                "print_url": self.print_url(plan, node),
-                "state": state.value,
-                "trail": [{"label": "PDF"}],
-            }
-            response = TemplateResponse(
-                request, "policies/pdf_pending.html", context, status=PENDING_STATUS[state]
+            title = node.heading if node else plan.title
+            return pdf_pending(
+                request, plan, state, title=title, print_url=self.print_url(plan, node)
             )
-            response["Retry-After"] = "30"
-            return response
-        stem = plan.slug + (f"-node-{node.pk}" if node else "")
-        response = HttpResponse(pdf, content_type="application/pdf")
-        response["Content-Disposition"] = content_disposition_header(False, f"{stem}.pdf")
+        response = pdf_download(pdf, plan.slug + (f"-node-{node.pk}" if node else ""))
         if not job.preview:  # the published PDF: a front cache may keep it like a page
             mark_public(response, printing.pdf_etag(job), lifetime=None)
         return response

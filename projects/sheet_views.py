@@ -19,7 +19,7 @@ from planportal.clients import client_key
 from policies.models import Bureau, Plan, PolicyNode
 from projects import printing, sheet_book
 from projects.export import XLSX_CONTENT_TYPE
-from projects.section_views import PENDING_STATUS
+from projects.section_views import pdf_download, pdf_pending
 from projects.sheet_book import SheetBookJob
 from projects.sheets import Sheet, measure_sheet, project_sheet
 from projects.site_views import PlanContentMixin
@@ -171,28 +171,16 @@ class SheetBookPdfView(SheetBookMixin, View):
         job = self.job(plan, node, bureau)
         state, pdf = pdf_for(job, client=client_key(request), build=build_sheet_book_pdf)
         if pdf is None:
-            context = {
-                "plan": plan,
-                "section_title": _("%(subject)sの評価シート")
-                % {"subject": node.heading if node else bureau.name},
-                "print_url": (
-                    reverse("policies:node_sheet", args=[plan.slug, node.pk])
-                    if node
-                    else plan.get_absolute_url()
-                ),
-                "state": state.value,
-                "trail": [{"label": "PDF"}],
+            title = _("%(subject)sの評価シート") % {
+                "subject": node.heading if node else bureau.name
             }
-            response = TemplateResponse(
-                request, "policies/pdf_pending.html", context, status=PENDING_STATUS[state]
+            print_url = (
+                reverse("policies:node_sheet", args=[plan.slug, node.pk])
+                if node
+                else plan.get_absolute_url()
             )
-            response["Retry-After"] = "30"
-            return response
-        response = HttpResponse(pdf, content_type="application/pdf")
-        response["Content-Disposition"] = content_disposition_header(
-            False, self.file_stem(plan, node, bureau) + ".pdf"
-        )
-        return response
+            return pdf_pending(request, plan, state, title=title, print_url=print_url)
+        return pdf_download(pdf, self.file_stem(plan, node, bureau))
 
 
 class SheetBookExcelView(SheetBookMixin, View):
