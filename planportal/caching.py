@@ -406,7 +406,30 @@ def _on_m2m_changed(sender, instance, action, reverse, model, pk_set=None, **kwa
     nodes = list(pk_set or ()) if model is _tree.get("model") else []
     if action == "pre_clear" and scope is not None and scope.nodes is not None:
         nodes = scope.stored(instance)[1]  # clearing: the nodes it was printed under
-    _bump_now_and_on_commit(_changed_keys(scope, instance, (None, nodes)))
+    keys = _changed_keys(scope, instance, (None, nodes))
+    if not reverse:
+        keys |= _related_keys(instance, sender, model, pk_set)
+    _bump_now_and_on_commit(keys)
+
+
+def _related_keys(instance, sender, model, pk_set) -> set[str]:
+    """What the rows on the other side of a link print, when they belong to a plan: a
+    strategy's page (in the 総合計画) lists the projects of another plan tagged with it.
+    Shared rows (wards, SDG goals) are shown on the cross-plan listings, bumped anyway."""
+    scope = _scopes.get(model)
+    if scope is None:
+        return set()
+    if pk_set is None:  # clearing: the rows linked until now
+        field = next(
+            f for f in type(instance)._meta.many_to_many if f.remote_field.through is sender
+        )
+        related = getattr(instance, field.name).all()
+    else:
+        related = model._default_manager.filter(pk__in=pk_set)
+    keys: set[str] = set()
+    for row in related:
+        keys |= _changed_keys(scope, row)
+    return keys
 
 
 def register_public_content(
