@@ -6,7 +6,7 @@ preview). Each page runs a fixed number of queries, whatever the plan's size.
 """
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, Subquery
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -214,16 +214,38 @@ class StrategyDetailView(PlanContentMixin, TemplateView):
 
 
 class WardListView(VisibleContentMixin, TemplateView):
+    """The wards of each city; 最終更新 from the newest of what their pages list (the
+    projects and nodes tagged with a ward, and the (各区) projects), read in the same query."""
+
     template_name = "policies/ward_list.html"
 
+    def newest(self, queryset):
+        """The newest ``updated_at`` of the visible rows of ``queryset`` in the outer city."""
+        rows = self.visible(queryset.filter(plan__municipality=OuterRef("pk")))
+        return Subquery(rows.order_by("-updated_at").values("updated_at")[:1])
+
     def get_context_data(self, **kwargs):
-        municipalities = (
+        tagged = Q(wards__isnull=False)
+        municipalities = list(
             Municipality.objects.prefetch_related("wards")
-            .annotate(ward_count=Count("wards"))
+            .annotate(
+                ward_count=Count("wards"),
+                projects_updated_at=self.newest(Project.objects.filter(tagged | Q(each_ward=True))),
+                nodes_updated_at=self.newest(PolicyNode.objects.filter(tagged)),
+            )
             .filter(ward_count__gt=0)
         )
+        stamps = [
+            stamp
+            for municipality in municipalities
+            for stamp in (municipality.projects_updated_at, municipality.nodes_updated_at)
+            if stamp is not None
+        ]
         return super().get_context_data(
-            municipalities=municipalities, trail=[{"label": _("区から探す")}], **kwargs
+            municipalities=municipalities,
+            trail=[{"label": _("区から探す")}],
+            updated_at=max(stamps, default=None),
+            **kwargs,
         )
 
 
