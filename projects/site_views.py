@@ -17,7 +17,7 @@ from policies.models import Municipality, Plan, PolicyNode, SDGGoal, Strategy, W
 from projects import layout
 from projects.changes import latest_changes
 from projects.models import EvaluationValue, Project, ProjectListing, ProjectResult
-from projects.progress import pending_evaluations, rollup_line, rollups
+from projects.progress import excluded_projects, pending_evaluations, rollup_line, rollups
 from projects.search import SearchForm
 from projects.sheets import visible_indicators
 from schedule.timeline import build_timeline
@@ -173,6 +173,12 @@ class NodeDetailView(PlanContentMixin, TemplateView):
         progress = [rollup for rollup in rollups(results, values, yearly, pending) if rollup]
         rates_nodes = any(not criterion.on_project for criterion in criteria)
         below = projects.under(node).count() if progress or not node.is_leaf_node() else 0
+        line = rollup_line(progress[0], below, pending) if progress else None
+        excluded = (
+            excluded_projects(line, projects.under(node), results, values)
+            if line and line.excluded
+            else None
+        )
         return super().get_context_data(
             plan=plan,
             node=node,
@@ -184,7 +190,8 @@ class NodeDetailView(PlanContentMixin, TemplateView):
             projects_below=below if not node.is_leaf_node() else 0,
             rollups=progress,
             node_values=(self.visible(node.evaluation_values.with_levels()) if rates_nodes else []),
-            rollup_line=rollup_line(progress[0], below, pending) if progress else None,
+            rollup_line=line,
+            excluded_projects=excluded,
             indicators=visible_indicators(self.visible, node.indicators.all()),
             updated_at=node.updated_at,
             **kwargs,
