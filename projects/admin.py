@@ -4,8 +4,10 @@ from functools import partial
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import path, reverse
@@ -13,7 +15,13 @@ from django.utils.translation import gettext_lazy as _
 
 from planportal.admin_base import ContentAdmin, PublishableAdminMixin
 from planportal.params import parse_id
-from planportal.permissions import ScopedInlineMixin, can_edit, is_unrestricted, scope_of
+from planportal.permissions import (
+    DENIED_MESSAGE,
+    ScopedInlineMixin,
+    can_edit,
+    is_unrestricted,
+    scope_of,
+)
 from policies import admin as plan_admin
 from policies.admin import limit_fiscal_years
 from policies.models import Criterion, CriterionLevel, Plan, PolicyNode, Strategy, Ward
@@ -215,10 +223,43 @@ class ProjectAdmin(PublishableAdminMixin, ContentAdmin):
     ]
 
     object_history_template = "admin/projects/project/object_history.html"
+    actions = [*PublishableAdminMixin.actions, "tag_with_filtered_ward"]
 
     @admin.display(description=_("事業名"), ordering="name")
     def display_name(self, project):
         return project.display_name
+
+    @admin.action(description=_("選択した事業を絞り込み中の区に登録する"), permissions=["change"])
+    def tag_with_filtered_ward(self, request, queryset):
+        """Confirm suggestions of 「区の地名を含む」: each selected project must still match
+        the rule and be one the user may change, else nothing is tagged."""
+        ward_id = parse_id(request.GET.get(PossiblyInWardFilter.parameter_name, ""))
+        ward = Ward.objects.filter(pk=ward_id).first() if ward_id is not None else None
+        if ward is None:
+            message = _("先に「%(filter)s」で区を選んでから、事業を選択してください。")
+            self.message_user(
+                request, message % {"filter": PossiblyInWardFilter.title}, messages.ERROR
+            )
+            return
+        projects = list(queryset.possibly_in(ward))
+        selected = set(request.POST.getlist(helpers.ACTION_CHECKBOX_NAME))
+        in_rule = len(projects) == queryset.count() and (
+            request.POST.get("select_across") == "1" or len(projects) == len(selected)
+        )
+        if not in_rule:
+            message = _(
+                "選択した事業の中に、%(ward)sの地名を含まないもの、またはすでに登録済みのものがあります。何も変更していません。"
+            )
+            self.message_user(request, message % {"ward": ward.name}, messages.ERROR)
+            return
+        if not all(self.has_change_permission(request, project) for project in projects):
+            self.message_user(request, DENIED_MESSAGE, messages.ERROR)
+            return
+        with transaction.atomic():
+            for project in projects:
+                project.tag_with_ward(ward)
+        message = _("%(count)d件の事業を%(ward)sに登録しました。")
+        self.message_user(request, message % {"count": len(projects), "ward": ward.name})
 
     def get_urls(self):
         view = self.admin_site.admin_view(self.restore_part_view)

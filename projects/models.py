@@ -6,7 +6,7 @@ measures (再掲): those are listings of the same project, never copies.
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
-from django.db import models
+from django.db import models, transaction
 from django.db.models import Exists, OuterRef, Q
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -202,6 +202,17 @@ class Project(Publishable, Versioned):
         if self.bureau_id:
             return self.bureau
         return self.division.bureau if self.division_id else None
+
+    def tag_with_ward(self, ward: Ward) -> None:
+        """Tag with ``ward`` as an edit would: a new version and 更新日時, one history
+        record (written by the m2m change) and the cached pages made stale."""
+        with transaction.atomic():
+            self.skip_history_when_saving = True
+            try:
+                self.save(update_fields=["updated_at"])
+            finally:
+                del self.skip_history_when_saving
+            self.wards.add(ward)
 
     def clean(self):
         errors = {}

@@ -25,6 +25,9 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
 
+from django.db.models import Case, Exists, F, OuterRef, Q, Value, When, Window
+from django.db.models.functions import RowNumber
+
 from projects.target_table import CellKind
 
 # --- evaluations run by a workflow above this app ------------------------------
@@ -40,6 +43,10 @@ class EvaluationWorkflow(Protocol):
 
     def is_held(self, project_id: int, fiscal_year: int) -> bool:
         """May the result of this project and year not be published yet?"""
+
+    def due(self, projects, results, fiscal_year: int):
+        """The ids (a ``values("project_id")`` queryset) of ``projects`` due a result
+        for ``fiscal_year`` that has none among ``results``."""
 
 
 _workflows: list[EvaluationWorkflow] = []
@@ -57,6 +64,14 @@ def pending_evaluations(projects, results) -> Counter:
         for year, number in workflow.pending(projects, results):
             counts[year] += number
     return counts
+
+
+def due_condition(projects, results, fiscal_year: int) -> Q:
+    """A filter of projects: due a result for ``fiscal_year`` missing from ``results``."""
+    condition = Q(pk__in=[])
+    for workflow in _workflows:
+        condition |= Q(pk__in=workflow.due(projects, results, fiscal_year))
+    return condition
 
 
 def held_back(results):
@@ -272,3 +287,50 @@ def rollup_line(rollup: Rollup, projects: int, pending=None) -> RollupLine | Non
         without_level=rollup.unrated[index] - due,
         pending=due,
     )
+
+
+# The reasons, named as RollupLine's counts.
+REASONS = PENDING, WITHOUT_LEVEL, NOT_RECORDED = "pending", "without_level", "not_recorded"
+EXCLUDED_SHOWN = 50  # per reason: a high node may have thousands of projects
+
+
+@dataclass
+class ExcludedGroup:
+    """The projects excluded for one reason: how many, and the first ones."""
+
+    number: int  # the line's count for the reason
+    projects: list = field(default_factory=list)  # at most EXCLUDED_SHOWN
+
+    @property
+    def more(self) -> int:
+        return max(0, self.number - len(self.projects))
+
+
+def excluded_projects(line: RollupLine, projects, results, values) -> dict[str, ExcludedGroup]:
+    """The projects ``line`` does not count as evaluated, by reason (``PENDING``,
+    ``WITHOUT_LEVEL``, ``NOT_RECORDED``; the first ``EXCLUDED_SHOWN`` of each, the line
+    has the counts), read in one query: ``projects`` are those under the node,
+    ``results`` and ``values`` theirs, as ``rollups`` counted them."""
+    year = line.fiscal_year
+    of_year = {"project": OuterRef("pk"), "fiscal_year": year}
+    rated = values.filter(criterion=line.criterion, **of_year)
+    recorded = Exists(results.filter(**of_year)) | Exists(values.filter(**of_year))
+    reason = Case(
+        When(due_condition(projects, results, year), then=Value(PENDING)),
+        When(recorded, then=Value(WITHOUT_LEVEL)),
+        default=Value(NOT_RECORDED),
+    )
+    rows = (
+        projects.exclude(Exists(rated))
+        .annotate(
+            reason=reason,
+            rank=Window(RowNumber(), partition_by=[reason], order_by=F("pk").asc()),
+        )
+        .filter(rank__lte=EXCLUDED_SHOWN)
+        .only("pk", "name", "each_ward")
+        .order_by("pk")
+    )
+    excluded = {reason: ExcludedGroup(getattr(line, reason)) for reason in REASONS}
+    for project in rows:
+        excluded[project.reason].projects.append(project)
+    return excluded

@@ -6,7 +6,7 @@ preview). Each page runs a fixed number of queries, whatever the plan's size.
 """
 
 from django.core.paginator import Paginator
-from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q
+from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, Subquery
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -17,7 +17,7 @@ from policies.models import Municipality, Plan, PolicyNode, SDGGoal, Strategy, W
 from projects import layout
 from projects.changes import latest_changes
 from projects.models import EvaluationValue, Project, ProjectListing, ProjectResult
-from projects.progress import pending_evaluations, rollup_line, rollups
+from projects.progress import excluded_projects, pending_evaluations, rollup_line, rollups
 from projects.search import SearchForm
 from projects.sheets import visible_indicators
 from schedule.timeline import build_timeline
@@ -173,6 +173,12 @@ class NodeDetailView(PlanContentMixin, TemplateView):
         progress = [rollup for rollup in rollups(results, values, yearly, pending) if rollup]
         rates_nodes = any(not criterion.on_project for criterion in criteria)
         below = projects.under(node).count() if progress or not node.is_leaf_node() else 0
+        line = rollup_line(progress[0], below, pending) if progress else None
+        excluded = (
+            excluded_projects(line, projects.under(node), results, values)
+            if line and line.excluded
+            else None
+        )
         return super().get_context_data(
             plan=plan,
             node=node,
@@ -184,7 +190,8 @@ class NodeDetailView(PlanContentMixin, TemplateView):
             projects_below=below if not node.is_leaf_node() else 0,
             rollups=progress,
             node_values=(self.visible(node.evaluation_values.with_levels()) if rates_nodes else []),
-            rollup_line=rollup_line(progress[0], below, pending) if progress else None,
+            rollup_line=line,
+            excluded_projects=excluded,
             indicators=visible_indicators(self.visible, node.indicators.all()),
             updated_at=node.updated_at,
             **kwargs,
@@ -214,16 +221,38 @@ class StrategyDetailView(PlanContentMixin, TemplateView):
 
 
 class WardListView(VisibleContentMixin, TemplateView):
+    """The wards of each city; 最終更新 from the newest of what their pages list (the
+    projects and nodes tagged with a ward, and the (各区) projects), read in the same query."""
+
     template_name = "policies/ward_list.html"
 
+    def newest(self, queryset):
+        """The newest ``updated_at`` of the visible rows of ``queryset`` in the outer city."""
+        rows = self.visible(queryset.filter(plan__municipality=OuterRef("pk")))
+        return Subquery(rows.order_by("-updated_at").values("updated_at")[:1])
+
     def get_context_data(self, **kwargs):
-        municipalities = (
+        tagged = Q(wards__isnull=False)
+        municipalities = list(
             Municipality.objects.prefetch_related("wards")
-            .annotate(ward_count=Count("wards"))
+            .annotate(
+                ward_count=Count("wards"),
+                projects_updated_at=self.newest(Project.objects.filter(tagged | Q(each_ward=True))),
+                nodes_updated_at=self.newest(PolicyNode.objects.filter(tagged)),
+            )
             .filter(ward_count__gt=0)
         )
+        stamps = [
+            stamp
+            for municipality in municipalities
+            for stamp in (municipality.projects_updated_at, municipality.nodes_updated_at)
+            if stamp is not None
+        ]
         return super().get_context_data(
-            municipalities=municipalities, trail=[{"label": _("区から探す")}], **kwargs
+            municipalities=municipalities,
+            trail=[{"label": _("区から探す")}],
+            updated_at=max(stamps, default=None),
+            **kwargs,
         )
 
 

@@ -36,6 +36,14 @@ class RoundWorkflow:
     def held_back(self, results):
         return results.filter(Exists(_tasks_of_result().exclude(status=Status.APPROVED)))
 
+    def due(self, projects, results, fiscal_year):
+        has_result = results.filter(project=OuterRef("project_id"), fiscal_year=fiscal_year)
+        return (
+            Task.objects.filter(projects.exists_for("project"), round__fiscal_year=fiscal_year)
+            .exclude(Exists(has_result))
+            .values("project_id")
+        )
+
     def is_held(self, project_id: int, fiscal_year: int) -> bool:
         tasks = Task.objects.filter(project_id=project_id, round__fiscal_year=fiscal_year)
         return tasks.exclude(status=Status.APPROVED).exists()

@@ -94,6 +94,7 @@ def test_every_content_page_shows_when_its_content_was_last_updated(client):
         "/",
         "/plans/kawasaki/schedule/",
         strategy.get_absolute_url(),
+        "/wards/",
         "/wards/kawasaki/saiwai-ku/",
     ):
         assert "最終更新：<time" in text_of(client, url), url

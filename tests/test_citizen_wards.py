@@ -114,3 +114,75 @@ def test_staff_find_the_projects_to_confirm_for_a_ward_in_the_admin(client, djan
     assert "区の地名を含む（区の登録なし）" in page.content.decode()
     nothing = client.get("/admin/projects/project/?possibly_in_ward=①")  # no id: no rows
     assert nothing.status_code == 200 and not nothing.context["cl"].result_list
+
+
+# --- confirming suggestions in the admin (the action on the filtered list) ------------
+
+CONFIRM = "tag_with_filtered_ward"
+
+
+def tagged_section(page: str) -> str:
+    start = page.index('id="tagged"')
+    return page[start : page.index('id="each"', start)]
+
+
+def confirm(client, project, query: str):
+    return client.post(
+        f"/admin/projects/project/{query}",
+        {"action": CONFIRM, "_selected_action": [project.pk], "index": 0},
+        follow=True,
+    )
+
+
+def window_project():
+    return Project.objects.get(plan__slug="kawasaki-2011", name="区役所窓口サービス機能の再編")
+
+
+def test_a_planner_confirms_a_suggestion_and_the_project_is_tagged(make_staff, client_for):
+    from planportal.permissions import PLAN_ADMINS
+
+    planner = make_staff("planner", PLAN_ADMINS)
+    miyamae = Ward.objects.get(slug="miyamae-ku")
+    project = window_project()
+    version, history = project.version, project.history.count()
+    ward_page(miyamae)  # cached before the change
+    page = confirm(client_for(planner), project, f"?possibly_in_ward={miyamae.pk}")
+    assert "1件の事業を宮前区に登録しました。" in page.content.decode()
+    project.refresh_from_db()
+    assert list(project.wards.all()) == [miyamae]
+    assert project.version == version + 1
+    record = project.history.first()  # one history record, by the planner, with the ward
+    assert project.history.count() == history + 1 and record.history_user == planner
+    assert [m2m.ward for m2m in record.wards.all()] == [miyamae]
+    shown = ward_page(miyamae)
+    assert project.get_absolute_url() in tagged_section(shown)
+    assert project.get_absolute_url() not in related_section(shown)
+
+
+def test_another_wards_editor_and_a_viewer_are_refused(make_staff, client_for):
+    from planportal.permissions import REVIEWERS, WARD_EDITORS
+
+    miyamae = Ward.objects.get(slug="miyamae-ku")
+    saiwai = Ward.objects.get(slug="saiwai-ku")
+    project = window_project()
+    query = f"?possibly_in_ward={miyamae.pk}"
+    editor = make_staff("saiwai-editor", WARD_EDITORS, ward=saiwai)
+    page = confirm(client_for(editor), project, query)
+    assert "担当範囲外のものがあります。何も変更していません。" in page.content.decode()
+    viewer = make_staff("viewer", REVIEWERS)
+    listing = client_for(viewer).get(f"/admin/projects/project/{query}").content.decode()
+    assert CONFIRM not in listing  # not offered
+    confirm(client_for(viewer), project, query)  # and not done when posted anyway
+    assert not project.wards.exists()
+
+
+def test_without_the_filter_or_outside_the_rule_nothing_changes(client, django_user_model):
+    admin = django_user_model.objects.create_superuser("chief", "chief@example.org", "pw")
+    client.force_login(admin)
+    project = window_project()
+    page = confirm(client, project, "").content.decode()
+    assert "先に「区の地名を含む（区の登録なし）」で区を選んでから" in page
+    saiwai = Ward.objects.get(slug="saiwai-ku")  # its places are not named: not a suggestion
+    page = confirm(client, project, f"?possibly_in_ward={saiwai.pk}").content.decode()
+    assert "幸区の地名を含まないもの" in page
+    assert not project.wards.exists()

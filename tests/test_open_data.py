@@ -206,3 +206,18 @@ def test_list_search_print_and_comment_pages_say_when_their_content_last_changed
     period.save()
     for url in ("/public-comments/", period.get_absolute_url()):
         assert f'最終更新：<time datetime="{stamp(period.updated_at)}">' in html(client, url), url
+
+
+def test_the_ward_list_says_when_what_its_wards_list_last_changed(client, db):
+    """From the projects and nodes tagged with a ward and the (各区) projects, in the
+    page's one query of cities (the query count test keeps it so)."""
+    from policies.models import Ward
+
+    project = Project.objects.published().get(name="区役所窓口サービス機能の再編")
+    project.tag_with_ward(Ward.objects.get(slug="miyamae-ku"))
+    assert f'最終更新：<time datetime="{stamp(project.updated_at)}">' in html(client, "/wards/")
+    untagged = Project.objects.published().filter(wards=None, each_ward=False).first()
+    untagged.summary += "（追記）"
+    untagged.save()  # not listed by any ward page: the date stays
+    assert f'<time datetime="{stamp(untagged.updated_at)}">' not in html(client, "/wards/")
+    assert f'<time datetime="{stamp(project.updated_at)}">' in html(client, "/wards/")

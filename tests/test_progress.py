@@ -200,8 +200,44 @@ def test_node_page_says_in_one_line_how_it_sums_up_its_projects():
         f"（{200 // total}％）を評価済み。 達成度 1：1 件、3：1 件。 評価済みに数えない "
         f"{total - 2} 件：達成度のない実績 1 件、実績の登録なし {total - 3} 件。"
     )
+    # Right after the line, collapsed: the excluded projects by reason, each linked.
+    details = html[html.index("</p>", html.index("rollup-line")) + 4 :]
+    details = details[: details.index("</details>")]
+    assert details.lstrip().startswith(
+        '<details class="rollup-excluded"><summary>評価済みに数えない事業</summary>'
+    )
+    without_level, not_recorded = details.split("実績の登録なし")
+    assert "達成度のない実績 1 件" in without_level
+    assert (
+        without_level.count("<li>") == 1
+        and f'href="{under[2].get_absolute_url()}"' in without_level
+    )
+    assert not_recorded.count("<li>") == total - 3
+    for project in [under[3], *under[4:]]:  # an older year's level does not count
+        assert f'href="{project.get_absolute_url()}">{project.display_name}</a>' in not_recorded
+    for project in under[:2]:
+        assert project.get_absolute_url() not in details
+    assert "未評価" not in details
     english = Client().get("/en" + node.get_absolute_url()).content.decode()
     assert f"of the {total} projects under this item, 2 ({200 // total} per cent)" in english
+
+
+def test_a_long_list_of_excluded_projects_shows_the_first_of_each_reason(monkeypatch):
+    from projects import progress
+
+    monkeypatch.setattr(progress, "EXCLUDED_SHOWN", 2)
+    node = community_node()
+    under = list(Project.objects.under(node).order_by("pk"))
+    record(under[0], 2012, achievement="3")
+    html = Client().get(node.get_absolute_url()).content.decode()
+    details = html[html.index('<details class="rollup-excluded">') :]
+    details = details[: details.index("</details>")]
+    shown = [f'href="{project.get_absolute_url()}"' in details for project in under[1:]]
+    assert shown == [True, True] + [False] * (len(under) - 3)
+    assert f"<li>ほか {len(under) - 3} 件</li>" in details
+    english = Client().get("/en" + node.get_absolute_url()).content.decode()
+    assert "Projects not counted as evaluated" in english
+    assert f"<li>{len(under) - 3} more</li>" in english
 
 
 def test_a_project_due_an_evaluation_never_counts_as_evaluated():

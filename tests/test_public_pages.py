@@ -222,3 +222,30 @@ def test_language_links_are_built_from_the_resolved_page_never_the_raw_url(clien
     assert language_links(page) == ["/en/search/?q=%E5%9C%B0%E5%9F%9F+%E6%8C%AF%E8%88%88"]
     plan = client.get("/en/plans/kawasaki/")
     assert language_links(plan) == ["/plans/kawasaki/"]
+
+
+def test_the_roll_ups_excluded_projects_cost_one_query_however_many_they_are(client, db):
+    """The node page lists the projects its roll-up line does not count as evaluated in
+    one query (none when all are evaluated), whatever their number and reasons."""
+    from tests.evaluations import record
+
+    node = PolicyNode.objects.get(
+        plan__slug="kawasaki-2011", title="区における地域のまちづくりの推進"
+    )
+    url = node.get_absolute_url()
+    under = list(Project.objects.under(node).order_by("pk"))
+    record(under[0], 2012, achievement="1")
+    one_evaluated = count_queries(client, url)
+    for project in under[1:3]:
+        record(project, 2012, actual="実施した")  # excluded for another reason
+    assert count_queries(client, url) == one_evaluated
+    for project in under[3:]:
+        record(project, 2012, achievement="2")
+    record(under[1], 2011, achievement="2")  # an older year changes nothing
+    assert count_queries(client, url) == one_evaluated
+    for project in under[1:3]:
+        project.results.get(fiscal_year=2012).delete()
+        record(project, 2012, achievement="3")
+    html = get_text(client, url)
+    assert "評価済みに数えない" not in html
+    assert count_queries(client, url) == one_evaluated - 1  # nothing excluded: no query

@@ -40,11 +40,21 @@ def test_a_measure_counts_its_projects_in_the_round_as_unevaluated(
     page = client.get(reverse("policies:node", args=[green.plan.slug, green.pk])).content.decode()
     assert "未評価" in page
 
+    excluded = page[page.index('<details class="rollup-excluded">') :]
+    excluded = excluded[: excluded.index("</details>")]
+    assert "未評価 3 件" in excluded and excluded.count("<li>") == 3
+    green_project = Task.objects.get(round=city_round, project__name="緑化推進事業").project
+    assert f'href="{green_project.get_absolute_url()}">緑化推進事業</a>' in excluded
+
     evaluate(city_round, "緑化推進事業", environment_editor, planner)
     assert node_rollup(client, green).unrated == [3]  # approved, but not yet published
     services.publish_approved(city_round, user=planner)
     rollup = node_rollup(client, green)
     assert rollup.unrated == [2] and rollup.totals == [1]
+    page = client.get(reverse("policies:node", args=[green.plan.slug, green.pk])).content.decode()
+    excluded = page[page.index('<details class="rollup-excluded">') :]
+    excluded = excluded[: excluded.index("</details>")]
+    assert "未評価 2 件" in excluded and green_project.get_absolute_url() not in excluded
     policy = city_round.plan.nodes.get(code="1")
     assert node_rollup(client, policy).unrated == [5]  # roll-up of both measures
 
