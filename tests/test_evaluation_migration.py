@@ -1,6 +1,8 @@
 """The data migrations from scale sets and results' 達成度/評価結果 to schemes and evaluation
 values: nothing lost on the way forward, and the way back restores the old fields."""
 
+from datetime import UTC, datetime
+
 import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
@@ -60,7 +62,7 @@ def test_scale_sets_and_result_levels_become_schemes_and_values_and_back():
     )
     project = Project.objects.create(plan=plan, name="独自の事業", status="published")
     other = Project.objects.create(plan=default_plan, name="標準の事業")
-    Result.objects.create(
+    result = Result.objects.create(
         project=project,
         fiscal_year=2021,
         actual="実施",
@@ -68,6 +70,45 @@ def test_scale_sets_and_result_levels_become_schemes_and_values_and_back():
         achievement=ScaleLevel.objects.get(scale_set=own, code="B"),
         status="published",
     )
+    editor = old.get_model("auth", "User").objects.create(username="editor")
+    History = old.get_model("projects", "HistoricalProjectResult")
+    own_level = {level.code: level for level in ScaleLevel.objects.filter(scale_set=own)}
+    day = {n: datetime(2022, 4, n, tzinfo=UTC) for n in range(1, 9)}
+    for n, history_type, achievement, actual, status in [
+        (1, "+", "A", "", "draft"),
+        (2, "~", "A", "実施", "draft"),  # the level left alone: no row for the value
+        (3, "~", "C", "実施", "draft"),
+        (4, "~", "B", "実施", "published"),
+    ]:
+        History.objects.create(
+            id=result.pk,
+            project=project,
+            fiscal_year=2021,
+            actual=actual,
+            achievement=own_level[achievement],
+            status=status,
+            updated_at=day[n],
+            history_date=day[n],
+            history_type=history_type,
+            history_user=editor,
+            history_change_reason=f"変更{n}",
+        )
+    # A result of 2020 rated, its level emptied, rated again, then deleted.
+    for n, history_type, achievement in [
+        (5, "+", "A"),
+        (6, "~", None),
+        (7, "~", "C"),
+        (8, "-", "C"),
+    ]:
+        History.objects.create(
+            id=result.pk + 1,
+            project=project,
+            fiscal_year=2020,
+            achievement=own_level.get(achievement),
+            updated_at=day[n],
+            history_date=day[n],
+            history_type=history_type,
+        )
     Result.objects.create(
         project=other,
         fiscal_year=2020,
@@ -99,6 +140,45 @@ def test_scale_sets_and_result_levels_become_schemes_and_values_and_back():
     assert NewPlan.objects.get(slug="migration-default").evaluation_scheme is None
     result = new.get_model("projects", "ProjectResult").objects.get(project__name="独自の事業")
     assert (result.actual, result.comment) == ("実施", "説明")
+
+    value = Value.objects.get(project=result.project_id, fiscal_year=2021)
+    ValueHistory = new.get_model("projects", "HistoricalEvaluationValue")
+    lines = [
+        (
+            v.id,
+            v.fiscal_year,
+            v.level.code if v.level_id else None,
+            v.history_date,
+            v.history_type,
+            v.status,
+            v.history_user_id,
+            v.history_change_reason,
+            v.criterion_id,
+        )
+        for v in ValueHistory.objects.filter(project=result.project_id)
+        .select_related("level")
+        .order_by("history_date", "history_id")
+    ]
+    on = (value.id, 2021)
+    by = (editor.pk,)
+    gone = Value.objects.order_by("pk").last().pk + 1
+    assert lines == [
+        (*on, "A", day[1], "+", "draft", *by, "変更1", value.criterion_id),
+        (*on, "C", day[3], "~", "draft", *by, "変更3", value.criterion_id),
+        (*on, "B", day[4], "~", "published", *by, "変更4", value.criterion_id),
+        (gone, 2020, "A", day[5], "+", "draft", None, None, value.criterion_id),
+        (gone, 2020, "A", day[6], "-", "draft", None, None, value.criterion_id),
+        (gone + 1, 2020, "C", day[7], "+", "draft", None, None, value.criterion_id),
+        (gone + 1, 2020, "C", day[8], "-", "draft", None, None, value.criterion_id),
+    ]
+    later = Value.objects.create(
+        project_id=result.project_id,
+        fiscal_year=2022,
+        criterion_id=value.criterion_id,
+        level_id=value.level_id,
+    )
+    assert later.pk > gone + 1  # no new value takes up the history of a deleted one
+    later.delete()
 
     back = migrate(BEFORE)
     OldResult = back.get_model("projects", "ProjectResult")

@@ -2,9 +2,10 @@
 
 Each level of a result moves to the criterion of the same name in the scheme
 that replaced its scale set (policies.0014), with the result's publication;
-the result keeps its 実績 and 評価の説明. Reversible: the values of those two
-criteria go back onto the results (values of other criteria have no place
-there and go).
+the result keeps its 実績 and 評価の説明. The results' history of those levels
+becomes the values' history (see ``level_history_to_values``). Reversible: the
+values of those two criteria go back onto the results (values of other criteria
+have no place there and go; the values' history goes with its table).
 """
 
 import django.core.validators
@@ -53,6 +54,108 @@ def levels_to_values(apps, schema_editor):
                 )
             )
     Value.objects.bulk_create(values, batch_size=1000)
+    level_history_to_values(apps, schema_editor, new_levels)
+
+
+def level_history_to_values(apps, schema_editor, new_levels):
+    """Replay the results' history as the history of their values, so that a value's
+    past levels stay readable after the levels leave the results.
+
+    A value is one (project, year, criterion): a history row is written when its level,
+    status or publication date changes (a result edit that left them alone changes
+    no value), and a '-' row when its level is emptied or its result deleted. Each
+    line from a '+' to a '-' carries one id: the live value's for the line still open,
+    else a new id above every live one (the id sequence is moved past them so that no
+    later value takes one). A level whose old scale level is gone is not known and
+    leaves that row out."""
+    Historical = apps.get_model("projects", "HistoricalProjectResult")
+    Value = apps.get_model("projects", "EvaluationValue")
+    HistoricalValue = apps.get_model("projects", "HistoricalEvaluationValue")
+    ScaleLevel = apps.get_model("policies", "ScaleLevel")
+    mapped = {}
+    for old in ScaleLevel.objects.select_related("scale_set"):
+        for name in CRITERIA.values():
+            level = new_levels.get((old.scale_set.name, name, old.code))
+            if level is not None:
+                mapped[(old.pk, name)] = level
+    last = {}  # (project, year, criterion name) -> (last row, its line) while the value lives
+    lines = []  # [(project, year, criterion), rows, open?]: from a '+' to its '-'
+    for row in Historical.objects.order_by("history_date", "history_id").iterator():
+        for field, name in CRITERIA.items():
+            old_id = None if row.history_type == "-" else getattr(row, f"{field}_id")
+            level = None if old_id is None else mapped.get((old_id, name))
+            if old_id is not None and level is None:
+                continue
+            slot = (row.project_id, row.fiscal_year, name)
+            before, line = last.get(slot, (None, None))
+            if before and (level is None or level.criterion_id != before.criterion_id):
+                lines[line][1].append(history_row(HistoricalValue, row, before, "-"))
+                lines[line][2] = False
+                del last[slot]
+                before = None
+            if level is None:
+                continue
+            if before and (before.level_id, before.status, before.published_at) == (
+                level.pk,
+                row.status,
+                row.published_at,
+            ):
+                continue
+            if before is None:
+                line = len(lines)
+                lines.append([(row.project_id, row.fiscal_year, level.criterion_id), [], True])
+            value = history_row(HistoricalValue, row, level, "~" if before else "+")
+            lines[line][1].append(value)
+            last[slot] = (value, line)
+    live = {
+        (project_id, year, criterion_id): pk
+        for pk, project_id, year, criterion_id in Value.objects.filter(
+            project__isnull=False, fiscal_year__isnull=False
+        ).values_list("pk", "project_id", "fiscal_year", "criterion_id")
+    }
+    first_new = next_id = max(live.values(), default=0) + 1
+    for key, rows, is_open in lines:
+        pk = live.get(key) if is_open else None
+        if pk is None:
+            pk, next_id = next_id, next_id + 1
+        for value in rows:
+            value.id = pk
+    HistoricalValue.objects.bulk_create(
+        [value for _key, rows, _open in lines for value in rows], batch_size=1000
+    )
+    if next_id > first_new:
+        skip_ids(schema_editor, Value._meta.db_table, next_id - 1)
+
+
+def history_row(model, row, rated, history_type):
+    """A history row of the value as of the result's history ``row``: ``rated`` is the
+    value's level, or its last history row for a '-' row."""
+    return model(
+        project_id=row.project_id,
+        fiscal_year=row.fiscal_year,
+        criterion_id=rated.criterion_id,
+        level_id=rated.level_id if history_type == "-" else rated.pk,
+        status=row.status,
+        published_at=row.published_at,
+        updated_at=row.updated_at,
+        history_date=row.history_date,
+        history_type=history_type,
+        history_user_id=row.history_user_id,
+        history_change_reason=row.history_change_reason,
+    )
+
+
+def skip_ids(schema_editor, table, last):
+    """Make the table's next new row take an id above ``last``."""
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(
+            "SELECT setval(pg_get_serial_sequence(%s, 'id'), %s)", [table, last]
+        )
+    else:  # SQLite, whose AUTOINCREMENT never goes below the recorded sequence
+        schema_editor.execute("DELETE FROM sqlite_sequence WHERE name = %s", [table])
+        schema_editor.execute(
+            "INSERT INTO sqlite_sequence (name, seq) VALUES (%s, %s)", [table, last]
+        )
 
 
 def values_to_levels(apps, schema_editor):
