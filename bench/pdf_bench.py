@@ -160,10 +160,9 @@ def memory(projects: int, part_listings: int, only_parts: bool) -> None:
     job = printing.PdfJob(plan.pk, node.pk, False, "ja", "http://bench/", plan.slug)
 
     def build(limit: int):
-        def run():
+        def run():  # the PDF is read back in this process, not in the measured one
             printing.PART_LISTINGS = limit
-            pdf = printing.build_pdf(job)
-            return len(PdfReader(BytesIO(pdf)).pages), len(pdf)
+            return printing.build_pdf(job)
 
         return run
 
@@ -172,8 +171,9 @@ def memory(projects: int, part_listings: int, only_parts: bool) -> None:
     print(f"{'build':<10}{'pages':>7}{'MB file':>9}{'s':>8}{'CPU s':>8}{'peak RSS MB':>13}")
     builds = [("in parts", part_listings)] + ([] if only_parts else [("one piece", listings)])
     for label, limit in builds:
-        (pages, size), seconds, cpu, peak = peak_rss(build(limit))
-        print(f"{label:<10}{pages:>7}{size / 1e6:>9.1f}{seconds:>8.1f}{cpu:>8.1f}{peak:>13.0f}")
+        pdf, seconds, cpu, peak = peak_rss(build(limit))
+        pages = len(PdfReader(BytesIO(pdf)).pages)
+        print(f"{label:<10}{pages:>7}{len(pdf) / 1e6:>9.1f}{seconds:>8.1f}{cpu:>8.1f}{peak:>13.0f}")
 
 
 def main() -> None:
