@@ -118,8 +118,10 @@ COLUMN_HELP = (
     (NODE_TITLE, gettext_lazy("その項目の名前")),
     (
         PROJECT_NAME,
+        # The markers as printed, put in by the page (marked Japanese on English pages).
         gettext_lazy(
-            "計画書のとおりの事業名。(再掲) はほかの施策の事業をもう一度載せたもの、(各区) は各区で実施する事業"
+            "計画書のとおりの事業名。%(relisted)s はほかの施策の事業をもう一度載せたもの、"
+            "%(each_ward)s は各区で実施する事業"
         ),
     ),
     (SUMMARY, gettext_lazy("事業の概要")),

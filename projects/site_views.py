@@ -9,6 +9,8 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, Subquery
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
@@ -20,6 +22,7 @@ from projects.models import EvaluationValue, Project, ProjectListing, ProjectRes
 from projects.progress import excluded_projects, pending_evaluations, rollup_line, rollups
 from projects.search import SearchForm
 from projects.sheets import visible_indicators
+from projects.templatetags.plan_tags import ja
 from schedule.timeline import build_timeline
 
 LISTINGS_PER_PAGE = 50
@@ -407,6 +410,16 @@ class SearchView(VisibleContentMixin, TemplateView):
         )
 
 
+def column_help() -> list[tuple[str, str]]:
+    """The layout's columns with what each holds, the markers (再掲)/(各区) as printed:
+    Japanese inside the translated text, marked as such on English pages."""
+    markers = {"relisted": ja("(再掲)"), "each_ward": ja("(各区)")}
+    return [
+        (header, mark_safe(conditional_escape(str(text)) % markers))  # escaped, then marked
+        for header, text in layout.COLUMN_HELP
+    ]
+
+
 class OpenDataView(VisibleContentMixin, TemplateView):
     """Every plan's downloadable files, what their columns hold, and each
     municipality's terms of use (利用条件)."""
@@ -423,7 +436,7 @@ class OpenDataView(VisibleContentMixin, TemplateView):
         ]
         return super().get_context_data(
             municipalities=municipalities,
-            columns=layout.COLUMN_HELP,
+            columns=column_help(),
             trail=[{"label": _("オープンデータ")}],
             updated_at=last_updated(p for m in municipalities for p in m.plans.all()),
             **kwargs,

@@ -49,9 +49,9 @@ def page(browser):
 
 
 @pytest.fixture
-def demo_server(live_server, transactional_db, django_db_setup):
-    """A live server over the demo data. A transactional test flushes the database when
-    it ends; the next one gets the demo data back from the session's snapshot
+def demo_data(transactional_db, django_db_setup):
+    """The demo data in a transactional test. A transactional test flushes the database
+    when it ends; the next one gets the demo data back from the session's snapshot
     (``django_db_setup``), with the same ids, content types and history."""
     from django.core.management import call_command
     from django.db import connection
@@ -71,6 +71,11 @@ def demo_server(live_server, transactional_db, django_db_setup):
         # Restoring tags would record history: the snapshot has it already.
         with override_settings(SIMPLE_HISTORY_ENABLED=False):
             connection.creation.deserialize_db_from_string(django_db_setup)
+
+
+@pytest.fixture
+def demo_server(live_server, demo_data):
+    """A live server over the demo data."""
     return live_server
 
 

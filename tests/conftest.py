@@ -11,7 +11,7 @@ from consultations.demo import demo_period_ensure
 from planportal.publication import PublicationStatus
 from policies.models import Municipality, Plan, PlanLevel
 from projects.seeds import load_demo
-from tests.browser import browser, demo_server, page  # noqa: F401  (fixtures)
+from tests.browser import browser, demo_data, demo_server, page  # noqa: F401  (fixtures)
 from tests.redis_cache import redis_cache, redis_down  # noqa: F401  (fixtures)
 from tests.rounds_data import (  # noqa: F401  (fixtures)
     city_plan,

@@ -3,7 +3,6 @@ values: nothing lost on the way forward, and the way back restores the old field
 
 from datetime import UTC, datetime
 
-import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
@@ -25,8 +24,7 @@ def latest():
     return executor.loader.graph.leaf_nodes()
 
 
-@pytest.mark.django_db(transaction=True)
-def test_scale_sets_and_result_levels_become_schemes_and_values_and_back():
+def test_scale_sets_and_result_levels_become_schemes_and_values_and_back(demo_data):
     old = migrate(BEFORE)
     ScaleSet, ScaleLevel = (
         old.get_model("policies", "ScaleSet"),

@@ -74,7 +74,7 @@ def test_changes_list_published_content_newest_first_and_never_drafts(client, ch
     assert draft.get_absolute_url() not in html(staff, "/changes/")  # not even for staff
     assert f'<time datetime="{stamp(new.updated_at)}">' in page  # 最終更新: the newest change
     english = html(client, "/en/changes/")
-    assert "Project・New" in english and "Project・Updated" in english
+    assert "Project · New" in english and "Project · Updated" in english
 
 
 def test_the_atom_feed_has_the_same_changes_and_every_page_links_it(client, changed):

@@ -22,6 +22,7 @@ from consultations.services.submission import comment_submit
 from planportal.publication import PublicationStatus
 from policies import tree
 from policies.models import (
+    Bureau,
     Indicator,
     MeasureEvaluation,
     NodeText,
@@ -105,6 +106,9 @@ def argument_values(hidden):
         "number": [11],
         "municipality": [ward.municipality.slug],
         "ward": [ward.slug],
+        "bureau": sorted(
+            Bureau.objects.filter(municipality__plans__in=plans).values_list("pk", flat=True)
+        ),
         "fmt": list(EXPORT_FORMATS),
     }
 
