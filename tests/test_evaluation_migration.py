@@ -3,6 +3,7 @@ values: nothing lost on the way forward, and the way back restores the old field
 
 from datetime import UTC, datetime
 
+import pytest
 from django.db import connection
 from django.db.migrations.executor import MigrationExecutor
 
@@ -24,7 +25,15 @@ def latest():
     return executor.loader.graph.leaf_nodes()
 
 
-def test_scale_sets_and_result_levels_become_schemes_and_values_and_back(demo_data):
+@pytest.fixture
+def schema_restored(demo_data):
+    """Whatever happens in the test, the database ends at the latest migrations: every
+    test after it needs the current schema."""
+    yield
+    migrate(latest())
+
+
+def test_scale_sets_and_result_levels_become_schemes_and_values_and_back(schema_restored):
     old = migrate(BEFORE)
     ScaleSet, ScaleLevel = (
         old.get_model("policies", "ScaleSet"),
@@ -192,4 +201,3 @@ def test_scale_sets_and_result_levels_become_schemes_and_values_and_back(demo_da
         ("独自の事業", 2021): ("B", None, "3段階評価"),
         ("標準の事業", 2020): ("3", "G", default.name),
     }
-    migrate(latest())
