@@ -225,19 +225,21 @@ def _cells(cells: list[str], width: int, guarded: bool) -> list[str]:
     return [clean_cell(cell, guarded=guarded) for cell in cells]
 
 
+def _too_wide(line: int, cells: list[str], width: int) -> RowError | None:
+    """A row with values beyond the header's columns: they would be lost silently."""
+    if len(cells) > width and any(cell.strip() for cell in cells[width:]):
+        message = _("見出しのない列に値があります（%(width)d列まで）。") % {"width": width}
+        return RowError(line, "", message)
+    return None
+
+
 def read_indicator_rows(rows, years: list[int], *, guarded: bool):
     """IndicatorRecords of the data rows, and the errors of the rows too wide."""
     width = len(INDICATOR_HEADERS) + 2 * len(years)
     records, errors = [], []
     for line, cells in rows:
-        if len(cells) > width and any(cell.strip() for cell in cells[width:]):
-            errors.append(
-                RowError(
-                    line,
-                    "",
-                    _("見出しのない列に値があります（%(width)d列まで）。") % {"width": width},
-                )
-            )
+        if error := _too_wide(line, cells, width):
+            errors.append(error)
             continue
         cells = _cells(cells[:width], width, guarded)
         fixed = dict(zip(INDICATOR_HEADERS, cells, strict=False))
@@ -273,14 +275,8 @@ def read_revision_rows(rows, *, guarded: bool):
     width = len(REVISION_HEADERS)
     records, errors = [], []
     for line, cells in rows:
-        if len(cells) > width and any(cell.strip() for cell in cells[width:]):
-            errors.append(
-                RowError(
-                    line,
-                    "",
-                    _("見出しのない列に値があります（%(width)d列まで）。") % {"width": width},
-                )
-            )
+        if error := _too_wide(line, cells, width):
+            errors.append(error)
             continue
         values = dict(zip(REVISION_HEADERS, _cells(cells[:width], width, guarded), strict=True))
         problems = []
