@@ -46,6 +46,7 @@ from __future__ import annotations
 import bisect
 import functools
 import hashlib
+import itertools
 import logging
 import threading
 import time
@@ -627,6 +628,8 @@ def cache_public_page(view=None, *, params: Iterable[str] = (), plan: str | None
         response = view(request, *args, **kwargs)
         if response.status_code != 200 or response.cookies:
             return response
+        if response.streaming:
+            response = read_if_short(response)
         if response.streaming:  # read as it is sent (a big export): not kept here
             return mark_public(response, lookup.etag, lookup.lifetime)
         if hasattr(response, "render") and callable(response.render):
@@ -637,6 +640,27 @@ def cache_public_page(view=None, *, params: Iterable[str] = (), plan: str | None
 
     wrapper.page_policy = policy
     return wrapper
+
+
+# A streamed response (an export) that ends within this many bytes is kept like a page:
+# most sections' exports are small, and served from the cache like the pages that link
+# them; a longer one goes on streaming as it is read, never held whole.
+SHORT_STREAM = 1024 * 1024
+
+
+def read_if_short(response):
+    """A plain copy of a streamed ``response`` that ends within ``SHORT_STREAM`` bytes;
+    else the streamed response, sending the pieces read so far and then the rest."""
+    pieces, size = [], 0
+    stream = iter(response.streaming_content)
+    for piece in stream:
+        pieces.append(piece)
+        size += len(piece)
+        if size > SHORT_STREAM:
+            response.streaming_content = itertools.chain(pieces, stream)
+            return response
+    response.close()
+    return HttpResponse(b"".join(pieces), status=response.status_code, headers=response.headers)
 
 
 @functools.lru_cache(maxsize=8192)

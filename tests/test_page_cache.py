@@ -9,6 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from bench.pages import page_urls
+from planportal import caching
 from planportal.caching import (
     bulk_changes_of,
     bump_plan_on_commit,
@@ -129,6 +130,29 @@ def test_a_hit_is_served_before_sessions_and_the_view(client, urls):
     for header in ("Content-Type", "Content-Language", "Vary", "X-Frame-Options", "ETag"):
         assert hit[header] == first[header], header
     assert "Accept-Language" in hit["Vary"]
+
+
+def test_a_short_export_is_kept_like_a_page(client, db, django_assert_num_queries):
+    url = reverse("policies:plan_export", args=[SLUG, "csv"])
+    first = client.get(url)
+    assert not first.streaming  # read whole: it ended within SHORT_STREAM
+    with django_assert_num_queries(0):
+        hit = client.get(url)
+    assert hit.content == first.content
+    assert hit["Content-Disposition"] == first["Content-Disposition"]
+    assert hit["Content-Type"].startswith("text/csv")
+
+
+def test_a_long_export_streams_and_is_not_kept(client, db, monkeypatch):
+    monkeypatch.setattr(caching, "SHORT_STREAM", 100)
+    url = reverse("policies:plan_export", args=[SLUG, "csv"])
+    first = client.get(url)
+    assert first.streaming
+    body = first.getvalue()
+    with CaptureQueriesContext(connection) as queries:
+        again = client.get(url)
+        assert again.getvalue() == body and len(body) > 100  # every piece, in order
+    assert queries.captured_queries  # rendered again, not served from a copy
 
 
 def test_a_session_cookie_takes_the_long_way_but_still_gets_the_copy(client, urls):
