@@ -518,6 +518,7 @@ class PageLookup:
     etag: str
     lifetime: float | None  # seconds until the next scheduled instant
     entry: tuple | None  # (stamp, headers, body) as stored
+    query: str | None  # the kept parameters in order, where the request's differ
 
     def response(self, request):
         """304 for a matching ETag, the stored copy if it is current, else None."""
@@ -527,6 +528,14 @@ class PageLookup:
             response = HttpResponse(self.entry[2], headers=self.entry[1])
             return mark_public(response, self.etag, self.lifetime)
         return None
+
+    def prepare(self, request) -> None:
+        """Before the view renders the page: let it, and every link it builds from the
+        request's URL, see exactly the parameters the cache key says (not needed for a
+        hit, which is why ``look_up_page`` leaves the request as it is)."""
+        if self.query is not None:
+            request.GET = QueryDict(self.query)
+            request.META["QUERY_STRING"] = self.query
 
     def store(self, response) -> None:
         """Keep the response as the whole middleware stack made it (minus the headers
@@ -560,9 +569,10 @@ def _remember(key: str, entry: tuple) -> None:
 def look_up_page(request, policy: PagePolicy, kwargs: dict, language: str) -> PageLookup:
     """One cache round trip: the page's versions, the schedule and the stored copy (not
     the copy when this process holds it under the current versions)."""
-    keep_only(request, policy.params)
+    query_string = request.META.get("QUERY_STRING", "")
+    query = kept_query(query_string, policy.params)
     version_keys = page_version_keys(kwargs.get(policy.plan) if policy.plan else None)
-    path = hashlib.sha256(request.get_full_path().encode()).hexdigest()
+    path = hashlib.sha256(f"{request.path}?{query}".encode()).hexdigest()
     key = f"page:{language}:{path}"
     recent = _recent_pages.get(key) if settings.PAGE_CACHE else None
     wanted = [*version_keys, SCHEDULE_KEY]
@@ -581,24 +591,18 @@ def look_up_page(request, policy: PagePolicy, kwargs: dict, language: str) -> Pa
         entry = recent if recent[0] == stamp else cache.get(key)  # another worker's, perhaps
     if entry is not None and entry[0] == stamp:
         _remember(key, entry)
-    return PageLookup(key, stamp, etag, lifetime, entry)
+    return PageLookup(key, stamp, etag, lifetime, entry, None if query == query_string else query)
 
 
-def keep_only(request, params: Iterable[str]) -> None:
-    """Drop every query parameter not in ``params`` from ``request`` and put the rest in
-    a fixed order: the view, and every link it builds from the request's URL, then see
-    exactly what the cache key says."""
-    query_string = request.META.get("QUERY_STRING", "")
+def kept_query(query_string: str, params: Iterable[str]) -> str:
+    """The query string with only the parameters in ``params``, in a fixed order: one
+    copy of a page whatever else a URL carries (random cache busters included)."""
     if not query_string:
-        return
+        return ""
     # WSGI hands the query string over as latin-1; its bytes are UTF-8 (or %-escaped).
     decoded = query_string.encode("iso-8859-1").decode("utf-8", "replace")
     pairs = parse_qsl(decoded, keep_blank_values=True, errors="replace")
-    kept = sorted((pair for pair in pairs if pair[0] in params), key=lambda pair: pair[0])
-    normalized = urlencode(kept)
-    if normalized != query_string:  # else request.GET stays as it is (parsed only if read)
-        request.GET = QueryDict(normalized)
-        request.META["QUERY_STRING"] = normalized
+    return urlencode(sorted((pair for pair in pairs if pair[0] in params), key=lambda p: p[0]))
 
 
 def cache_public_page(view=None, *, params: Iterable[str] = (), plan: str | None = None):
@@ -625,6 +629,7 @@ def cache_public_page(view=None, *, params: Iterable[str] = (), plan: str | None
         response = lookup.response(request)
         if response is not None:
             return response
+        lookup.prepare(request)
         response = view(request, *args, **kwargs)
         if response.status_code != 200 or response.cookies:
             return response
