@@ -7,7 +7,7 @@ from django.db import connection
 
 from policies.models import PolicyNode, Strategy, Ward
 from projects.models import Project
-from projects.search import split_fiscal_year
+from projects.search import counted_page, split_fiscal_year
 
 
 def search(client, **params):
@@ -82,6 +82,21 @@ def test_results_are_paginated(client, db):
     assert "事業" in search(client, q="事業", page=2)
     assert search(client, q="事業", page="abc")  # a malformed page is page 1
     assert search(client, q="事業", page=9999)  # past the end is the last page
+
+
+def test_a_counted_page_reads_the_rows_and_the_total_in_one_scan(db, django_assert_num_queries):
+    projects = Project.objects.filter(name__contains="事業").select_related("plan").order_by("pk")
+    expected = list(projects.values_list("pk", flat=True))
+    seen = []
+    for number in range(1, len(expected) // 30 + 2):
+        with django_assert_num_queries(2):  # the page's ids and the total, then its rows
+            page = counted_page(projects, number, 30)
+            seen += [project.pk for project in page]
+        assert page.paginator.count == len(expected) and page.number == number
+        assert all(project.plan.slug for project in page)  # the relations came along
+    assert seen == expected
+    past_the_end = counted_page(projects, 9999, 30)  # the last page, counted apart
+    assert past_the_end.number == page.number and list(past_the_end) == list(page)
 
 
 @pytest.mark.parametrize(
