@@ -664,7 +664,8 @@ def read_if_short(response):
         if size > SHORT_STREAM:
             response.streaming_content = itertools.chain(pieces, stream)
             return response
-    response.close()
+    # Not response.close(): it would signal the end of the request (closing the database
+    # connection) while the request goes on; the stream is spent, nothing is left open.
     return HttpResponse(b"".join(pieces), status=response.status_code, headers=response.headers)
 
 
