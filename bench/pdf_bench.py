@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/pdf_bench.py [--projects 1000] [--per-measure 100]
     .venv/bin/python bench/pdf_bench.py --memory 5000 [--part-listings 150]
+        [--part-processes 1] [--only-parts] [--chromium /usr/bin/chromium]
 
 ``--memory N`` measures instead the peak memory (RSS) of building the PDF of one basic
 policy of the plan ``bench/generate_plan.py`` makes with N projects (N / 8 × 1.05
@@ -120,40 +121,47 @@ def timed(function, *args, **kwargs):
     return result, seconds
 
 
-def peak_rss(function) -> tuple[object, float, float, float, float]:
+def peak_rss(function) -> tuple[object, float, float, float, float, float]:
     """Run ``function`` in a forked child: its result (pickled back), seconds, CPU seconds
     (what counts on a busy machine, the child's own children included), its peak RSS and
-    the largest peak RSS of its own children (the parts' layouts), in MB."""
+    the largest peak RSS of its own children (the parts' layouts), in MB, and the peak of
+    the PSS summed over it and its children (sampled, as for Chromium)."""
     import pickle
     import resource
+    import tempfile
 
     from django.db import connections
 
     connections.close_all()  # the child opens its own
-    read, write = os.pipe()
-    start = time.perf_counter()
-    pid = os.fork()
-    if pid == 0:  # the child
-        os.close(read)
-        result = function()
-        children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-        with os.fdopen(write, "wb") as pipe:
-            pickle.dump(
-                (result, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss, children), pipe
-            )
-        os._exit(0)
-    os.close(write)
-    with os.fdopen(read, "rb") as pipe:
-        result, own, children = pickle.load(pipe)
-    _, status, usage = os.wait4(pid, 0)
-    seconds = time.perf_counter() - start
+    with tempfile.TemporaryFile(dir=ROOT / "bench" / "out") as file:
+        start = time.perf_counter()
+        pid = os.fork()
+        if pid == 0:  # the child
+            result = function()
+            children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+            own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+            pickle.dump((result, own, children), file)
+            file.flush()
+            os._exit(0)
+        ended = []
+
+        def running() -> bool:
+            done, status, usage = os.wait4(pid, os.WNOHANG)
+            if done:
+                ended.append((status, usage))
+            return not done
+
+        pss, _, _ = sample_tree(pid, running)
+        (status, usage), seconds = ended[0], time.perf_counter() - start
+        file.seek(0)
+        result, own, children = pickle.load(file)
     if status:
         raise RuntimeError(f"the build failed: {status}")
     cpu = usage.ru_utime + usage.ru_stime
-    return result, seconds, cpu, own / 1024, children / 1024  # Linux: kilobytes
+    return result, seconds, cpu, own / 1024, children / 1024, pss / 1024  # Linux: kB
 
 
-def memory(projects: int, part_listings: int, only_parts: bool, chromium: str | None) -> None:
+def memory(options) -> None:
     from io import BytesIO
 
     from pypdf import PdfReader
@@ -163,34 +171,47 @@ def memory(projects: int, part_listings: int, only_parts: bool, chromium: str | 
     from projects import printing
 
     Municipality.objects.get_or_create(slug="kawasaki", defaults={"name": "川崎市"})
-    plan, seconds = timed(generate_plan, projects)
+    from django.conf import settings
+
+    plan, seconds = timed(generate_plan, options.memory)
     print(f"generated {plan.projects.count()} projects in {seconds:.1f} s")
     node = PolicyNode.objects.filter(plan=plan, level=0).order_by("tree_id").first()
     job = printing.PdfJob(plan.pk, node.pk, False, "ja", "http://bench/", plan.slug)
 
+    import logging
+
+    logging.basicConfig(format="  %(message)s")  # each child's peak, from the build
+    logging.getLogger("projects.printing").setLevel(logging.DEBUG)
+
     def build(limit: int):
         def run():  # the PDF is read back in this process, not in the measured one
             printing.PART_LISTINGS = limit
+            settings.PDF_PART_PROCESSES = options.part_processes
             return printing.build_pdf(job)
 
         return run
 
     listings = printing.load_section(plan, node, printing._published).listing_count
-    print(f"section {node.heading}: {listings} listings; parts of {part_listings} listings")
+    print(
+        f"section {node.heading}: {listings} listings; parts of {options.part_listings} "
+        f"listings, {options.part_processes} at once"
+    )
     print(
         f"{'build':<10}{'pages':>7}{'MB file':>9}{'s':>8}{'CPU s':>8}"
-        f"{'peak RSS MB':>13}{'largest child MB':>18}"
+        f"{'peak RSS MB':>13}{'largest child MB':>18}{'PSS sum MB':>12}"
     )
-    builds = [("in parts", part_listings)] + ([] if only_parts else [("one piece", listings)])
+    builds = [("in parts", options.part_listings)]
+    if not options.only_parts:
+        builds.append(("one piece", listings))
     for label, limit in builds:
-        pdf, seconds, cpu, peak, child = peak_rss(build(limit))
+        pdf, seconds, cpu, peak, child, pss = peak_rss(build(limit))
         pages = len(PdfReader(BytesIO(pdf)).pages)
         print(
             f"{label:<10}{pages:>7}{len(pdf) / 1e6:>9.1f}{seconds:>8.1f}{cpu:>8.1f}"
-            f"{peak:>13.0f}{child:>18.0f}"
+            f"{peak:>13.0f}{child:>18.0f}{pss:>12.0f}"
         )
-    if chromium:
-        print_with_chromium(chromium, job)
+    if options.chromium:
+        print_with_chromium(options.chromium, job)
 
 
 def print_with_chromium(executable: str, job) -> None:
@@ -230,22 +251,28 @@ def print_with_chromium(executable: str, job) -> None:
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
         )
-        rss = pss = 0
-        ticks = {}  # pid → CPU clock ticks, as last seen
-        while process.poll() is None:
-            tree = process_tree(process.pid)
-            rss = max(rss, sum(memory_kb(pid, "Rss") for pid in tree))
-            pss = max(pss, sum(memory_kb(pid, "Pss") for pid in tree))
-            ticks.update((pid, cpu_ticks(pid) or ticks.get(pid, 0)) for pid in tree)
-            time.sleep(0.1)
+        pss, rss, cpu = sample_tree(process.pid, lambda: process.poll() is None)
         seconds = time.perf_counter() - start
-        cpu = sum(ticks.values()) / os.sysconf("SC_CLK_TCK")
         pages = len(PdfReader(pdf).pages)
         print(
             f"Chromium: {pages} pages, {pdf.stat().st_size / 1e6:.1f} MB, {seconds:.1f} s, "
             f"CPU {cpu:.1f} s, peak of its processes' summed RSS {rss / 1024:.0f} MB, "
             f"PSS {pss / 1024:.0f} MB"
         )
+
+
+def sample_tree(root: int, running) -> tuple[int, int, float]:
+    """While ``running()``, every 0.1 s: the peaks of the PSS and of the RSS summed over
+    ``root`` and its descendants (kB), and their CPU seconds as last seen."""
+    pss = rss = 0
+    ticks = {}  # pid → CPU clock ticks
+    while running():
+        tree = process_tree(root)
+        rss = max(rss, sum(memory_kb(pid, "Rss") for pid in tree))
+        pss = max(pss, sum(memory_kb(pid, "Pss") for pid in tree))
+        ticks.update((pid, cpu_ticks(pid) or ticks.get(pid, 0)) for pid in tree)
+        time.sleep(0.1)
+    return pss, rss, sum(ticks.values()) / os.sysconf("SC_CLK_TCK")
 
 
 def process_tree(root: int) -> list[int]:
@@ -291,13 +318,14 @@ def main() -> None:
     parser.add_argument("--memory", type=int, metavar="N", help="peak memory, N projects")
     parser.add_argument("--part-listings", type=int, default=150)
     parser.add_argument("--only-parts", action="store_true", help="skip the one-piece build")
+    parser.add_argument("--part-processes", type=int, default=1, help="parts laid out at once")
     parser.add_argument(
         "--chromium", metavar="PATH", help="also print the section with this Chromium"
     )
     options = parser.parse_args()
     setup_django("pdf_bench")
     if options.memory:
-        memory(options.memory, options.part_listings, options.only_parts, options.chromium)
+        memory(options)
         return
 
     from io import BytesIO

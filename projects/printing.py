@@ -18,6 +18,7 @@ storm of PDF requests neither fills the queue nor slows the public pages.
 from __future__ import annotations
 
 import hashlib
+import logging
 import os
 import pickle
 import signal
@@ -168,8 +169,8 @@ def html_to_pdf(html: str, base_url: str, stylesheets: list[str] = STYLESHEETS) 
 # header and page numbers.
 
 PART_LISTINGS = 150  # about 50 pages: the peak stays near a 50-page section's (README)
-PDF_PART_PROCESSES = 1  # parts laid out at once, each in a child process
 T = TypeVar("T")
+logger = logging.getLogger(__name__)
 NO_FURNITURE = "@page { @top-left { content: none; } @bottom-center { content: none; } }"
 FURNITURE_CSS = """
 .print-plan-title { visibility: hidden; margin: 0; }
@@ -236,7 +237,7 @@ def pdf_in_parts(section: Section, parts: list[list[SectionNode]], job: PdfJob) 
             )
             for index, (entries, path) in enumerate(zip(parts, paths, strict=True))
         )
-        laid_out = in_children(layouts, PDF_PART_PROCESSES)
+        laid_out = in_children(layouts, settings.PDF_PART_PROCESSES)
         starts, pages = {}, 0
         for part in laid_out:
             for anchor, number in part.anchors.items():
@@ -384,7 +385,13 @@ def collect(pid: int, pipe: int) -> T:
     """The child's result once it has ended (read first: a full pipe would block it)."""
     with os.fdopen(pipe, "rb") as reader:
         data = reader.read()
-    _, status, _ = os.wait4(pid, 0)
+    _, status, usage = os.wait4(pid, 0)
+    logger.debug(
+        "PDF child process %d: peak RSS %.0f MB, CPU %.1f s",
+        pid,
+        usage.ru_maxrss / 1024,  # Linux: kilobytes
+        usage.ru_utime + usage.ru_stime,
+    )
     if data:
         succeeded, value = pickle.loads(data)
         if succeeded:
