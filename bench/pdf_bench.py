@@ -180,8 +180,7 @@ def memory(options) -> None:
 
     import logging
 
-    logging.basicConfig(format="  %(message)s")  # each child's peak, from the build
-    logging.getLogger("projects.printing").setLevel(logging.DEBUG)
+    logging.getLogger("projects.printing").setLevel(logging.DEBUG)  # each child's peak
 
     def build(limit: int):
         def run():  # the PDF is read back in this process, not in the measured one

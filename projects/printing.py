@@ -314,6 +314,7 @@ def furniture_html(section: Section, pages: int) -> str:
 
 
 def write_furniture(html: str, base_url: str, path: Path) -> None:
+    """The furniture's PDF, untagged (run in a child: ``in_child``)."""
     from weasyprint import CSS, HTML
 
     styles = [CSS(filename=finders.find(STYLESHEETS[-1])), CSS(string=FURNITURE_CSS)]
@@ -360,6 +361,7 @@ def in_child(call: Callable[[], T]) -> T:
 
 
 def start_child(call: Callable[[], T]) -> tuple[int, int]:
+    """Fork a child that runs ``call``: its pid, and the pipe its outcome comes through."""
     read, write = os.pipe()
     pid = os.fork()
     if pid == 0:  # the child
