@@ -192,8 +192,9 @@ def memory(options) -> None:
 
     listings = printing.load_section(plan, node, printing._published).listing_count
     print(
-        f"section {node.heading}: {listings} listings; parts of {options.part_listings} "
-        f"listings, {options.part_processes} at once"
+        f"section {node.heading}: {listings} listings; parts of "
+        f"{options.part_listings // options.part_processes} listings, "
+        f"{options.part_processes} at once"
     )
     print(
         f"{'build':<10}{'pages':>7}{'MB file':>9}{'s':>8}{'CPU s':>8}"

@@ -166,9 +166,11 @@ def html_to_pdf(html: str, base_url: str, stylesheets: list[str] = STYLESHEETS) 
 # A section of more than PART_LISTINGS listings is laid out in runs of whole nodes, each
 # in a child process that writes its PDF to a file and ends; the parts are joined into
 # one tagged PDF (``projects.pdf_parts``, in a child too) and stamped with the running
-# header and page numbers.
+# header and page numbers. settings.PDF_PART_PROCESSES children lay out parts at once,
+# each of PART_LISTINGS / PDF_PART_PROCESSES listings: together never more than
+# PART_LISTINGS, whose layout memory stays within bounds (README).
 
-PART_LISTINGS = 150  # about 50 pages: the peak stays near a 50-page section's (README)
+PART_LISTINGS = 150  # about 40 pages, ~150 MB of layout
 T = TypeVar("T")
 logger = logging.getLogger(__name__)
 NO_FURNITURE = "@page { @top-left { content: none; } @bottom-center { content: none; } }"
@@ -446,9 +448,9 @@ def build_pdf(job: PdfJob) -> bytes:
     key = job.cache_key()
     with translation.override(job.language):
         section = job.section()
-        parts = section_parts(section.entries, PART_LISTINGS)
-        if len(parts) > 1:
-            pdf = pdf_in_parts(section, parts, job)
+        if len(section_parts(section.entries, PART_LISTINGS)) > 1:
+            size = PART_LISTINGS // settings.PDF_PART_PROCESSES
+            pdf = pdf_in_parts(section, section_parts(section.entries, size), job)
         else:
             html = render_print_html(section, for_pdf=True, is_preview=job.preview)
             pdf = html_to_pdf(html, job.base_url)
