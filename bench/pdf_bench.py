@@ -2,12 +2,16 @@
 
     .venv/bin/python bench/pdf_bench.py [--projects 1000] [--per-measure 100]
     .venv/bin/python bench/pdf_bench.py --memory 5000 [--part-listings 150]
+        [--part-processes 1] [--only-parts] [--chromium /usr/bin/chromium]
 
 ``--memory N`` measures instead the peak memory (RSS) of building the PDF of one basic
 policy of the plan ``bench/generate_plan.py`` makes with N projects (N / 8 × 1.05
 listings: 20,000 gives the 2,650-listing section of issue 16), once in one piece and
 once in parts; each build runs in a forked process, whose peak RSS the kernel reports
-(``wait4``), so the figures include the ~100 MB of Python, Django and the loaded section.
+(``getrusage``), so the figures include the ~100 MB of Python, Django and the loaded
+section; a build in parts lays them out in child processes of its own, whose largest
+peak is shown beside. ``--chromium /usr/bin/chromium`` also prints the same section's
+print page with Chromium, for comparison (time and the memory of all its processes).
 
 Builds a throwaway SQLite database in bench/out/ (git-ignored) with one plan of
 ``--projects`` projects, ``--per-measure`` under each measure, their texts and
@@ -117,34 +121,47 @@ def timed(function, *args, **kwargs):
     return result, seconds
 
 
-def peak_rss(function) -> tuple[object, float, float, float]:
+def peak_rss(function) -> tuple[object, float, float, float, float, float]:
     """Run ``function`` in a forked child: its result (pickled back), seconds, CPU seconds
-    (what counts on a busy machine) and peak RSS in MB."""
+    (what counts on a busy machine, the child's own children included), its peak RSS and
+    the largest peak RSS of its own children (the parts' layouts), in MB, and the peak of
+    the PSS summed over it and its children (sampled, as for Chromium)."""
     import pickle
+    import resource
+    import tempfile
 
     from django.db import connections
 
     connections.close_all()  # the child opens its own
-    read, write = os.pipe()
-    start = time.perf_counter()
-    pid = os.fork()
-    if pid == 0:  # the child
-        os.close(read)
-        with os.fdopen(write, "wb") as pipe:
-            pickle.dump(function(), pipe)
-        os._exit(0)
-    os.close(write)
-    with os.fdopen(read, "rb") as pipe:
-        result = pickle.load(pipe)
-    _, status, usage = os.wait4(pid, 0)
-    seconds = time.perf_counter() - start
+    with tempfile.TemporaryFile(dir=ROOT / "bench" / "out") as file:
+        start = time.perf_counter()
+        pid = os.fork()
+        if pid == 0:  # the child
+            result = function()
+            children = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+            own = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+            pickle.dump((result, own, children), file)
+            file.flush()
+            os._exit(0)
+        ended = []
+
+        def running() -> bool:
+            done, status, usage = os.wait4(pid, os.WNOHANG)
+            if done:
+                ended.append((status, usage))
+            return not done
+
+        pss, _, _ = sample_tree(pid, running)
+        (status, usage), seconds = ended[0], time.perf_counter() - start
+        file.seek(0)
+        result, own, children = pickle.load(file)
     if status:
         raise RuntimeError(f"the build failed: {status}")
     cpu = usage.ru_utime + usage.ru_stime
-    return result, seconds, cpu, usage.ru_maxrss / 1024  # Linux: kilobytes
+    return result, seconds, cpu, own / 1024, children / 1024, pss / 1024  # Linux: kB
 
 
-def memory(projects: int, part_listings: int, only_parts: bool) -> None:
+def memory(options) -> None:
     from io import BytesIO
 
     from pypdf import PdfReader
@@ -154,26 +171,144 @@ def memory(projects: int, part_listings: int, only_parts: bool) -> None:
     from projects import printing
 
     Municipality.objects.get_or_create(slug="kawasaki", defaults={"name": "川崎市"})
-    plan, seconds = timed(generate_plan, projects)
+    from django.conf import settings
+
+    plan, seconds = timed(generate_plan, options.memory)
     print(f"generated {plan.projects.count()} projects in {seconds:.1f} s")
     node = PolicyNode.objects.filter(plan=plan, level=0).order_by("tree_id").first()
     job = printing.PdfJob(plan.pk, node.pk, False, "ja", "http://bench/", plan.slug)
 
+    import logging
+
+    logging.getLogger("projects.printing").setLevel(logging.DEBUG)  # each child's peak
+
     def build(limit: int):
         def run():  # the PDF is read back in this process, not in the measured one
             printing.PART_LISTINGS = limit
+            settings.PDF_PART_PROCESSES = options.part_processes
             return printing.build_pdf(job)
 
         return run
 
     listings = printing.load_section(plan, node, printing._published).listing_count
-    print(f"section {node.heading}: {listings} listings; parts of {part_listings} listings")
-    print(f"{'build':<10}{'pages':>7}{'MB file':>9}{'s':>8}{'CPU s':>8}{'peak RSS MB':>13}")
-    builds = [("in parts", part_listings)] + ([] if only_parts else [("one piece", listings)])
+    print(
+        f"section {node.heading}: {listings} listings; parts of "
+        f"{options.part_listings // options.part_processes} listings, "
+        f"{options.part_processes} at once"
+    )
+    print(
+        f"{'build':<10}{'pages':>7}{'MB file':>9}{'s':>8}{'CPU s':>8}"
+        f"{'peak RSS MB':>13}{'largest child MB':>18}{'PSS sum MB':>12}"
+    )
+    builds = [("in parts", options.part_listings)]
+    if not options.only_parts:
+        builds.append(("one piece", listings))
     for label, limit in builds:
-        pdf, seconds, cpu, peak = peak_rss(build(limit))
+        pdf, seconds, cpu, peak, child, pss = peak_rss(build(limit))
         pages = len(PdfReader(BytesIO(pdf)).pages)
-        print(f"{label:<10}{pages:>7}{len(pdf) / 1e6:>9.1f}{seconds:>8.1f}{cpu:>8.1f}{peak:>13.0f}")
+        print(
+            f"{label:<10}{pages:>7}{len(pdf) / 1e6:>9.1f}{seconds:>8.1f}{cpu:>8.1f}"
+            f"{peak:>13.0f}{child:>18.0f}{pss:>12.0f}"
+        )
+    if options.chromium:
+        print_with_chromium(options.chromium, job)
+
+
+def print_with_chromium(executable: str, job) -> None:
+    """The same section's print page printed to PDF by Chromium (headless, its
+    ``--print-to-pdf``), for comparison: seconds, CPU seconds of its processes, and the
+    peak of their summed memory (RSS, and PSS, which counts shared pages once), sampled
+    from /proc every 0.1 s (its processes are not all reaped by the one started, so
+    ``getrusage`` would miss their CPU)."""
+    import subprocess
+    import tempfile
+
+    from django.contrib.staticfiles import finders
+    from django.utils import translation
+    from pypdf import PdfReader
+
+    from projects import printing
+
+    with translation.override(job.language):
+        html = printing.render_print_html(job.section(), for_pdf=True, is_preview=False)
+    styles = "".join(Path(finders.find(path)).read_text() for path in printing.STYLESHEETS)
+    html = html.replace("</head>", f"<style>{styles}</style></head>", 1)
+    with tempfile.TemporaryDirectory(dir=ROOT / "bench" / "out") as folder:
+        page, pdf = Path(folder, "section.html"), Path(folder, "section.pdf")
+        page.write_text(html, encoding="utf-8")
+        start = time.perf_counter()
+        process = subprocess.Popen(
+            [
+                executable,
+                "--headless",
+                "--no-sandbox",
+                "--disable-gpu",
+                "--no-pdf-header-footer",
+                f"--user-data-dir={folder}/profile",
+                f"--print-to-pdf={pdf}",
+                page.as_uri(),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        pss, rss, cpu = sample_tree(process.pid, lambda: process.poll() is None)
+        seconds = time.perf_counter() - start
+        pages = len(PdfReader(pdf).pages)
+        print(
+            f"Chromium: {pages} pages, {pdf.stat().st_size / 1e6:.1f} MB, {seconds:.1f} s, "
+            f"CPU {cpu:.1f} s, peak of its processes' summed RSS {rss / 1024:.0f} MB, "
+            f"PSS {pss / 1024:.0f} MB"
+        )
+
+
+def sample_tree(root: int, running) -> tuple[int, int, float]:
+    """While ``running()``, every 0.1 s: the peaks of the PSS and of the RSS summed over
+    ``root`` and its descendants (kB), and their CPU seconds as last seen."""
+    pss = rss = 0
+    ticks = {}  # pid → CPU clock ticks
+    while running():
+        tree = process_tree(root)
+        rss = max(rss, sum(memory_kb(pid, "Rss") for pid in tree))
+        pss = max(pss, sum(memory_kb(pid, "Pss") for pid in tree))
+        ticks.update((pid, cpu_ticks(pid) or ticks.get(pid, 0)) for pid in tree)
+        time.sleep(0.1)
+    return pss, rss, sum(ticks.values()) / os.sysconf("SC_CLK_TCK")
+
+
+def process_tree(root: int) -> list[int]:
+    """``root`` and its descendants, from /proc."""
+    parents = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stat = (entry / "stat").read_text()
+            except OSError:
+                continue  # ended meanwhile
+            parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+    tree, stack = [], [root]
+    while stack:
+        pid = stack.pop()
+        tree.append(pid)
+        stack.extend(child for child, parent in parents.items() if parent == pid)
+    return tree
+
+
+def cpu_ticks(pid: int) -> int:
+    try:
+        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    except OSError:
+        return 0  # ended meanwhile
+    return int(fields[11]) + int(fields[12])  # utime, stime
+
+
+def memory_kb(pid: int, field: str) -> int:
+    try:
+        for line in Path(f"/proc/{pid}/smaps_rollup").read_text().splitlines():
+            if line.startswith(field + ":"):
+                return int(line.split()[1])
+    except OSError:
+        pass  # ended meanwhile
+    return 0
 
 
 def main() -> None:
@@ -183,10 +318,14 @@ def main() -> None:
     parser.add_argument("--memory", type=int, metavar="N", help="peak memory, N projects")
     parser.add_argument("--part-listings", type=int, default=150)
     parser.add_argument("--only-parts", action="store_true", help="skip the one-piece build")
+    parser.add_argument("--part-processes", type=int, default=1, help="parts laid out at once")
+    parser.add_argument(
+        "--chromium", metavar="PATH", help="also print the section with this Chromium"
+    )
     options = parser.parse_args()
     setup_django("pdf_bench")
     if options.memory:
-        memory(options.memory, options.part_listings, options.only_parts)
+        memory(options)
         return
 
     from io import BytesIO

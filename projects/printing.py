@@ -18,7 +18,18 @@ storm of PDF requests neither fills the queue nor slows the public pages.
 from __future__ import annotations
 
 import hashlib
+import logging
+import os
+import pickle
+import signal
+import tempfile
+import traceback
+from collections import deque
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import partial
+from pathlib import Path
+from typing import TypeVar
 
 from django.conf import settings
 from django.contrib.staticfiles import finders
@@ -153,10 +164,15 @@ def html_to_pdf(html: str, base_url: str, stylesheets: list[str] = STYLESHEETS) 
 # --- long sections: in parts --------------------------------------------------------
 # WeasyPrint holds every laid-out page until it writes the PDF: 1.87 GB for 884 pages.
 # A section of more than PART_LISTINGS listings is laid out in runs of whole nodes, each
-# written to PDF and dropped before the next; the parts are joined into one tagged PDF
-# (``projects.pdf_parts``) and stamped with the running header and page numbers.
+# in a child process that writes its PDF to a file and ends; the parts are joined into
+# one tagged PDF (``projects.pdf_parts``, in a child too) and stamped with the running
+# header and page numbers. settings.PDF_PART_PROCESSES children lay out parts at once,
+# each of PART_LISTINGS / PDF_PART_PROCESSES listings: together never more than
+# PART_LISTINGS, whose layout memory stays within bounds (README).
 
-PART_LISTINGS = 150  # about 50 pages: the peak stays near a 50-page section's (README)
+PART_LISTINGS = 150  # about 40 pages, ~150 MB of layout
+T = TypeVar("T")
+logger = logging.getLogger(__name__)
 NO_FURNITURE = "@page { @top-left { content: none; } @bottom-center { content: none; } }"
 FURNITURE_CSS = """
 .print-plan-title { visibility: hidden; margin: 0; }
@@ -179,49 +195,95 @@ def section_parts(entries: list[SectionNode], limit: int) -> list[list[SectionNo
     return parts
 
 
+@dataclass(frozen=True)
+class LaidOut:
+    """What the parent needs of a part laid out in a child: its length, and the page
+    (0-based, within the part) each anchor is on."""
+
+    pages: int
+    anchors: dict[str, int]
+
+
+def lay_out(html: str, base_url: str, path: Path, extra_css: str = NO_FURNITURE) -> LaidOut:
+    """Lay out one part and write its PDF to ``path`` (run in a child: ``in_children``)."""
+    document = html_to_document(html, base_url, extra_css=extra_css)
+    anchors = {}
+    for number, page in enumerate(document.pages):
+        for anchor in page.anchors:
+            anchors.setdefault(anchor, number)
+    document.write_pdf(path, **PDF_OPTIONS)
+    return LaidOut(len(document.pages), anchors)
+
+
 def pdf_in_parts(section: Section, parts: list[list[SectionNode]], job: PdfJob) -> bytes:
     """The tree's parts first, noting where each node starts; a whole plan's cover and
     contents last (its contents need those pages), laid out again if its own length
-    moves them; then one PDF with page numbers stamped over all pages."""
-    from projects import pdf_parts
+    moves them; then one PDF with page numbers stamped over all pages.
+
+    Every layout, and the join, runs in a child process that gives its memory back to
+    the system when it ends: the worker only renders the HTML (its database work) and
+    stays at its size, however long the section."""
 
     def render(**part) -> str:
         return render_print_html(section, for_pdf=True, is_preview=job.preview, **part)
 
     own_front = section.node is None
-    pdfs, starts, pages = [], {}, 0
-    for index, entries in enumerate(parts):
-        front, back = index == 0 and not own_front, index == len(parts) - 1
-        document = html_to_document(
-            render(entries=entries, front=front, back=back), job.base_url, extra_css=NO_FURNITURE
-        )
-        for number, page in enumerate(document.pages, start=pages + 1):
-            for anchor in page.anchors:
-                starts.setdefault(anchor, number)
-        pages += len(document.pages)
-        pdfs.append(document.write_pdf(**PDF_OPTIONS))
-        del document  # released before the next part is laid out
-    front_pages = 0
-    if own_front:
-        for _ in range(3):  # the numbers change the contents' length rarely, never twice
-            toc_pages = {
-                entry.node.pk: starts[f"node-{entry.node.pk}"] + front_pages
-                for entry in section.entries
-            }
-            document = html_to_document(
-                render(entries=[], back=False, toc_pages=toc_pages),
+    with tempfile.TemporaryDirectory(prefix="pdf-parts-") as folder:
+        paths = [Path(folder, f"part-{index}.pdf") for index in range(len(parts))]
+        layouts = (  # each part's HTML rendered when a child is about to lay it out
+            partial(
+                lay_out,
+                render(entries=entries, front=index == 0 and not own_front, back=path == paths[-1]),
                 job.base_url,
-                extra_css=NO_FURNITURE,
+                path,
             )
-            if len(document.pages) == front_pages:
-                break
-            front_pages = len(document.pages)
-        pdfs.insert(0, document.write_pdf(**PDF_OPTIONS))
-        pages += front_pages
-    writer = pdf_parts.join_tagged(pdfs)
-    pdf_parts.replace_outline(writer, outline(section, starts, front_pages if own_front else 0))
-    pdf_parts.stamp_furniture(writer, furniture_pdf(section, pages, job.base_url))
-    return pdf_parts.to_bytes(writer)
+            for index, (entries, path) in enumerate(zip(parts, paths, strict=True))
+        )
+        laid_out = in_children(layouts, settings.PDF_PART_PROCESSES)
+        starts, pages = {}, 0
+        for part in laid_out:
+            for anchor, number in part.anchors.items():
+                starts.setdefault(anchor, pages + number + 1)
+            pages += part.pages
+        front_pages = 0
+        if own_front:
+            paths.insert(0, Path(folder, "front.pdf"))
+            front_pages = lay_out_front(section, starts, paths[0], render, job.base_url)
+            pages += front_pages
+        furniture = Path(folder, "furniture.pdf")
+        in_child(partial(write_furniture, furniture_html(section, pages), job.base_url, furniture))
+        joined = Path(folder, "joined.pdf")
+        items = outline(section, starts, front_pages)
+        in_child(partial(join_file, paths, furniture, items, joined))
+        return joined.read_bytes()
+
+
+def lay_out_front(
+    section: Section, starts: dict[str, int], path: Path, render, base_url: str
+) -> int:
+    """A whole plan's cover and contents, with the page numbers the tree's parts took
+    shifted by the front's own length (the numbers change its length rarely, never
+    twice); its number of pages."""
+    front_pages = 0
+    for _ in range(3):
+        toc_pages = {
+            entry.node.pk: starts[f"node-{entry.node.pk}"] + front_pages
+            for entry in section.entries
+        }
+        html = render(entries=[], back=False, toc_pages=toc_pages)
+        laid_out = in_child(partial(lay_out, html, base_url, path))
+        if laid_out.pages == front_pages:
+            break
+        front_pages = laid_out.pages
+    return front_pages
+
+
+def join_file(parts: list[Path], furniture: Path, items, path: Path) -> None:
+    """The parts joined (``projects.pdf_parts``), written to ``path``."""
+    from projects import pdf_parts
+
+    with path.open("wb") as file:
+        pdf_parts.join_tagged(parts, furniture, items, file)
 
 
 def outline(section: Section, starts: dict[str, int], shift: int) -> list[tuple[int, str, int]]:
@@ -241,20 +303,105 @@ def outline(section: Section, starts: dict[str, int], shift: int) -> list[tuple[
     return items
 
 
-def furniture_pdf(section: Section, pages: int, base_url: str) -> bytes:
+def furniture_html(section: Section, pages: int) -> str:
     """Empty pages with the print page's running header and page numbers (no tags: the
     joined PDF marks them as artifacts); a whole plan's first page is its cover."""
-    from weasyprint import CSS, HTML
-
     title = f'<p class="print-plan-title">{escape(section.plan.title)}</p>'
     sheets = ['<div class="sheet"></div>'] * pages
     sheets[0] = f'<div class="sheet{" cover" if section.node is None else ""}">{title}</div>'
-    html = (
+    return (
         f'<!doctype html><html lang="{translation.get_language()}">'
         f'<body class="print-page">{"".join(sheets)}</body></html>'
     )
+
+
+def write_furniture(html: str, base_url: str, path: Path) -> None:
+    """The furniture's PDF, untagged (run in a child: ``in_child``)."""
+    from weasyprint import CSS, HTML
+
     styles = [CSS(filename=finders.find(STYLESHEETS[-1])), CSS(string=FURNITURE_CSS)]
-    return HTML(string=html, base_url=base_url).write_pdf(stylesheets=styles)
+    HTML(string=html, base_url=base_url).write_pdf(path, stylesheets=styles)
+
+
+# --- child processes -----------------------------------------------------------------
+
+
+class PdfPartFailed(Exception):
+    """A child process laying out or joining parts failed: its traceback is the message."""
+
+
+def in_children(calls: Iterable[Callable[[], T]], processes: int = 1) -> list[T]:
+    """The results of ``calls``, each run in a forked child process, at most
+    ``processes`` at once.
+
+    Memory a layout takes is given back to the system only when its process ends (the
+    allocator keeps what it freed, ~10 MB a part): a child's ends with it. The child
+    only runs WeasyPrint and writes files; it leaves with ``os._exit``, so it never
+    closes or uses the parent's database connection, flushes its buffers or runs its
+    exit handlers. Its result, or its traceback, comes back pickled through a pipe.
+    """
+    results: list[T] = []
+    running: deque[tuple[int, int]] = deque()  # (pid, the pipe's end to read)
+    try:
+        for call in calls:
+            if len(running) == processes:
+                results.append(collect(*running.popleft()))
+            running.append(start_child(call))
+        while running:
+            results.append(collect(*running.popleft()))
+    finally:
+        for pid, pipe in running:  # the parent failed or was stopped: so do they
+            os.kill(pid, signal.SIGKILL)
+            os.waitpid(pid, 0)
+            os.close(pipe)
+    return results
+
+
+def in_child(call: Callable[[], T]) -> T:
+    (result,) = in_children([call])
+    return result
+
+
+def start_child(call: Callable[[], T]) -> tuple[int, int]:
+    """Fork a child that runs ``call``: its pid, and the pipe its outcome comes through."""
+    read, write = os.pipe()
+    pid = os.fork()
+    if pid == 0:  # the child
+        status = 1
+        try:
+            os.close(read)
+            signal.signal(signal.SIGTERM, signal.SIG_DFL)  # not the worker's handlers
+            signal.signal(signal.SIGINT, signal.SIG_DFL)
+            try:
+                outcome = (True, call())
+            except BaseException:
+                outcome = (False, traceback.format_exc())
+            with os.fdopen(write, "wb") as pipe:
+                pickle.dump(outcome, pipe)
+            status = 0 if outcome[0] else 1
+        finally:
+            os._exit(status)
+    os.close(write)
+    return pid, read
+
+
+def collect(pid: int, pipe: int) -> T:
+    """The child's result once it has ended (read first: a full pipe would block it)."""
+    with os.fdopen(pipe, "rb") as reader:
+        data = reader.read()
+    _, status, usage = os.wait4(pid, 0)
+    logger.debug(
+        "PDF child process %d: peak RSS %.0f MB, CPU %.1f s",
+        pid,
+        usage.ru_maxrss / 1024,  # Linux: kilobytes
+        usage.ru_utime + usage.ru_stime,
+    )
+    if data:
+        succeeded, value = pickle.loads(data)
+        if succeeded:
+            return value
+        raise PdfPartFailed(value)
+    raise PdfPartFailed(f"the child process ended with status {status}, without a result")
 
 
 @dataclass(frozen=True)
@@ -301,9 +448,9 @@ def build_pdf(job: PdfJob) -> bytes:
     key = job.cache_key()
     with translation.override(job.language):
         section = job.section()
-        parts = section_parts(section.entries, PART_LISTINGS)
-        if len(parts) > 1:
-            pdf = pdf_in_parts(section, parts, job)
+        if len(section_parts(section.entries, PART_LISTINGS)) > 1:
+            size = PART_LISTINGS // settings.PDF_PART_PROCESSES
+            pdf = pdf_in_parts(section, section_parts(section.entries, size), job)
         else:
             html = render_print_html(section, for_pdf=True, is_preview=job.preview)
             pdf = html_to_pdf(html, job.base_url)

@@ -380,3 +380,17 @@ def test_a_long_section_in_parts_is_one_tagged_pdf_with_continuous_page_numbers(
         "IPAexGothic",
         "IPAexGothic-Bold",
     }
+
+
+def test_parts_laid_out_two_at_once_are_half_as_long(plan, monkeypatch, settings):
+    """Two children at once lay out no more listings together than one would alone."""
+    settings.PDF_PART_PROCESSES = 2
+    monkeypatch.setattr(printing, "PART_LISTINGS", 40)
+    built = []
+    monkeypatch.setattr(
+        printing, "pdf_in_parts", lambda section, parts, job: built.append(parts) or b"%PDF"
+    )
+    printing.build_pdf(printing.PdfJob(plan.pk, None, False, "ja", "http://testserver/", plan.slug))
+    (parts,) = built
+    for part in parts:
+        assert len(part) == 1 or sum(len(entry.listings) for entry in part) <= 20
