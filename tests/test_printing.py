@@ -344,6 +344,43 @@ def test_the_print_page_has_a_print_button_wired_by_our_own_script(client, plan,
     assert "<button" not in pdf_html and "<script" not in pdf_html
 
 
+def test_the_pdf_prints_the_target_tables_but_not_the_phone_lists_of_their_cells(
+    client, plan, measure
+):
+    """The list of a table's cells is for phones: a PDF never shows it, and styling its
+    elements took a third of a PDF's cascade."""
+    page = client.get(reverse("policies:node_print", args=[plan.slug, measure.pk])).content
+    assert b'class="target-list"' in page
+    section = printing.PdfJob(
+        plan.pk, measure.pk, False, "ja", "http://testserver/", plan.slug
+    ).section()
+    pdf_html = printing.render_print_html(section, for_pdf=True, is_preview=False)
+    assert 'class="targets"' in pdf_html and "target-list" not in pdf_html
+
+
+def test_a_target_table_in_a_pdf_gives_a_fifth_to_the_baseline_and_the_rest_to_each_year(
+    plan, measure
+):
+    """Fixed table layout: the widths come from the header, not from every cell measured."""
+    section = printing.PdfJob(
+        plan.pk, measure.pk, False, "ja", "http://testserver/", plan.slug
+    ).section()
+    html = printing.render_print_html(section, for_pdf=True, is_preview=False)
+    document = printing.html_to_document(html, "http://testserver/")
+    tables = [
+        box
+        for page in document.pages
+        for box in page._page_box.descendants()
+        if type(box).__name__ == "TableBox" and "targets" in box.element.get("class", "")
+    ]
+    assert tables
+    for table in tables:
+        baseline, *years = table.column_widths
+        assert table.style["table_layout"] == "fixed"
+        assert baseline == pytest.approx(0.2 * table.width, abs=1)
+        assert max(years) - min(years) < 1
+
+
 # --- long sections: rendered in parts, joined into one tagged PDF ------------------------
 
 
