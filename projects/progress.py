@@ -25,7 +25,17 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from django.db.models import Case, Exists, F, OuterRef, Q, Value, When, Window
+from django.db.models import (
+    Case,
+    Exists,
+    F,
+    OuterRef,
+    Q,
+    Value,
+    When,
+    Window,
+    prefetch_related_objects,
+)
 from django.db.models.functions import RowNumber
 
 from projects.target_table import CellKind
@@ -197,10 +207,10 @@ class Rollup:
 
 
 def rollups(results, values, criteria, pending=None) -> list[Rollup]:
-    """The roll-up of each of ``criteria`` (the plan's yearly project criteria, levels
-    prefetched) over the projects of ``results`` and ``values`` (querysets of the same
-    projects), from two aggregate queries, with ``pending`` evaluations
-    (``pending_evaluations``) counted as unrated.
+    """The roll-up of each of ``criteria`` (the plan's yearly project criteria; their
+    levels, if not prefetched, read only when there is a year to count) over the projects
+    of ``results`` and ``values`` (querysets of the same projects), from two aggregate
+    queries, with ``pending`` evaluations (``pending_evaluations``) counted as unrated.
 
     A project counts as evaluated in a year on a criterion only with a value of it;
     one with a result or other values that year but none of this criterion is unrated.
@@ -221,6 +231,9 @@ def rollups(results, values, criteria, pending=None) -> list[Rollup]:
     for year, number in (pending or {}).items():
         per_year[year] += number
     years = sorted(per_year)
+    if not years:  # nothing to count: empty roll-ups, the levels not read
+        return [Rollup(criterion=criterion, years=years) for criterion in criteria]
+    prefetch_related_objects(criteria, "levels")
     rollup_list = []
     for criterion in criteria:
         rollup = Rollup(criterion=criterion, years=years)

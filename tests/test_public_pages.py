@@ -128,22 +128,27 @@ def test_pages_are_cached_and_a_staff_save_refreshes_them(client, db, django_ass
 # Each count includes one query for the comment periods' opening and closing
 # instants (part of the page-cache key, read once per content version); node
 # and project pages one for the projects due an evaluation (未評価, rounds) and
-# one for the evaluation values (a project's criteria are read only when it has
-# results or values to show).
+# one for the evaluation values (the criteria's levels are read only when there are
+# results or values to show, a node's or project's tags only when it has some).
 EXPECTED_QUERIES = {
     "home": 10,  # with the open comment periods
     "plan": 12,
-    "basic policy": 18,
-    "measure": 20,
-    "project": 15,
+    "basic policy": 12,
+    "measure": 12,
+    "project": 10,
     "sdg matrix": 6,
     "strategy": 5,
     "wards": 3,
-    "ward": 8,  # with the possibly related projects (none here: one count)
+    "ward": 6,  # with the possibly related projects (none here)
     "sdgs": 3,
     "sdg goal": 4,
     "search": 12,
 }
+
+# A list longer than a page costs a COUNT (a first page is read with one row more than
+# it shows, which tells a list that fits): the generated plan's 2,000 (各区) projects
+# are a long list on the ward page.
+LONG_LISTS = {"generated": {"ward": 1}}
 
 
 # The print page, the PDF (built at once: tests run the task queue's jobs as they are
@@ -183,10 +188,11 @@ def count_queries(client, url):
 
 @pytest.mark.parametrize("slug", ["kawasaki-2011", "generated"])
 def test_every_page_type_runs_a_fixed_number_of_queries(client, db, slug):
+    more = LONG_LISTS.get(slug, {})
     if slug == "generated":
         slug = generate_plan(20_000).slug  # ~20,000 projects, 448 nodes
     counts = {name: count_queries(client, url) for name, url in page_urls(slug).items()}
-    assert counts == EXPECTED_QUERIES
+    assert counts == {name: count + more.get(name, 0) for name, count in EXPECTED_QUERIES.items()}
     measure = PolicyNode.objects.filter(plan__slug=slug, listings__isnull=False).first()
     counts = {name: count_queries(client, url) for name, url in section_urls(measure).items()}
     assert counts == EXPECTED_SECTION_QUERIES

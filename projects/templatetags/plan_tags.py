@@ -7,13 +7,14 @@ import functools
 from dataclasses import dataclass
 
 from django import template
+from django.template.loader import render_to_string
 from django.utils.html import conditional_escape, escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from planportal.i18n import has_japanese, is_english
 from projects import search
-from projects.target_table import ARROW, Cell, CellKind, Column, Revision
+from projects.target_table import ARROW, Cell, CellKind, Column
 from schedule import fiscal
 from schedule.timing import PlanState
 
@@ -170,21 +171,19 @@ def _cell_years(first: Column, last: Column | None, english: bool) -> str:
 
 
 @dataclass(frozen=True)
-class TargetCell:
-    """A shown cell of a target table with the texts the page prints of it."""
+class TargetRow:
+    """A printed line of a target table as the page prints it, its cells laid out once in
+    Python (escaped by ``format_html``): a template loop over the cells tested and
+    looked up half a dozen variables per cell, twice, for every project of a page."""
 
-    kind: CellKind
-    span: int
-    revisions: tuple[Revision, ...]
-    text: str  # the printed lines as HTML (``cell_text``, marked Japanese)
-    years: str  # ``cell_years``
-    span_note: str  # over a merged cell: 2011年度～2013年度
+    cells: str  # the <td> of each shown cell, for the table
+    entries: str  # a <dt>/<dd> per filled cell, for the per-year list
 
 
 @dataclass(frozen=True)
 class TargetTable:
     headers: list[str]  # ``column_header`` of each column
-    rows: list[list[TargetCell]]  # the shown cells of each printed line
+    rows: list[TargetRow]
 
 
 @register.simple_tag
@@ -194,28 +193,60 @@ def target_table(project) -> TargetTable:
     (not once per cell and template)."""
     english = is_english()
     columns = project.columns
-    rows = [
-        [_target_cell(cell, english) for cell in row if cell.is_shown]
-        for row in project.target_rows()
-    ]
+    rows = []
+    for row in project.target_rows():
+        shown = [cell for cell in row if cell.is_shown]
+        rows.append(
+            TargetRow(
+                cells=mark_safe("".join(_table_cell(cell, english) for cell in shown)),
+                entries=mark_safe("".join(_list_entry(cell, english) for cell in shown)),
+            )
+        )
     return TargetTable([_column_header(column, english) for column in columns], rows)
 
 
-def _target_cell(cell: Cell, english: bool) -> TargetCell:
-    merged = cell.span > 1
-    span_note = ""
-    if merged:
-        span_note = (
-            f"{_column_text(cell.column, english)}～{_column_text(cell.last_column, english)}"
+def _cell_content(cell: Cell):
+    """What a shown cell says: its printed lines, or that it repeats the year before."""
+    if cell.kind is CellKind.SAME_AS_PREVIOUS:
+        return format_html(
+            '<span class="same-as">→ <small>{}</small></span>', gettext("前年度と同じ")
         )
-    return TargetCell(
-        kind=cell.kind,
-        span=cell.span,
-        revisions=cell.revisions,
-        text=ja(cell_text(cell.text)) if cell.kind is not CellKind.SAME_AS_PREVIOUS else "",
-        years=_cell_years(cell.column, cell.last_column if merged else None, english),
-        span_note=span_note,
+    return ja(cell_text(cell.text))
+
+
+def _table_cell(cell: Cell, english: bool):
+    """The cell's <td>: over merged years with a note of them, the original target
+    labelled as such where it was revised, and the revisions after it."""
+    attributes = note = label = revisions = ""
+    if cell.span > 1:
+        attributes = format_html(' colspan="{}" class="merged"', cell.span)
+        note = format_html(
+            '<span class="span-note">{}～{}</span>',
+            _column_text(cell.column, english),
+            _column_text(cell.last_column, english),
+        )
+    if cell.revisions:
+        if cell.kind is not CellKind.EMPTY:
+            label = format_html('<span class="original-label">{}</span>', gettext("当初の目標"))
+        revisions = render_to_string(
+            "includes/target_revisions.html", {"revisions": cell.revisions}
+        )
+    return format_html(
+        "<td{}>{}{}{}{}</td>", attributes, note, label, _cell_content(cell), revisions
     )
+
+
+def _list_entry(cell: Cell, english: bool):
+    """The cell in the per-year list: its years (and over how many it is merged), then
+    what it says; nothing for an empty cell."""
+    if cell.kind is CellKind.EMPTY:
+        return ""
+    span = ""
+    if cell.span > 1:
+        common = ngettext("%(years)s年度分に共通", "%(years)s年度分に共通", cell.span)
+        span = format_html(' <span class="span-note">{}</span>', common % {"years": cell.span})
+    years = _cell_years(cell.column, cell.last_column if cell.span > 1 else None, english)
+    return format_html("<dt>{}{}</dt>\n    <dd>{}</dd>\n    ", years, span, _cell_content(cell))
 
 
 @register.filter
