@@ -359,7 +359,7 @@ class Plan(Publishable, Versioned):
         has something to count)."""
         own = self.evaluation_scheme_id
         scheme = Q(scheme_id=own) if own else Q(scheme__is_default=True)
-        criteria = Criterion.objects.filter(scheme)
+        criteria = Criterion.objects.filter(scheme).order_by("position", "pk")  # one scheme
         return list(criteria.prefetch_related("levels") if with_levels else criteria)
 
     def yearly_criteria(self) -> "list[Criterion]":

@@ -175,7 +175,10 @@ class NodeDetailView(PlanContentMixin, TemplateView):
             self.visible(PolicyNode.objects.filter(plan__slug=slug))
             .path_to(pk)
             .select_related("plan__municipality", "level_label")
-            .annotate(has_tags=any_related(PolicyNode, "strategies", "sdg_goals", "wards"))
+            .annotate(
+                has_tags=any_related(PolicyNode, "strategies", "sdg_goals", "wards"),
+                has_indicators=any_related(PolicyNode, "indicators"),
+            )
         )
         if not path or path[-1].pk != pk:
             raise Http404
@@ -194,7 +197,9 @@ class NodeDetailView(PlanContentMixin, TemplateView):
         results = self.visible(ProjectResult.objects.filter(project__in=under_pks))
         values = self.visible(EvaluationValue.objects.filter(project__in=under_pks))
         # Any result of a task's project and year is one of these: no need to repeat them.
-        pending = pending_evaluations(under, self.visible(ProjectResult.objects.all()))
+        pending = pending_evaluations(
+            Project.objects.filter(pk__in=under_pks), self.visible(ProjectResult.objects.all())
+        )
         criteria = plan.criteria(with_levels=False)
         yearly = [c for c in criteria if c.on_project and not c.by_period]
         progress = [rollup for rollup in rollups(results, values, yearly, pending) if rollup]
@@ -217,7 +222,11 @@ class NodeDetailView(PlanContentMixin, TemplateView):
             node_values=(self.visible(node.evaluation_values.with_levels()) if rates_nodes else []),
             rollup_line=line,
             excluded_projects=excluded,
-            indicators=visible_indicators(self.visible, node.indicators.all()),
+            indicators=(
+                visible_indicators(self.visible, node.indicators.all())
+                if node.has_indicators
+                else []
+            ),
             updated_at=node.updated_at,
             **kwargs,
         )
@@ -228,6 +237,7 @@ class NodeDetailView(PlanContentMixin, TemplateView):
         not read again for each."""
         listings = (
             node.listings.filter(projects_shown)
+            .order_by("position", "pk")  # the model's ordering starts with the node
             .select_related("project__home_node")
             .prefetch_related(*target_prefetches("project__"))
         )

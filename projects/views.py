@@ -24,7 +24,10 @@ class ProjectDetailView(PlanContentMixin, TemplateView):
         project = get_object_or_404(
             self.visible(Project.objects.filter(plan__slug=slug))
             .select_related("plan__municipality", "home_node", "bureau", "division__bureau")
-            .annotate(has_tags=any_related(Project, "wards", "strategies", "sdg_goals"))
+            .annotate(
+                has_tags=any_related(Project, "wards", "strategies", "sdg_goals"),
+                has_indicators=any_related(Project, "indicators"),
+            )
             .prefetch_related(*target_prefetches()),
             pk=pk,
         )
@@ -61,7 +64,11 @@ class ProjectDetailView(PlanContentMixin, TemplateView):
             ancestors=ancestors if home_node else [],
             trail=[{"label": project.display_name}],
             **self.progress(project, results, values, pending),
-            indicators=visible_indicators(self.visible, project.indicators.all()),
+            indicators=(
+                visible_indicators(self.visible, project.indicators.all())
+                if project.has_indicators
+                else []
+            ),
             updated_at=last_updated([project], results, values),
             **kwargs,
         )
