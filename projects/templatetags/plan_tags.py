@@ -4,7 +4,6 @@ Every helper escapes the content it is given; plan text is never trusted as mark
 """
 
 import functools
-from dataclasses import dataclass
 
 from django import template
 from django.template.loader import render_to_string
@@ -170,39 +169,89 @@ def _cell_years(first: Column, last: Column | None, english: bool) -> str:
     return f"{'～'.join(western)}（{'～'.join(wareki)}）"
 
 
-@dataclass(frozen=True)
-class TargetRow:
-    """A printed line of a target table as the page prints it, its cells laid out once in
-    Python (escaped by ``format_html``): a template loop over the cells tested and
-    looked up half a dozen variables per cell, twice, for every project of a page."""
-
-    cells: str  # the <td> of each shown cell, for the table
-    entries: str  # a <dt>/<dd> per filled cell, for the per-year list
-
-
-@dataclass(frozen=True)
-class TargetTable:
-    headers: list[str]  # ``column_header`` of each column
-    rows: list[TargetRow]
+# The target table and, for narrow screens, the same targets as a list per year. Built in
+# Python once per project: a template looked up half a dozen variables per cell, twice,
+# for every project of a page (hundreds on a print page). Every value is escaped by
+# ``format_html``; the cells' HTML is built below the same way.
+_TARGET_TABLE = """
+<div class="table-scroll targets-wide" role="region" aria-labelledby="targets-{pk}" tabindex="0">
+<table class="targets">
+  <caption id="targets-{pk}">{caption}</caption>
+  <thead>
+    <tr>
+      <th scope="col">{baseline_header}</th>
+      {headers}
+    </tr>
+  </thead>
+  <tbody>
+  {body}
+  </tbody>
+</table>
+</div>
+<div class="target-list">
+  <p class="target-list-caption">{caption}</p>
+  {baseline_entry}
+  {entries}
+</div>
+"""
 
 
 @register.simple_tag
-def target_table(project) -> TargetTable:
-    """The project's target table laid out once for the table and the per-year list:
-    the cells merged into another are left out, each label is worked out once per page
-    (not once per cell and template)."""
+def target_table(project):
+    """The project's target table and its per-year list, as HTML (nothing for a project
+    with neither targets nor baseline): the cells merged into another are left out,
+    each label is worked out once per page (not once per cell)."""
+    rows = [[cell for cell in row if cell.is_shown] for row in project.target_rows()]
+    if not (rows or project.baseline):
+        return ""
     english = is_english()
     columns = project.columns
-    rows = []
-    for row in project.target_rows():
-        shown = [cell for cell in row if cell.is_shown]
-        rows.append(
-            TargetRow(
-                cells=mark_safe("".join(_table_cell(cell, english) for cell in shown)),
-                entries=mark_safe("".join(_list_entry(cell, english) for cell in shown)),
-            )
+    baseline = ja(cell_text(project.baseline))
+    if rows:
+        body = format_html_join(
+            "",
+            "\n    <tr>\n      {}\n      {}\n    </tr>\n  ",
+            (
+                (
+                    format_html('<td rowspan="{}" class="baseline">{}</td>', len(rows), baseline)
+                    if index == 0
+                    else "",
+                    mark_safe("".join(_table_cell(cell, english) for cell in row)),
+                )
+                for index, row in enumerate(rows)
+            ),
         )
-    return TargetTable([_column_header(column, english) for column in columns], rows)
+    else:
+        body = format_html(
+            '\n    <tr><td class="baseline">{}</td>{}</tr>\n  ',
+            baseline,
+            mark_safe("<td></td>" * len(columns)),
+        )
+    # As {% blocktranslate %} does: the name escaped, the translation as written.
+    caption = mark_safe(
+        gettext("%(name)sの現状と事業内容・目標")
+        % {"name": conditional_escape(ja(project.display_name))}
+    )
+    return format_html(
+        _TARGET_TABLE,
+        pk=project.pk,
+        caption=caption,
+        baseline_header=gettext("現状"),
+        headers=format_html_join(
+            "", '<th scope="col">{}</th>', ((_column_header(c, english),) for c in columns)
+        ),
+        body=body,
+        baseline_entry=(
+            format_html("<dl><dt>{}</dt><dd>{}</dd></dl>", gettext("現状"), baseline)
+            if project.baseline
+            else ""
+        ),
+        entries=format_html_join(
+            "",
+            "<dl>\n    {}\n  </dl>",
+            ((mark_safe("".join(_list_entry(cell, english) for cell in row)),) for row in rows),
+        ),
+    )
 
 
 def _cell_content(cell: Cell):
