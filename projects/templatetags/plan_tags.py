@@ -201,10 +201,12 @@ def target_table(project):
     """The project's target table and its per-year list, as HTML (nothing for a project
     with neither targets nor baseline): the cells merged into another are left out,
     each label is worked out once per page (not once per cell)."""
-    rows = [[cell for cell in row if cell.is_shown] for row in project.target_rows()]
+    english = is_english()
+    rows = [
+        _cells([cell for cell in row if cell.is_shown], english) for row in project.target_rows()
+    ]
     if not (rows or project.baseline):
         return ""
-    english = is_english()
     columns = project.columns
     baseline = ja(cell_text(project.baseline))
     if rows:
@@ -216,9 +218,9 @@ def target_table(project):
                     format_html('<td rowspan="{}" class="baseline">{}</td>', len(rows), baseline)
                     if index == 0
                     else "",
-                    mark_safe("".join(_table_cell(cell, english) for cell in row)),
+                    cells,
                 )
-                for index, row in enumerate(rows)
+                for index, (cells, _entries) in enumerate(rows)
             ),
         )
     else:
@@ -249,7 +251,7 @@ def target_table(project):
         entries=format_html_join(
             "",
             "<dl>\n    {}\n  </dl>",
-            ((mark_safe("".join(_list_entry(cell, english) for cell in row)),) for row in rows),
+            ((entries,) for _cells, entries in rows),
         ),
     )
 
@@ -263,7 +265,18 @@ def _cell_content(cell: Cell):
     return ja(cell_text(cell.text))
 
 
-def _table_cell(cell: Cell, english: bool):
+def _cells(row: list[Cell], english: bool) -> tuple[str, str]:
+    """A printed line's <td>s for the table and <dt>/<dd>s for the list, what each cell
+    says worked out once for both."""
+    cells, entries = [], []
+    for cell in row:
+        content = _cell_content(cell)
+        cells.append(_table_cell(cell, content, english))
+        entries.append(_list_entry(cell, content, english))
+    return mark_safe("".join(cells)), mark_safe("".join(entries))
+
+
+def _table_cell(cell: Cell, content, english: bool):
     """The cell's <td>: over merged years with a note of them, the original target
     labelled as such where it was revised, and the revisions after it."""
     attributes = note = label = revisions = ""
@@ -280,12 +293,10 @@ def _table_cell(cell: Cell, english: bool):
         revisions = render_to_string(
             "includes/target_revisions.html", {"revisions": cell.revisions}
         )
-    return format_html(
-        "<td{}>{}{}{}{}</td>", attributes, note, label, _cell_content(cell), revisions
-    )
+    return format_html("<td{}>{}{}{}{}</td>", attributes, note, label, content, revisions)
 
 
-def _list_entry(cell: Cell, english: bool):
+def _list_entry(cell: Cell, content, english: bool):
     """The cell in the per-year list: its years (and over how many it is merged), then
     what it says; nothing for an empty cell."""
     if cell.kind is CellKind.EMPTY:
@@ -295,7 +306,7 @@ def _list_entry(cell: Cell, english: bool):
         common = ngettext("%(years)s年度分に共通", "%(years)s年度分に共通", cell.span)
         span = format_html(' <span class="span-note">{}</span>', common % {"years": cell.span})
     years = _cell_years(cell.column, cell.last_column if cell.span > 1 else None, english)
-    return format_html("<dt>{}{}</dt>\n    <dd>{}</dd>\n    ", years, span, _cell_content(cell))
+    return format_html("<dt>{}{}</dt>\n    <dd>{}</dd>\n    ", years, span, content)
 
 
 @register.filter
