@@ -193,7 +193,7 @@ class NodeDetailView(PlanContentMixin, TemplateView):
         # Rows of projects the visitor may see: formatted SQL, not a nested queryset.
         shown = Q() if self.is_preview else Project.objects.published_for("project")
         under = self.visible(Project.objects.all()).under(node)
-        under_pks = compiled(under.values("pk"))  # once for the two roll-up queries
+        under_pks = compiled(under.values("pk"))  # once for the roll-up's three queries
         results = self.visible(ProjectResult.objects.filter(project__in=under_pks))
         values = self.visible(EvaluationValue.objects.filter(project__in=under_pks))
         # Any result of a task's project and year is one of these: no need to repeat them.
