@@ -21,21 +21,11 @@ complete) and which results may not be published yet.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from django.db.models import (
-    Case,
-    Exists,
-    F,
-    OuterRef,
-    Q,
-    Value,
-    When,
-    Window,
-    prefetch_related_objects,
-)
+from django.db.models import Case, Exists, F, OuterRef, Q, Value, When, Window
 from django.db.models.functions import RowNumber
 
 from projects.target_table import CellKind
@@ -206,11 +196,12 @@ class Rollup:
         return bool(self.years)
 
 
-def rollups(results, values, criteria, pending=None) -> list[Rollup]:
-    """The roll-up of each of ``criteria`` (the plan's yearly project criteria; their
-    levels, if not prefetched, read only when there is a year to count) over the projects
-    of ``results`` and ``values`` (querysets of the same projects), from two aggregate
-    queries, with ``pending`` evaluations (``pending_evaluations``) counted as unrated.
+def rollups(results, values, criteria: Callable[[], list], pending=None) -> list[Rollup]:
+    """The roll-up of each of the plan's yearly project criteria (``criteria()`` reads them
+    with their levels, only when there is a year to count: none, no roll-up) over the
+    projects of ``results`` and ``values`` (querysets of the same projects), from two
+    aggregate queries, with ``pending`` evaluations (``pending_evaluations``) counted as
+    unrated.
 
     A project counts as evaluated in a year on a criterion only with a value of it;
     one with a result or other values that year but none of this criterion is unrated.
@@ -231,11 +222,10 @@ def rollups(results, values, criteria, pending=None) -> list[Rollup]:
     for year, number in (pending or {}).items():
         per_year[year] += number
     years = sorted(per_year)
-    if not years:  # nothing to count: empty roll-ups, the levels not read
-        return [Rollup(criterion=criterion, years=years) for criterion in criteria]
-    prefetch_related_objects(criteria, "levels")
+    if not years:
+        return []
     rollup_list = []
-    for criterion in criteria:
+    for criterion in criteria():
         rollup = Rollup(criterion=criterion, years=years)
         for level in criterion.levels.all():
             rollup.rows.append(

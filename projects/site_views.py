@@ -178,6 +178,7 @@ class NodeDetailView(PlanContentMixin, TemplateView):
             .annotate(
                 has_tags=any_related(PolicyNode, "strategies", "sdg_goals", "wards"),
                 has_indicators=any_related(PolicyNode, "indicators"),
+                has_evaluation_values=any_related(PolicyNode, "evaluation_values"),
             )
         )
         if not path or path[-1].pk != pk:
@@ -200,10 +201,12 @@ class NodeDetailView(PlanContentMixin, TemplateView):
         pending = pending_evaluations(
             Project.objects.filter(pk__in=under_pks), self.visible(ProjectResult.objects.all())
         )
-        criteria = plan.criteria(with_levels=False)
-        yearly = [c for c in criteria if c.on_project and not c.by_period]
-        progress = [rollup for rollup in rollups(results, values, yearly, pending) if rollup]
-        rates_nodes = any(not criterion.on_project for criterion in criteria)
+        progress = [r for r in rollups(results, values, plan.yearly_criteria, pending) if r]
+        # The node's own values show when its plan's scheme rates nodes: asked of a node
+        # that has some.
+        rates_nodes = node.has_evaluation_values and any(
+            not criterion.on_project for criterion in plan.criteria(with_levels=False)
+        )
         below = under.count() if progress or not node.is_leaf_node() else 0
         line = rollup_line(progress[0], below, pending) if progress else None
         excluded = (

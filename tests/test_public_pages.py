@@ -128,14 +128,14 @@ def test_pages_are_cached_and_a_staff_save_refreshes_them(client, db, django_ass
 # Each count includes one query for the comment periods' opening and closing
 # instants (part of the page-cache key, read once per content version); node
 # and project pages one for the projects due an evaluation (未評価, rounds) and
-# one for the evaluation values (the criteria's levels are read only when there are
-# results or values to show, a node's or project's tags and indicators only when it
-# has some).
+# one for the evaluation values (the criteria are read only when there are results,
+# values or a node's own values to show, a node's or project's tags and indicators only
+# when it has some).
 EXPECTED_QUERIES = {
     "home": 10,  # with the open comment periods
     "plan": 12,
-    "basic policy": 11,
-    "measure": 11,
+    "basic policy": 10,
+    "measure": 10,
     "project": 9,
     "sdg matrix": 6,
     "strategy": 5,
