@@ -143,7 +143,7 @@ EXPECTED_QUERIES = {
     "ward": 6,  # with the possibly related projects (none here)
     "sdgs": 3,
     "sdg goal": 4,
-    "search": 14,  # the page's plans and home measures read for its rows only
+    "search": 12,  # the page's ids with their total, then its rows with their relations
 }
 
 # A list longer than a page costs a COUNT (a first page is read with one row more than
