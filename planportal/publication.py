@@ -7,6 +7,7 @@ stamped, versioned, recorded step.
 
 from django.db import models, transaction
 from django.db.models import BooleanField, Expression, F
+from django.db.models.expressions import RawSQL
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -49,6 +50,33 @@ class SqlCondition(Expression):
             for name, column in zip(self.names, self.columns, strict=True)
         }
         return f"({self.template.format(**compiled)})", []
+
+
+def any_related(model, *names: str) -> SqlCondition:
+    """Whether a row of ``model`` has a related row through any of ``names`` (many-to-many
+    fields, or foreign keys' reverse sides: tags, indicators), as formatted SQL: a page
+    then reads the related rows only of a row that has some, not an empty query a kind."""
+    exists = " OR ".join(
+        f"EXISTS (SELECT 1 FROM {table} related WHERE related.{column} = {{pk}})"
+        for table, column in (_related_rows(model, name) for name in names)
+    )
+    return SqlCondition(exists, pk="pk")
+
+
+def _related_rows(model, name: str) -> tuple[str, str]:
+    """The table holding ``model``'s relation ``name`` and its column naming the row."""
+    field = model._meta.get_field(name)
+    if field.many_to_many:
+        return field.m2m_db_table(), field.m2m_column_name()
+    return field.related_model._meta.db_table, field.field.column  # a foreign key's reverse
+
+
+def compiled(queryset) -> RawSQL:
+    """``queryset`` compiled to SQL once, for ``field__in=`` in several queries of one
+    request: Django builds and compiles a nested queryset again at each use (a
+    millisecond or more for one through the visibility rules). Unordered, as Django
+    leaves a nested queryset."""
+    return RawSQL(*queryset.order_by().query.sql_with_params())
 
 
 PUBLISHED_SQL = f"'{PublicationStatus.PUBLISHED}'"  # the status as an SQL literal

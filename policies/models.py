@@ -353,12 +353,14 @@ class Plan(Publishable, Versioned):
         """The scheme the plan evaluates with: its own, or the default one."""
         return self.evaluation_scheme if self.evaluation_scheme_id else default_scheme()
 
-    def criteria(self) -> "list[Criterion]":
+    def criteria(self, with_levels: bool = True) -> "list[Criterion]":
         """The criteria of its scheme with their levels, in order: two queries, the scheme
-        itself not read."""
+        itself not read (one without the levels, for a page that reads them only when it
+        has something to count)."""
         own = self.evaluation_scheme_id
         scheme = Q(scheme_id=own) if own else Q(scheme__is_default=True)
-        return list(Criterion.objects.filter(scheme).prefetch_related("levels"))
+        criteria = Criterion.objects.filter(scheme).order_by("position", "pk")  # one scheme
+        return list(criteria.prefetch_related("levels") if with_levels else criteria)
 
     def yearly_criteria(self) -> "list[Criterion]":
         """The criteria of its scheme that rate each project every fiscal year, with their
@@ -460,6 +462,21 @@ class PolicyNodeQuerySet(TreeQuerySet, PublishableQuerySet):
             status=PublicationStatus.PUBLISHED,
             plan__status=PublicationStatus.PUBLISHED,
         )
+
+    @staticmethod
+    def published_for(field: str = "node") -> SqlCondition:
+        """A filter for rows of another model: their ``field`` is a node ``published()``
+        keeps, as formatted SQL (``{field} IN (visible nodes)``) instead of a nested
+        queryset built and compiled at each use."""
+        return SqlCondition(f"{{node}} IN ({VISIBLE_NODE_IDS_SQL})", node=field)
+
+    def path_to(self, pk: int):
+        """The node ``pk`` and the nodes above it, from the top down, in one query: its
+        nested-set numbers need not be read first."""
+        below = PolicyNode.objects.filter(
+            pk=pk, tree_id=OuterRef("tree_id"), lft__gte=OuterRef("lft"), rght__lte=OuterRef("rght")
+        )
+        return self.filter(Exists(below)).order_by("lft")
 
     def within(self, node: "PolicyNode"):
         """``node`` and every node below it."""
@@ -777,11 +794,11 @@ class IndicatorQuerySet(PublishableQuerySet):
 
         Projects live in a higher layer: their model is reached through the
         foreign key, and their own ``published()`` decides."""
-        projects = self.model._meta.get_field("project").related_model.objects.published()
+        projects = self.model._meta.get_field("project").related_model.objects
         return (
             super()
             .published()
-            .filter(Q(node__in=PolicyNode.objects.published()) | Q(project__in=projects))
+            .filter(PolicyNodeQuerySet.published_for("node") | projects.published_for("project"))
         )
 
 
@@ -1062,7 +1079,7 @@ class IndicatorValue(models.Model):
 
 class MeasureEvaluationQuerySet(PublishableQuerySet):
     def published(self):
-        return super().published().filter(node__in=PolicyNode.objects.published())
+        return super().published().filter(PolicyNodeQuerySet.published_for("node"))
 
 
 class MeasureEvaluation(Publishable):

@@ -28,6 +28,7 @@ from policies.models import (
     Division,
     Plan,
     PolicyNode,
+    PolicyNodeQuerySet,
     SDGGoal,
     Strategy,
     Ward,
@@ -71,6 +72,13 @@ class ProjectQuerySet(PublishableQuerySet):
         the same semi-join.
         """
         return Exists(self.filter(pk=OuterRef(field)))
+
+    @staticmethod
+    def published_for(field: str = "project") -> SqlCondition:
+        """``published().exists_for(field)`` as formatted SQL: the same correlated EXISTS,
+        without building and compiling the nested querysets of ``published()`` (about a
+        millisecond a use). Models below this layer reach it through their foreign key."""
+        return SqlCondition(_VISIBLE_PROJECT_ID_SQL, project=field)
 
     def under(self, node: PolicyNode):
         """Projects listed under ``node`` or any node below it, home or 再掲, once each."""
@@ -462,9 +470,23 @@ class TargetRevision(models.Model):
             raise ValidationError(errors)
 
 
+def target_prefetches(path: str = "") -> list[models.Prefetch]:
+    """Prefetches of the yearly targets and revisions of projects (``path`` leads to them:
+    "project__" from a listing), in the order the target table reads them. The models'
+    ordering starts with the project, ordered by its plan: two joins a query to sort rows
+    a prefetch groups by project anyway."""
+    return [
+        models.Prefetch(f"{path}targets", YearlyTarget.objects.order_by("line", "fiscal_year")),
+        models.Prefetch(
+            f"{path}target_revisions",
+            TargetRevision.objects.order_by("line", "fiscal_year", "decided_in", "pk"),
+        ),
+    ]
+
+
 class ProjectResultQuerySet(PublishableQuerySet):
     def published(self):
-        return super().published().filter(SqlCondition(_VISIBLE_PROJECT_ID_SQL, project="project"))
+        return super().published().filter(ProjectQuerySet.published_for("project"))
 
     def publish(self) -> int:
         """Publish these results, except those an evaluation workflow still holds back
@@ -564,8 +586,7 @@ class EvaluationValueQuerySet(PublishableQuerySet):
             super()
             .published()
             .filter(
-                Q(project__in=Project.objects.published())
-                | Q(node__in=PolicyNode.objects.published())
+                ProjectQuerySet.published_for("project") | PolicyNodeQuerySet.published_for("node")
             )
         )
 

@@ -21,7 +21,7 @@ complete) and which results may not be published yet.
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import Protocol
 
@@ -196,11 +196,12 @@ class Rollup:
         return bool(self.years)
 
 
-def rollups(results, values, criteria, pending=None) -> list[Rollup]:
-    """The roll-up of each of ``criteria`` (the plan's yearly project criteria, levels
-    prefetched) over the projects of ``results`` and ``values`` (querysets of the same
-    projects), from two aggregate queries, with ``pending`` evaluations
-    (``pending_evaluations``) counted as unrated.
+def rollups(results, values, criteria: Callable[[], list], pending=None) -> list[Rollup]:
+    """The roll-up of each of the plan's yearly project criteria (``criteria()`` reads them
+    with their levels, only when there is a year to count: none, no roll-up) over the
+    projects of ``results`` and ``values`` (querysets of the same projects), from two
+    aggregate queries, with ``pending`` evaluations (``pending_evaluations``) counted as
+    unrated.
 
     A project counts as evaluated in a year on a criterion only with a value of it;
     one with a result or other values that year but none of this criterion is unrated.
@@ -221,8 +222,10 @@ def rollups(results, values, criteria, pending=None) -> list[Rollup]:
     for year, number in (pending or {}).items():
         per_year[year] += number
     years = sorted(per_year)
+    if not years:
+        return []
     rollup_list = []
-    for criterion in criteria:
+    for criterion in criteria():
         rollup = Rollup(criterion=criterion, years=years)
         for level in criterion.levels.all():
             rollup.rows.append(

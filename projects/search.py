@@ -21,7 +21,13 @@ from django.utils.translation import gettext_lazy as _
 
 from planportal.i18n import has_japanese, is_english
 from policies.models import NodeText, Plan, PolicyNode, Strategy, Ward
-from projects.models import Project, ProjectListing, TargetRevision, YearlyTarget
+from projects.models import (
+    Project,
+    ProjectListing,
+    TargetRevision,
+    YearlyTarget,
+    target_prefetches,
+)
 from projects.target_table import cell_for_year, fold_width
 from schedule.fiscal import FiscalYearError, parse_fiscal_year
 
@@ -288,8 +294,11 @@ class SearchForm(forms.Form):
             )
         if data.get("strategy"):
             projects = projects.filter(strategies=data["strategy"])
+        # counted_page reads the page's ids without these relations, then its 30 rows
+        # with them: joined before the LIMIT, PostgreSQL carried them through every match
+        # of a broad search (20,000 on the generated plan) to the sort.
         return (
             projects.select_related("plan", "home_node")
-            .prefetch_related("targets", "target_revisions")
+            .prefetch_related(*target_prefetches())
             .order_by("plan__position", "pk")
         )

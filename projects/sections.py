@@ -16,7 +16,7 @@ from django.db.models import Prefetch
 from planportal.views import last_updated
 from policies.models import NodeText, Plan, PolicyNode
 from projects.layout import NodePaths
-from projects.models import Project, ProjectListing
+from projects.models import Project, ProjectListing, target_prefetches
 from projects.target_table import Column, plan_columns
 
 
@@ -93,7 +93,7 @@ def load_section(
             "project__bureau",
             "project__division__bureau",
         )
-        .prefetch_related("project__targets", "project__target_revisions", "project__wards")
+        .prefetch_related(*target_prefetches("project__"), "project__wards")
         .order_by("position", "pk")
     )
     by_pk = {n.pk: n for n in nodes}

@@ -16,7 +16,7 @@ from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
 
-from policies.models import Indicator, MeasureEvaluation, Plan, PolicyNode
+from policies.models import Indicator, IndicatorValue, MeasureEvaluation, Plan, PolicyNode
 from projects.models import EvaluationValue, Project, ProjectListing, ProjectResult
 from projects.progress import YearProgress, other_values, yearly_progress
 
@@ -51,11 +51,16 @@ class Sheet:
 
 
 def visible_indicators(visible: Callable, queryset):
-    """The visible indicators of ``queryset`` that are no part of another, with their
-    yearly values and their visible parts (with theirs)."""
-    parts = visible(Indicator.objects.all()).prefetch_related("values")
-    return visible(queryset.filter(part_of=None)).prefetch_related(
-        "values", Prefetch("parts", queryset=parts)
+    """The visible indicators of ``queryset`` (one node's or one project's) that are no
+    part of another, with their yearly values and their visible parts (with theirs).
+    Ordered within the node or project: the models' ordering by node, project and
+    indicator joins the project, its plan and the indicator to sort rows of one owner."""
+    values = Prefetch("values", IndicatorValue.objects.order_by("fiscal_year"))
+    parts = visible(Indicator.objects.order_by("position", "pk")).prefetch_related(values)
+    return (
+        visible(queryset.filter(part_of=None))
+        .order_by("position", "pk")
+        .prefetch_related(values, Prefetch("parts", queryset=parts))
     )
 
 

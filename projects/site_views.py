@@ -5,8 +5,18 @@ see what is published; signed-in staff also see drafts, marked as such (the
 preview). Each page runs a fixed number of queries, whatever the plan's size.
 """
 
-from django.core.paginator import Paginator
-from django.db.models import Count, Exists, Max, OuterRef, Prefetch, Q, Subquery
+from django.core.paginator import Page, Paginator
+from django.db.models import (
+    Count,
+    Exists,
+    Max,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+    prefetch_related_objects,
+)
+from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils.html import conditional_escape
@@ -14,11 +24,18 @@ from django.utils.safestring import mark_safe
 from django.utils.translation import gettext_lazy as _
 from django.views.generic import TemplateView
 
+from planportal.publication import any_related, compiled
 from planportal.views import VisibleContentMixin, last_updated
 from policies.models import Municipality, Plan, PolicyNode, SDGGoal, Strategy, Ward
 from projects import layout
 from projects.changes import latest_changes
-from projects.models import EvaluationValue, Project, ProjectListing, ProjectResult
+from projects.models import (
+    EvaluationValue,
+    Project,
+    ProjectListing,
+    ProjectResult,
+    target_prefetches,
+)
 from projects.progress import excluded_projects, pending_evaluations, rollup_line, rollups
 from projects.search import SearchForm
 from projects.sheets import visible_indicators
@@ -29,8 +46,16 @@ LISTINGS_PER_PAGE = 50
 
 
 def paginate(request, queryset, param: str = "page"):
-    """One page of ``queryset``; a missing or malformed page number gives a valid page."""
-    return Paginator(queryset, LISTINGS_PER_PAGE).get_page(request.GET.get(param))
+    """One page of ``queryset``; a missing or malformed page number gives a valid page.
+
+    The first page is read with one row more than it shows: without that row, the rows
+    read are all there are and no COUNT query is needed (most lists fit on one page)."""
+    number = request.GET.get(param)
+    if number not in (None, "1"):
+        return Paginator(queryset, LISTINGS_PER_PAGE).get_page(number)
+    rows = list(queryset[: LISTINGS_PER_PAGE + 1])
+    paginator = Paginator(queryset if len(rows) > LISTINGS_PER_PAGE else rows, LISTINGS_PER_PAGE)
+    return Page(rows[:LISTINGS_PER_PAGE], 1, paginator)
 
 
 class PlanContentMixin(VisibleContentMixin):
@@ -38,15 +63,6 @@ class PlanContentMixin(VisibleContentMixin):
 
     def visible_plan(self, slug) -> Plan:
         return self.visible_or_404(Plan.objects.select_related("municipality"), slug=slug)
-
-
-def listings_of(queryset, projects):
-    """Listings with their project, its plan and home measure, and its targets."""
-    return (
-        queryset.filter(projects.exists_for("project"))
-        .select_related("project__plan", "project__home_node", "node")
-        .prefetch_related("project__targets", "project__target_revisions")
-    )
 
 
 def strategies_with_content(visible):
@@ -153,51 +169,96 @@ class NodeDetailView(PlanContentMixin, TemplateView):
     template_name = "policies/node_detail.html"
 
     def get_context_data(self, slug, pk, **kwargs):
-        plan = self.visible_plan(slug)
-        nodes = self.visible(plan.nodes.select_related("level_label"))
-        node = get_object_or_404(
-            nodes.prefetch_related(
+        # The node, its plan and the nodes above it in one query: the node is visible
+        # when it is the last of the visible ones.
+        path = list(
+            self.visible(PolicyNode.objects.filter(plan__slug=slug))
+            .path_to(pk)
+            .select_related("plan__municipality", "level_label")
+            .annotate(
+                has_tags=any_related(PolicyNode, "strategies", "sdg_goals", "wards"),
+                has_indicators=any_related(PolicyNode, "indicators"),
+                has_evaluation_values=any_related(PolicyNode, "evaluation_values"),
+            )
+        )
+        if not path or path[-1].pk != pk:
+            raise Http404
+        node, plan = path[-1], path[-1].plan
+        if node.has_tags:
+            prefetch_related_objects(
+                [node],
                 self.visible_related(PolicyNode, "strategies", "plan"),
                 "sdg_goals",
                 "wards",
-            ),
-            pk=pk,
+            )
+        # Rows of projects the visitor may see: formatted SQL, not a nested queryset.
+        shown = Q() if self.is_preview else Project.objects.published_for("project")
+        under = self.visible(Project.objects.all()).under(node)
+        under_pks = compiled(under.values("pk"))  # once for the roll-up's three queries
+        results = self.visible(ProjectResult.objects.filter(project__in=under_pks))
+        values = self.visible(EvaluationValue.objects.filter(project__in=under_pks))
+        # Any result of a task's project and year is one of these: no need to repeat them.
+        pending = pending_evaluations(
+            Project.objects.filter(pk__in=under_pks), self.visible(ProjectResult.objects.all())
         )
-        projects = self.visible(Project.objects.all())
-        children = nodes.filter(parent=node).with_any_below(
-            "has_projects", ProjectListing.objects.filter(projects.exists_for("project"))
+        progress = [r for r in rollups(results, values, plan.yearly_criteria, pending) if r]
+        # The node's own values show when its plan's scheme rates nodes: asked of a node
+        # that has some.
+        rates_nodes = node.has_evaluation_values and any(
+            not criterion.on_project for criterion in plan.criteria(with_levels=False)
         )
-        listings = listings_of(node.listings.all(), projects)
-        results = self.visible(ProjectResult.objects.filter(project__in=projects.under(node)))
-        values = self.visible(EvaluationValue.objects.filter(project__in=projects.under(node)))
-        pending = pending_evaluations(projects.under(node), results)
-        criteria = plan.criteria()
-        yearly = [c for c in criteria if c.on_project and not c.by_period]
-        progress = [rollup for rollup in rollups(results, values, yearly, pending) if rollup]
-        rates_nodes = any(not criterion.on_project for criterion in criteria)
-        below = projects.under(node).count() if progress or not node.is_leaf_node() else 0
+        below = under.count() if progress or not node.is_leaf_node() else 0
         line = rollup_line(progress[0], below, pending) if progress else None
         excluded = (
-            excluded_projects(line, projects.under(node), results, values)
-            if line and line.excluded
-            else None
+            excluded_projects(line, under, results, values) if line and line.excluded else None
         )
         return super().get_context_data(
             plan=plan,
             node=node,
-            ancestors=nodes.around(node),
+            ancestors=path[:-1],
             trail=[{"label": str(node)}],
             texts=node.texts.all(),
-            children=children,
-            listings=paginate(self.request, listings),
+            children=self.children(plan, node, shown),
+            listings=self.listings(plan, node, shown),
             projects_below=below if not node.is_leaf_node() else 0,
             rollups=progress,
             node_values=(self.visible(node.evaluation_values.with_levels()) if rates_nodes else []),
             rollup_line=line,
             excluded_projects=excluded,
-            indicators=visible_indicators(self.visible, node.indicators.all()),
+            indicators=(
+                visible_indicators(self.visible, node.indicators.all())
+                if node.has_indicators
+                else []
+            ),
             updated_at=node.updated_at,
             **kwargs,
+        )
+
+    def listings(self, plan, node, projects_shown):
+        """A page of the node's listings of visible projects, with their home measure and
+        targets; their plan is the node's (a listing's project and node are of one plan),
+        not read again for each."""
+        listings = (
+            node.listings.filter(projects_shown)
+            .order_by("position", "pk")  # the model's ordering starts with the node
+            .select_related("project__home_node")
+            .prefetch_related(*target_prefetches("project__"))
+        )
+        page = paginate(self.request, listings)
+        for listing in page:
+            listing.project.plan = plan
+        return page
+
+    def children(self, plan, node, projects_shown):
+        """The visible children, each with ``has_projects`` (a visible project listed on it
+        or below); a leaf has none to read."""
+        if node.is_leaf_node():
+            return []
+        listings = ProjectListing.objects.filter(projects_shown)
+        return (
+            self.visible(plan.nodes.filter(parent=node))
+            .select_related("level_label")
+            .with_any_below("has_projects", listings)
         )
 
 
@@ -281,9 +342,7 @@ class WardDetailView(VisibleContentMixin, TemplateView):
         # shown apart with the words found, until staff tag them.
         possibly_related = paginate(
             self.request,
-            projects.possibly_in(ward)
-            .prefetch_related("targets", "target_revisions")
-            .order_by("pk"),
+            projects.possibly_in(ward).prefetch_related(*target_prefetches()).order_by("pk"),
             "related_page",
         )
         for project in possibly_related:

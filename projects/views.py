@@ -1,10 +1,13 @@
 """The public page of a project."""
 
+from django.db.models import Q, prefetch_related_objects
 from django.shortcuts import get_object_or_404
 from django.views.generic import TemplateView
 
+from planportal.publication import any_related
 from planportal.views import last_updated
-from projects.models import Project, ProjectResult
+from policies.models import PolicyNode, PolicyNodeQuerySet
+from projects.models import Project, ProjectResult, target_prefetches
 from projects.progress import other_values, pending_evaluations, yearly_progress
 from projects.sheets import visible_indicators
 from projects.site_views import PlanContentMixin
@@ -16,24 +19,25 @@ class ProjectDetailView(PlanContentMixin, TemplateView):
     template_name = "projects/project_detail.html"
 
     def get_context_data(self, slug, pk, **kwargs):
-        plan = self.visible_plan(slug)
-        projects = self.visible(
-            plan.projects.select_related("plan", "home_node", "bureau", "division__bureau")
-        )
+        # The project with its plan, in one query: a project is visible only in a
+        # visible plan.
         project = get_object_or_404(
-            projects.prefetch_related(
-                "targets",
-                "target_revisions",
-                "wards",
-                self.visible_related(Project, "strategies"),
-                "sdg_goals",
-            ),
+            self.visible(Project.objects.filter(plan__slug=slug))
+            .select_related("plan__municipality", "home_node", "bureau", "division__bureau")
+            .annotate(
+                has_tags=any_related(Project, "wards", "strategies", "sdg_goals"),
+                has_indicators=any_related(Project, "indicators"),
+            )
+            .prefetch_related(*target_prefetches()),
             pk=pk,
         )
-        visible_nodes = self.visible(plan.nodes.all())
-        listings = project.listings.filter(node__in=visible_nodes).select_related(
-            "node__level_label"
-        )
+        plan = project.plan
+        if project.has_tags:
+            prefetch_related_objects(
+                [project], "wards", self.visible_related(Project, "strategies"), "sdg_goals"
+            )
+        nodes_shown = Q() if self.is_preview else PolicyNodeQuerySet.published_for("node")
+        listings = project.listings.filter(nodes_shown).select_related("node__level_label")
         results = list(self.visible(ProjectResult.objects.filter(project=project)))
         values = list(self.visible(project.evaluation_values.with_levels()))
         pending = pending_evaluations(
@@ -43,11 +47,15 @@ class ProjectDetailView(PlanContentMixin, TemplateView):
         # The home measure's visible ancestors and itself, in one query: the home measure
         # is shown only if it is visible, that is the last of them.
         ancestors = (
-            list(project.home_node.get_ancestors(include_self=True).filter(pk__in=visible_nodes))
+            list(
+                self.visible(
+                    PolicyNode.objects.around(project.home_node, include_self=True)
+                ).select_related("level_label")
+            )
             if project.home_node_id
             else []
         )
-        home_node = project.home_node if ancestors and ancestors[-1] == project.home_node else None
+        home_node = ancestors[-1] if ancestors and ancestors[-1] == project.home_node else None
         return super().get_context_data(
             plan=plan,
             project=project,
@@ -56,7 +64,11 @@ class ProjectDetailView(PlanContentMixin, TemplateView):
             ancestors=ancestors if home_node else [],
             trail=[{"label": project.display_name}],
             **self.progress(project, results, values, pending),
-            indicators=visible_indicators(self.visible, project.indicators.all()),
+            indicators=(
+                visible_indicators(self.visible, project.indicators.all())
+                if project.has_indicators
+                else []
+            ),
             updated_at=last_updated([project], results, values),
             **kwargs,
         )

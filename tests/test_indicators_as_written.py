@@ -243,8 +243,8 @@ def test_indicator_pages_run_the_same_queries_for_one_indicator_or_many(client, 
         value(indicator(project, name=f"事業の指標{number}"), 2013, target_text="継続")
     counts.append(count_queries(client, node.get_absolute_url()))
     counts_project.append(count_queries(client, project.get_absolute_url()))
-    assert counts == [23, 23]
-    assert counts_project == [17, 17]
+    assert counts == [14, 14]
+    assert counts_project == [12, 12]
 
 
 def test_a_bureau_editor_records_indicators_of_their_projects_only(

@@ -41,17 +41,17 @@ def test_database_url_selects_the_database():
     assert postgres.stdout.strip() == "django.db.backends.postgresql"
 
 
-def test_postgresql_connections_run_without_jit_and_are_kept():
+def test_postgresql_connections_run_without_jit_read_cursors_whole_and_are_kept():
     url = "postgres://planner@db.example:5432/plans"
     database = "s.DATABASES['default']"
     options = run_settings(f"{database}['OPTIONS']['options']", SECRET_KEY="x", DATABASE_URL=url)
-    assert options.stdout.strip() == "-c jit=off"
+    assert options.stdout.strip() == "-c jit=off -c cursor_tuple_fraction=1"
     given = run_settings(
         f"{database}['OPTIONS']['options']",
         SECRET_KEY="x",
-        DATABASE_URL=url + "?options=-c%20statement_timeout%3D5000",
+        DATABASE_URL=url + "?options=-c%20statement_timeout%3D5000%20-c%20jit%3Don",
     )
-    assert given.stdout.strip() == "-c statement_timeout=5000 -c jit=off"
+    assert given.stdout.strip() == "-c statement_timeout=5000 -c jit=on -c cursor_tuple_fraction=1"
     kept = run_settings(f"{database}['CONN_MAX_AGE']", SECRET_KEY="x", DATABASE_URL=url)
     assert kept.stdout.strip() == "60"
     sqlite = run_settings(f"{database}.get('OPTIONS')", SECRET_KEY="x")
@@ -59,11 +59,13 @@ def test_postgresql_connections_run_without_jit_and_are_kept():
 
 
 @pytest.mark.django_db
-@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's JIT")
-def test_the_portal_talks_to_postgresql_with_jit_off():
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's settings")
+def test_the_portal_talks_to_postgresql_with_jit_off_and_cursors_planned_whole():
     with connection.cursor() as cursor:
         cursor.execute("SHOW jit")
         assert cursor.fetchone() == ("off",)
+        cursor.execute("SHOW cursor_tuple_fraction")
+        assert cursor.fetchone() == ("1",)
 
 
 def test_japanese_first_in_tokyo():

@@ -4,16 +4,16 @@ Every helper escapes the content it is given; plan text is never trusted as mark
 """
 
 import functools
-from dataclasses import dataclass
 
 from django import template
+from django.template.loader import render_to_string
 from django.utils.html import conditional_escape, escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
-from django.utils.translation import gettext
+from django.utils.translation import gettext, ngettext
 
 from planportal.i18n import has_japanese, is_english
 from projects import search
-from projects.target_table import ARROW, Cell, CellKind, Column, Revision
+from projects.target_table import ARROW, Cell, CellKind, Column
 from schedule import fiscal
 from schedule.timing import PlanState
 
@@ -169,53 +169,156 @@ def _cell_years(first: Column, last: Column | None, english: bool) -> str:
     return f"{'～'.join(western)}（{'～'.join(wareki)}）"
 
 
-@dataclass(frozen=True)
-class TargetCell:
-    """A shown cell of a target table with the texts the page prints of it."""
-
-    kind: CellKind
-    span: int
-    revisions: tuple[Revision, ...]
-    text: str  # the printed lines as HTML (``cell_text``, marked Japanese)
-    years: str  # ``cell_years``
-    span_note: str  # over a merged cell: 2011年度～2013年度
-
-
-@dataclass(frozen=True)
-class TargetTable:
-    headers: list[str]  # ``column_header`` of each column
-    rows: list[list[TargetCell]]  # the shown cells of each printed line
+# The target table and, for narrow screens, the same targets as a list per year. Built in
+# Python once per project: a template looked up half a dozen variables per cell, twice,
+# for every project of a page (hundreds on a print page). Every value is escaped by
+# ``format_html``; the cells' HTML is built below the same way.
+_TARGET_TABLE = """
+<div class="table-scroll targets-wide" role="region" aria-labelledby="targets-{pk}" tabindex="0">
+<table class="targets">
+  <caption id="targets-{pk}">{caption}</caption>
+  <thead>
+    <tr>
+      <th scope="col">{baseline_header}</th>
+      {headers}
+    </tr>
+  </thead>
+  <tbody>
+  {body}
+  </tbody>
+</table>
+</div>
+{target_list}"""
+# A phone's list of the same cells; a PDF never shows it, and laying it out hidden was a
+# third of a PDF part's elements.
+_TARGET_LIST = """<div class="target-list">
+  <p class="target-list-caption">{caption}</p>
+  {baseline_entry}
+  {entries}
+</div>
+"""
 
 
 @register.simple_tag
-def target_table(project) -> TargetTable:
-    """The project's target table laid out once for the table and the per-year list:
-    the cells merged into another are left out, each label is worked out once per page
-    (not once per cell and template)."""
+def target_table(project, for_pdf=False):
+    """The project's target table and, but in a PDF, its per-year list, as HTML (nothing
+    for a project with neither targets nor baseline): the cells merged into another are
+    left out, each label is worked out once per page (not once per cell)."""
     english = is_english()
-    columns = project.columns
     rows = [
-        [_target_cell(cell, english) for cell in row if cell.is_shown]
-        for row in project.target_rows()
+        _cells([cell for cell in row if cell.is_shown], english) for row in project.target_rows()
     ]
-    return TargetTable([_column_header(column, english) for column in columns], rows)
-
-
-def _target_cell(cell: Cell, english: bool) -> TargetCell:
-    merged = cell.span > 1
-    span_note = ""
-    if merged:
-        span_note = (
-            f"{_column_text(cell.column, english)}～{_column_text(cell.last_column, english)}"
+    if not (rows or project.baseline):
+        return ""
+    columns = project.columns
+    baseline = ja(cell_text(project.baseline))
+    if rows:
+        body = format_html_join(
+            "",
+            "\n    <tr>\n      {}\n      {}\n    </tr>\n  ",
+            (
+                (
+                    format_html('<td rowspan="{}" class="baseline">{}</td>', len(rows), baseline)
+                    if index == 0
+                    else "",
+                    cells,
+                )
+                for index, (cells, _entries) in enumerate(rows)
+            ),
         )
-    return TargetCell(
-        kind=cell.kind,
-        span=cell.span,
-        revisions=cell.revisions,
-        text=ja(cell_text(cell.text)) if cell.kind is not CellKind.SAME_AS_PREVIOUS else "",
-        years=_cell_years(cell.column, cell.last_column if merged else None, english),
-        span_note=span_note,
+    else:
+        body = format_html(
+            '\n    <tr><td class="baseline">{}</td>{}</tr>\n  ',
+            baseline,
+            mark_safe("<td></td>" * len(columns)),
+        )
+    # As {% blocktranslate %} does: the name escaped, the translation as written.
+    caption = mark_safe(
+        gettext("%(name)sの現状と事業内容・目標")
+        % {"name": conditional_escape(ja(project.display_name))}
     )
+    target_list = (
+        ""
+        if for_pdf
+        else format_html(
+            _TARGET_LIST,
+            caption=caption,
+            baseline_entry=(
+                format_html("<dl><dt>{}</dt><dd>{}</dd></dl>", gettext("現状"), baseline)
+                if project.baseline
+                else ""
+            ),
+            entries=format_html_join(
+                "",
+                "<dl>\n    {}\n  </dl>",
+                ((entries,) for _cells, entries in rows),
+            ),
+        )
+    )
+    return format_html(
+        _TARGET_TABLE,
+        pk=project.pk,
+        caption=caption,
+        baseline_header=gettext("現状"),
+        headers=format_html_join(
+            "", '<th scope="col">{}</th>', ((_column_header(c, english),) for c in columns)
+        ),
+        body=body,
+        target_list=target_list,
+    )
+
+
+def _cell_content(cell: Cell):
+    """What a shown cell says: its printed lines, or that it repeats the year before."""
+    if cell.kind is CellKind.SAME_AS_PREVIOUS:
+        return format_html(
+            '<span class="same-as">→ <small>{}</small></span>', gettext("前年度と同じ")
+        )
+    return ja(cell_text(cell.text))
+
+
+def _cells(row: list[Cell], english: bool) -> tuple[str, str]:
+    """A printed line's <td>s for the table and <dt>/<dd>s for the list, what each cell
+    says worked out once for both."""
+    cells, entries = [], []
+    for cell in row:
+        content = _cell_content(cell)
+        cells.append(_table_cell(cell, content, english))
+        entries.append(_list_entry(cell, content, english))
+    return mark_safe("".join(cells)), mark_safe("".join(entries))
+
+
+def _table_cell(cell: Cell, content, english: bool):
+    """The cell's <td>: over merged years with a note of them, the original target
+    labelled as such where it was revised, and the revisions after it."""
+    attributes = note = label = revisions = ""
+    if cell.span > 1:
+        attributes = format_html(' colspan="{}" class="merged"', cell.span)
+        note = format_html(
+            '<span class="span-note">{}～{}</span>',
+            _column_text(cell.column, english),
+            _column_text(cell.last_column, english),
+        )
+    if cell.revisions:
+        if cell.kind is not CellKind.EMPTY:
+            label = format_html('<span class="original-label">{}</span>', gettext("当初の目標"))
+        revisions = render_to_string(
+            "includes/target_revisions.html", {"revisions": cell.revisions}
+        )
+    return format_html("<td{}>{}{}{}{}</td>", attributes, note, label, content, revisions)
+
+
+def _list_entry(cell: Cell, content, english: bool):
+    """The cell in the per-year list: its years (and over how many it is merged), then
+    what it says; nothing for an empty cell."""
+    if cell.kind is CellKind.EMPTY:
+        return ""
+    span = ""
+    if cell.span > 1:
+        common = ngettext("%(years)s年度分に共通", "%(years)s年度分に共通", cell.span)
+        span = format_html(' <span class="span-note">{}</span>', common % {"years": cell.span})
+    years = _cell_years(cell.column, cell.last_column if cell.span > 1 else None, english)
+    return format_html("<dt>{}{}</dt>\n    <dd>{}</dd>\n    ", years, span, content)
 
 
 @register.filter
