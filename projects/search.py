@@ -80,6 +80,8 @@ def counted_page(queryset, number, per_page: int) -> Page:
     except (TypeError, ValueError):
         wanted = 1
     bottom = (wanted - 1) * per_page
+    if bottom > 2**31:  # beyond any list, and beyond the database's integers: the last page
+        return paginator.get_page(wanted)
     ids_and_total = list(
         queryset.annotate(matches=Window(Count("pk"))).values_list("pk", "matches")[
             bottom : bottom + per_page
