@@ -52,15 +52,17 @@ class SqlCondition(Expression):
         return f"({self.template.format(**compiled)})", []
 
 
-def any_related(model, *names: str) -> SqlCondition:
+def any_related(model, *names: str, pk: str = "pk") -> SqlCondition:
     """Whether a row of ``model`` has a related row through any of ``names`` (many-to-many
     fields, or foreign keys' reverse sides: tags, indicators), as formatted SQL: a page
-    then reads the related rows only of a row that has some, not an empty query a kind."""
+    then reads the related rows only of a row that has some, not an empty query a kind.
+    ``pk`` is the field of the query's rows that holds the row's pk (``plan`` to ask of
+    a node's plan)."""
     exists = " OR ".join(
         f"EXISTS (SELECT 1 FROM {table} related WHERE related.{column} = {{pk}})"
         for table, column in (_related_rows(model, name) for name in names)
     )
-    return SqlCondition(exists, pk="pk")
+    return SqlCondition(exists, pk=pk)
 
 
 def _related_rows(model, name: str) -> tuple[str, str]:

@@ -179,6 +179,7 @@ class NodeDetailView(PlanContentMixin, TemplateView):
                 has_tags=any_related(PolicyNode, "strategies", "sdg_goals", "wards"),
                 has_indicators=any_related(PolicyNode, "indicators"),
                 has_evaluation_values=any_related(PolicyNode, "evaluation_values"),
+                plan_has_comment_periods=any_related(Plan, "comment_periods", pk="plan"),
             )
         )
         if not path or path[-1].pk != pk:

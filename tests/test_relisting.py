@@ -1,6 +1,8 @@
 """再掲 (listed again) is a link to the same project, never a copy."""
 
-from policies.models import Plan
+from django.test.utils import override_script_prefix
+
+from policies.models import Plan, PolicyNode
 from projects.models import Project
 from projects.services import PlacedRow, apply_table_rows
 from projects.table_format import parse_tables
@@ -115,3 +117,16 @@ def test_a_relisting_added_in_the_admin_goes_last(admin_client):
     assert admin_client.post(_admin_url(Project, "change", project.pk), data).status_code == 302
     assert list(measure.listings.order_by("position", "pk"))[:-1] == already
     assert measure.listings.order_by("position", "pk").last().project == project
+
+
+@override_script_prefix("/portal/")
+def test_a_node_page_links_its_listings_under_the_script_name_and_language(db, client):
+    """A page's listings put their pks into one reversed URL: it keeps both prefixes."""
+    node = PolicyNode.objects.get(
+        plan__slug="kawasaki-2011", title="区における地域のまちづくりの推進"
+    )
+    project = Project.objects.get(plan=node.plan, name="地域コミュニティ推進事業")
+    html = client.get(f"/en/plans/kawasaki-2011/nodes/{node.pk}/").content.decode()
+    plan_path = "/portal/en/plans/kawasaki-2011"
+    assert f'<a href="{plan_path}/projects/{project.pk}/">' in html
+    assert f'<a href="{plan_path}/nodes/{project.home_node_id}/">' in html  # 本来の施策

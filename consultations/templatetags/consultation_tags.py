@@ -32,19 +32,26 @@ def _current(periods, now):
 
 @register.inclusion_tag("consultations/includes/notice.html", takes_context=True)
 def comment_notice(context, plan, node=None):
-    """The plan's comment periods that concern this page, in the state they are in now."""
+    """The plan's comment periods that concern this page, in the state they are in now;
+    none to read for a node whose page found that its plan has none (most plans)."""
+    concerned = getattr(node, "plan_has_comment_periods", True)
+    now = timezone.now()
+    return {
+        "periods": _current(list(_concerning(context, plan, node)), now) if concerned else [],
+        "node": node,
+        "now": now,
+        "is_preview": context.get("is_preview"),
+    }
+
+
+def _concerning(context, plan, node):
+    """The periods of ``plan`` the visitor may see that cover ``node`` (any, without one)."""
     periods = CommentPeriod.objects.filter(plan=plan)
     if not context.get("is_preview"):
         periods = periods.published()
     if node is not None:
         periods = periods.covering(node)
-    now = timezone.now()
-    return {
-        "periods": _current(list(periods), now),
-        "node": node,
-        "now": now,
-        "is_preview": context.get("is_preview"),
-    }
+    return periods
 
 
 @register.inclusion_tag("consultations/includes/open_periods.html", takes_context=True)

@@ -6,7 +6,9 @@ Every helper escapes the content it is given; plan text is never trusted as mark
 import functools
 
 from django import template
+from django.template.defaultfilters import linebreaksbr
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils.html import conditional_escape, escape, format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.translation import gettext, ngettext
@@ -266,6 +268,95 @@ def target_table(project, for_pdf=False):
         body=body,
         target_list=target_list,
     )
+
+
+# A listed project: its heading and badges, where it is listed from, its summary, targets
+# and actions. Printed in Python for the same reason as its target table: the template
+# looked up some twenty variables per project, for every project of a node or print page.
+_LISTING = """
+<article class="project" aria-labelledby="project-{pk}-{listing_pk}">
+  <h{level} id="project-{pk}-{listing_pk}"><a href="{url}">{name}</a>{badges}</h{level}>
+  {note}
+  {summary}
+  {targets}
+
+  {actions}
+</article>
+
+"""
+
+
+@register.simple_tag(takes_context=True)
+def project_listing(context, listing, heading_level=3):
+    """A listing of a project under a node (a node's page, a print page or PDF); in the
+    staff preview, a draft project is marked as such."""
+    project, plan = listing.project, context["plan"]
+    badges = []
+    if listing.is_relisting:
+        badges.append(format_html(' <span class="badge badge-relisted">{}</span>', gettext("再掲")))
+    if project.each_ward:
+        badges.append(format_html(' <span class="badge">{}</span>', gettext("各区で実施")))
+    if context.get("is_preview"):
+        if not project.is_published():
+            badges.append(
+                format_html(' <span class="badge badge-draft">{}</span>', gettext("下書き"))
+            )
+        badges.append("\n")  # as the status template's last line left it
+    return format_html(
+        _LISTING,
+        pk=project.pk,
+        listing_pk=listing.pk,
+        level=heading_level,
+        url=_plan_url(context, "projects:project", plan, project.pk),
+        name=ja(project.display_name),
+        badges=mark_safe("".join(badges)),
+        note=_home_note(context, listing, plan) if listing.is_relisting else "",
+        summary=format_html("<p>{}</p>", _lines(project.summary)) if project.summary else "",
+        targets=target_table(project, context.get("for_pdf", False)),
+        actions=format_html(
+            '<dl class="short-form"><dt>{}</dt><dd>{}</dd></dl>',
+            gettext("計画期間の取組"),
+            _lines(project.actions_in_period),
+        )
+        if project.actions_in_period
+        else "",
+    )
+
+
+def _home_note(context, listing, plan):
+    """Where a relisted project belongs: its home measure, linked, or the note that
+    says so in words."""
+    project = listing.project
+    home = project.home_node
+    if home is None:
+        return format_html('<p class="note">{}</p>', ja(project.home_note))
+    return format_html(
+        '<p class="note">{}<a href="{}">{}</a></p>',
+        gettext("本来の施策："),
+        _plan_url(context, "policies:node", plan, home.pk),
+        ja(home.title),
+    )
+
+
+# A pk no URL holds otherwise: reversed once, it marks where a page's pks go.
+_ANY_PK = 918_273_645_546_372_819
+
+
+def _plan_url(context, viewname: str, plan, pk: int) -> str:
+    """The URL of one of the plan's projects or nodes: reversed once a page (with its
+    language prefix and script name) and the pk put in place, not reversed for each of a
+    page's listings."""
+    key = (_plan_url, viewname, plan.slug)
+    around = context.render_context.get(key)
+    if around is None:
+        around = reverse(viewname, args=[plan.slug, _ANY_PK]).rpartition(str(_ANY_PK))[::2]
+        context.render_context[key] = around
+    return f"{around[0]}{pk}{around[1]}"
+
+
+def _lines(text):
+    """Plan text with its line breaks as <br>, escaped and marked as Japanese."""
+    return ja(linebreaksbr(text, autoescape=True))
 
 
 def _cell_content(cell: Cell):
