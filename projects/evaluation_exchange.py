@@ -49,7 +49,7 @@ from planportal.publication import PublicationStatus
 from policies.models import Plan
 from projects import layout, progress
 from projects.models import EvaluationValue, Project, check_evaluation
-from projects.plan_import import ImportProblem, PlanImportError, read_rows
+from projects.plan_import import TableFile, read_rows
 from projects.target_table import normalize_name
 
 NODE_PATH = layout.NODE_PATH
@@ -202,14 +202,14 @@ def _described(value: EvaluationValue) -> str:
     return text + (f"：{value.explanation}" if value.explanation else "")
 
 
-class _Reader:
+class _Reader(TableFile):
     """Reads the rows of one file against one plan, collecting every problem."""
 
     def __init__(self, plan: Plan, file_name: str, user):
+        super().__init__(file_name)
         # Its periods read once: every row's year is checked against the plan's years.
         plan = Plan.objects.prefetch_related("periods").get(pk=plan.pk)
-        self.plan, self.file_name, self.user = plan, file_name, user
-        self.problems: list[ImportProblem] = []
+        self.plan, self.user = plan, user
         self.paths = layout.NodePaths(plan.nodes.only("pk", "parent_id", "code", "title"))
         self.projects: dict[tuple[int | None, str], list[Project]] = {}
         for project in Project.objects.filter(plan=plan).only(
@@ -234,9 +234,6 @@ class _Reader:
                 editable(user, Project.objects.filter(plan=plan)).values_list("pk", flat=True)
             )
             self.own_nodes = set(editable(user, plan.nodes.all()).values_list("pk", flat=True))
-
-    def fail(self, line, column, message):
-        self.problems.append(ImportProblem(self.file_name, line, column, message))
 
     def header(self, rows) -> dict[str, int] | None:
         if not rows:
@@ -306,7 +303,7 @@ def import_evaluations(
     reader = _Reader(plan, file_name, user)
     columns = reader.header(rows)
     if columns is None:
-        raise PlanImportError(reader.problems)
+        reader.raise_problems()
     existing = {
         _key(value): value
         for value in EvaluationValue.objects.filter(
@@ -322,8 +319,7 @@ def import_evaluations(
         }
         report.rows += 1
         _read_row(reader, report, existing, seen, line, cells)
-    if reader.problems:
-        raise PlanImportError(reader.problems)
+    reader.raise_problems()
     if not dry_run:
         _write(report, reader)
     return report
@@ -419,12 +415,10 @@ def _read_row(reader: _Reader, report, existing, seen, line, cells) -> None:
         sheet_label=cells[SHEET],
     )
     key = _key(value)
-    if key in seen:
-        reader.fail(
-            line, "", _("%(first)d行目と同じ評価です。一つにしてください。") % {"first": seen[key]}
-        )
+    if not reader.first_time(
+        seen, key, line, "", _("%(line)d行目と同じ評価です。一つにしてください。")
+    ):
         return
-    seen[key] = line
     _classify(reader, report, existing.get(key), value, level, line, cells)
 
 
@@ -487,7 +481,6 @@ def _write(report: EvaluationImportReport, reader: _Reader) -> None:
             reader.fail(
                 change.line, PUBLISHED, _("評価作業で承認されるまで、この評価は公開できません。")
             )
-    if reader.problems:
-        raise PlanImportError(reader.problems)  # leaving the transaction rolls every row back
+    reader.raise_problems()  # leaving the transaction rolls every row back
     if report.changes_anything:
         bump_plan_on_commit(reader.plan.slug)

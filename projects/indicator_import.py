@@ -368,15 +368,14 @@ class _Reader(TableFile):
             if record.project_name and project is None:
                 continue
             key = (None, project.pk, record.name) if project else (node.pk, None, record.name)
-            if key in seen:
-                self.fail(
-                    record.line,
-                    lay.INDICATOR_NAME,
-                    _("%(line)d行目と同じ指標です。一つの行にまとめてください。")
-                    % {"line": seen[key]},
-                )
+            if not self.first_time(
+                seen,
+                key,
+                record.line,
+                lay.INDICATOR_NAME,
+                _("%(line)d行目と同じ指標です。一つの行にまとめてください。"),
+            ):
                 continue
-            seen[key] = record.line
             may = self.user.has_perms(INDICATOR_PERMISSIONS + VALUE_PERMISSIONS)
             indicator = stored.get(key)
             if indicator is None:
@@ -596,15 +595,14 @@ class _Reader(TableFile):
                 )
                 continue
             key = (project.pk, record.table_line - 1, record.column, record.decided_in)
-            if key in seen:
-                self.fail(
-                    record.line,
-                    lay.DECIDED_IN,
-                    _("%(line)d行目と同じ目標変更です。一つの行にまとめてください。")
-                    % {"line": seen[key]},
-                )
+            if not self.first_time(
+                seen,
+                key,
+                record.line,
+                lay.DECIDED_IN,
+                _("%(line)d行目と同じ目標変更です。一つの行にまとめてください。"),
+            ):
                 continue
-            seen[key] = record.line
             revision = stored.get(key) or TargetRevision(
                 project=project,
                 line=record.table_line - 1,

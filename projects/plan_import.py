@@ -444,6 +444,15 @@ class TableFile:
         if self.problems:
             raise PlanImportError(self.problems)
 
+    def first_time(self, seen: dict, key, line, column, message) -> bool:
+        """Whether no earlier row had ``key``; else a problem naming the row that had it
+        first (``message`` takes its number as ``%(line)d``). ``seen`` maps keys to rows."""
+        if key in seen:
+            self.fail(line, column, message % {"line": seen[key]})
+            return False
+        seen[key] = line
+        return True
+
     def add_row_errors(self, errors):
         for error in errors:
             self.fail(error.line, error.column, error.message)

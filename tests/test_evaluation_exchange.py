@@ -165,6 +165,19 @@ def test_bad_rows_reject_the_whole_file_naming_file_row_and_column(plan, evaluat
     assert list(EvaluationValue.objects.values().order_by("pk")) == before
 
 
+def test_a_row_repeating_an_evaluation_names_the_row_it_repeats(plan, evaluated):
+    before = list(EvaluationValue.objects.values().order_by("pk"))
+    with pytest.raises(PlanImportError) as error:
+        exchange.import_evaluations(
+            plan, "twice.csv", edited(exchange.to_csv(plan), lambda rows: rows.append(rows[1]))
+        )
+    (message,) = [str(problem) for problem in error.value.problems]
+    last = len(list(csv.reader(StringIO(exchange.to_csv(plan).decode("utf-8-sig"))))) + 1
+    assert message.startswith(f"ファイル「twice.csv」 {last}行目")
+    assert "2行目と同じ評価です" in message
+    assert list(EvaluationValue.objects.values().order_by("pk")) == before
+
+
 def test_a_file_without_the_layouts_columns_is_refused(plan):
     with pytest.raises(PlanImportError) as error:
         exchange.import_evaluations(plan, "x.csv", "事業名,評価\r\nA,3\r\n".encode())

@@ -199,6 +199,20 @@ def test_bad_rows_are_each_named_by_row_and_column_and_nothing_is_written(plan, 
     assert stored(plan) == before and not Indicator.objects.filter(name="新しい指標").exists()
 
 
+def test_a_row_repeating_an_indicator_names_the_row_it_repeats(plan, admin, indicators):
+    lines = exported(plan, admin).decode("utf-8-sig").splitlines()
+    participation = next(line for line in lines if line.split(",")[2] == "地域活動への参加率")
+    first = lines.index(participation) + 1
+    content = "\n".join([*lines, participation]).encode()
+    before = stored(plan)
+    with pytest.raises(PlanImportError) as error:
+        import_exchange(plan=plan, file_name="twice.csv", content=content, user=admin)
+    (message,) = [str(problem) for problem in error.value.problems]
+    assert f"{len(lines) + 1}行目 「指標名」列" in message
+    assert f"{first}行目と同じ指標です" in message
+    assert stored(plan) == before
+
+
 def test_years_outside_the_plan_are_refused_with_their_column(plan, admin, indicators):
     header, rows = indicator_file(plan, scoped_indicators(plan, admin))
     unordered = to_csv([*header, "2009年度目標", "2009年度実績"], [[*row, "", ""] for row in rows])
