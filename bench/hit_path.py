@@ -35,6 +35,8 @@ import urllib.parse
 import urllib.request
 from pathlib import Path
 
+from bench.proc import TICK, processes
+
 PLAN = "kawasaki-2011"  # the seeded demo plan with projects
 
 
@@ -82,15 +84,8 @@ class Server:
 
     def cpu_seconds(self) -> float:
         """CPU time used so far by the workers (children of the gunicorn master)."""
-        total = 0
-        for stat in Path("/proc").glob("[0-9]*/stat"):
-            try:
-                fields = stat.read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[1]) == self.process.pid:  # ppid
-                total += int(fields[11]) + int(fields[12])  # utime + stime
-        return total / os.sysconf("SC_CLK_TCK")
+        workers = (ticks for parent, ticks in processes().values() if parent == self.process.pid)
+        return sum(workers) * TICK
 
     def stop(self) -> None:
         if self.process is not None:
@@ -114,8 +109,7 @@ def measure(server: Server, path: str, seconds: float, clients: int) -> tuple[fl
     """Requests per second, and the workers' CPU milliseconds per request."""
     cpu = server.cpu_seconds()
     rate, count = requests_per_second(server.port, path, seconds, clients)
-    tick = 1 / os.sysconf("SC_CLK_TCK")  # the resolution of /proc's CPU times
-    return rate, max(server.cpu_seconds() - cpu, tick) * 1000 / count
+    return rate, max(server.cpu_seconds() - cpu, TICK) * 1000 / count  # at least a tick
 
 
 def requests_per_second(port: int, path: str, seconds: float, clients: int) -> tuple[float, int]:

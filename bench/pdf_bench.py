@@ -32,6 +32,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from bench.django_setup import setup_django  # noqa: E402
+from bench.proc import TICK, processes  # noqa: E402
 
 
 def seed_rows():
@@ -265,40 +266,25 @@ def sample_tree(root: int, running) -> tuple[int, int, float]:
     """While ``running()``, every 0.1 s: the peaks of the PSS and of the RSS summed over
     ``root`` and its descendants (kB), and their CPU seconds as last seen."""
     pss = rss = 0
-    ticks = {}  # pid → CPU clock ticks
+    ticks = {}  # pid → CPU clock ticks, as last seen
     while running():
-        tree = process_tree(root)
+        seen = processes()
+        tree = process_tree(root, seen)
         rss = max(rss, sum(memory_kb(pid, "Rss") for pid in tree))
         pss = max(pss, sum(memory_kb(pid, "Pss") for pid in tree))
-        ticks.update((pid, cpu_ticks(pid) or ticks.get(pid, 0)) for pid in tree)
+        ticks.update((pid, seen[pid][1]) for pid in tree if pid in seen)
         time.sleep(0.1)
-    return pss, rss, sum(ticks.values()) / os.sysconf("SC_CLK_TCK")
+    return pss, rss, sum(ticks.values()) * TICK
 
 
-def process_tree(root: int) -> list[int]:
-    """``root`` and its descendants, from /proc."""
-    parents = {}
-    for entry in Path("/proc").iterdir():
-        if entry.name.isdigit():
-            try:
-                stat = (entry / "stat").read_text()
-            except OSError:
-                continue  # ended meanwhile
-            parents[int(entry.name)] = int(stat.rsplit(")", 1)[1].split()[1])
+def process_tree(root: int, seen: dict[int, tuple[int, int]]) -> list[int]:
+    """``root`` and its descendants among the processes ``seen``."""
     tree, stack = [], [root]
     while stack:
         pid = stack.pop()
         tree.append(pid)
-        stack.extend(child for child, parent in parents.items() if parent == pid)
+        stack.extend(child for child, (parent, _ticks) in seen.items() if parent == pid)
     return tree
-
-
-def cpu_ticks(pid: int) -> int:
-    try:
-        fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
-    except OSError:
-        return 0  # ended meanwhile
-    return int(fields[11]) + int(fields[12])  # utime, stime
 
 
 def memory_kb(pid: int, field: str) -> int:
