@@ -115,14 +115,9 @@ def plan_state(plan):
     return format_html('<span class="badge badge-plan-{}">{}</span>', timing.state, label)
 
 
-@register.filter
-def column_header(column: Column):
-    """A target-table column in both calendars: 2012年度 / 平成24年度 (or …以降)."""
-    return _column_header(column, is_english())
-
-
 @functools.lru_cache(maxsize=512)  # a page repeats the few columns of its plans in every table
 def _column_header(column: Column, english: bool):
+    """A target-table column in both calendars: 2012年度 / 平成24年度 (or …以降)."""
     if english:
         first, second = f"FY{column.fiscal_year}", fiscal.romaji_label(column.fiscal_year)
         if column.after_period:
@@ -147,24 +142,18 @@ def _column_text(column: Column, english: bool) -> str:
     return label + ("以降" if column.after_period else "")
 
 
-@register.filter
-def cell_years(cell: Cell) -> str:
-    """The years a shown target cell covers, in both calendars, for the per-year list:
-    2012年度（平成24年度）, 2011年度～2013年度（平成23年度～平成25年度）."""
-    return _cell_years(cell.column, cell.last_column if cell.span > 1 else None, is_english())
-
-
 @functools.lru_cache(maxsize=512)
 def _cell_years(first: Column, last: Column | None, english: bool) -> str:
+    """The years a shown target cell covers, in both calendars, for the per-year list:
+    2012年度（平成24年度）, 2011年度～2013年度（平成23年度～平成25年度）."""
     columns = [first] if last is None else [first, last]
+    western = [_column_text(c, english) for c in columns]
     if english:
-        western = [f"FY{c.fiscal_year}" + (" onward" if c.after_period else "") for c in columns]
         wareki = [
             fiscal.romaji_label(c.fiscal_year) + (" onward" if c.after_period else "")
             for c in columns
         ]
         return f"{' to '.join(western)} ({' to '.join(wareki)})"
-    western = [_column_text(c, False) for c in columns]
     wareki = [
         fiscal.wareki_label(c.fiscal_year) + ("以降" if c.after_period else "") for c in columns
     ]
