@@ -252,8 +252,9 @@ TASK_MAX_ATTEMPTS = int(os.environ.get("TASK_MAX_ATTEMPTS", "3"))
 PDF_QUEUE_PER_CLIENT = int(os.environ.get("PDF_QUEUE_PER_CLIENT", "3"))
 # A long section's PDF is laid out in parts, each in a child process of the worker,
 # PDF_PART_PROCESSES of them at once, each part that much shorter, so that the memory
-# stays the same (projects/printing.py; README "Long sections in parts").
-PDF_PART_PROCESSES = int(os.environ.get("PDF_PART_PROCESSES", "1"))
+# stays the same (projects/printing.py; README "Long sections in parts"): two where
+# the host has two cores or more.
+PDF_PART_PROCESSES = int(os.environ.get("PDF_PART_PROCESSES", str(min(2, os.cpu_count() or 1))))
 # A confirmed admin import of more rows than this runs in the queue, not the request.
 IMPORT_QUEUE_ROWS = int(os.environ.get("IMPORT_QUEUE_ROWS", "2000"))
 

@@ -2,7 +2,7 @@
 
 WeasyPrint keeps every laid-out page of a document in memory until the PDF is written,
 so a section of hundreds of pages takes gigabytes. ``projects.printing`` renders long
-sections in parts (runs of whole nodes, in printed order); ``join_tagged`` joins the
+sections in parts (runs of whole nodes, in printed order); ``TaggedJoin`` joins the
 parts' PDF files into one tagged document — one structure tree, one outline, one set of
 named destinations — and stamps the running header and the page numbers (``n / N``,
 continuous over the parts) from a furniture PDF of empty pages, marked as artifacts as
@@ -82,11 +82,13 @@ class Output:
         self.write(number, body)
         return number
 
-    def stream(self, data: bytes, entries: bytes = b"") -> int:
-        """A new content stream, compressed."""
+    def stream(self, data: bytes, entries: bytes = b"", number: int | None = None) -> int:
+        """A content stream, compressed: a new object, or the one ``number`` reserved."""
         data = zlib.compress(data)
         body = b"<< %s /Filter /FlateDecode /Length %d >>\nstream\n" % (entries, len(data))
-        return self.add(body + data + b"\nendstream")
+        number = self.reserve() if number is None else number
+        self.write(number, body + data + b"\nendstream")
+        return number
 
     def finish(self, root: int, info: int | None) -> None:
         """The cross-reference table and the trailer; the file's ID is a digest of it."""
@@ -221,23 +223,39 @@ class Furniture:
     def __init__(self, path: Path, output: Output) -> None:
         self.reader = PdfReader(path)
         self.copier = Copier(self.reader, output, {})
+        # References only: pypdf's ``pages`` would hold every page's objects until the end.
+        self.pages = list(page_references(self.reader.trailer["/Root"].raw_get("/Pages")))
+        self.forget()
 
     def __len__(self) -> int:
-        return len(self.reader.pages)
+        return len(self.pages)
 
-    def form(self, index: int) -> int:
-        """Page ``index`` as a Form XObject, its drawing marked as an artifact."""
-        if index >= len(self):
-            raise ValueError(f"furniture for {len(self)} pages, not more")
-        page = self.reader.pages[index]
+    def form(self, index: int, number: int) -> None:
+        """Page ``index`` as a Form XObject (object ``number``, reserved when the page it
+        is drawn on was written), its drawing marked as an artifact."""
+        page = self.pages[index].get_object()
         data = b"\n".join(stream.get_object().get_data() for stream in _contents(page))
         entries = b"/Type /XObject /Subtype /Form /BBox %s /Resources %s" % (
-            self.copier.serialize(page.mediabox),
+            self.copier.serialize(page["/MediaBox"]),
             self.copier.serialize(page.raw_get("/Resources")),
         )
-        number = self.copier.output.stream(b"/Artifact BMC\n%s\nEMC\n" % data, entries)
+        self.copier.output.stream(b"/Artifact BMC\n%s\nEMC\n" % data, entries, number)
         self.copier.flush()
-        return number
+        self.forget()
+
+    def forget(self) -> None:
+        """pypdf keeps every object it has read: the pages' go once used (the copier has
+        the shared fonts' numbers and reads none of them again)."""
+        self.reader.resolved_objects.clear()
+
+
+def page_references(node) -> Iterator[IndirectObject]:
+    """The references to the pages under a page-tree node, in order."""
+    for kid in node.get_object()["/Kids"]:
+        if kid.get_object()["/Type"] == "/Pages":
+            yield from page_references(kid)
+        else:
+            yield kid
 
 
 def _contents(page) -> list:
@@ -249,17 +267,22 @@ def _contents(page) -> list:
 
 class TaggedJoin:
     """The joined document's own objects (catalog, page tree, structure tree root and
-    document element, parent tree, outline, destinations) and what they list."""
+    document element, parent tree, outline, destinations) and what they list.
 
-    def __init__(self, file: BinaryIO, header: str, furniture: Path) -> None:
+    Parts may come as they are laid out, the furniture last: it needs the number of
+    pages, and each page refers to its furniture by an object number reserved when the
+    page is written. A part can also go before those already joined (a whole plan's
+    cover and contents, laid out once the tree's page numbers are known)."""
+
+    def __init__(self, file: BinaryIO, header: str) -> None:
         self.output = Output(file, header)
         reserve = self.output.reserve
         self.catalog, self.pages_tree, self.tree_root = reserve(), reserve(), reserve()
         self.document, self.outline_root, self.names = reserve(), reserve(), reserve()
         self.open_page = self.output.stream(OPEN_PAGE)
         self.close_page = self.output.stream(CLOSE_PAGE)
-        self.furniture = Furniture(furniture, self.output)
         self.pages: list[int] = []
+        self.forms: list[int] = []  # the furniture of each page, reserved
         self.elements: list[int] = []  # the document element's children
         self.parent_tree: list[tuple[int, int]] = []  # (key, its value's object)
         self.next_key = 0
@@ -267,9 +290,16 @@ class TaggedJoin:
         self.info: int | None = None
         self.tree_entries = self.document_entries = b""
 
-    def add_part(self, reader: PdfReader) -> None:
+    def add_file(self, path: Path, at_start: bool = False) -> None:
+        # Closing the reader clears its objects, each of which refers back to it: they are
+        # given back now, not at the garbage collector's next full pass.
+        with PdfReader(path) as reader:
+            self.add_part(reader, at_start)
+
+    def add_part(self, reader: PdfReader, at_start: bool = False) -> None:
         """Copy a part: its pages (stamped), structure elements, parent-tree entries and
-        named destinations; the first part also gives the catalog and the information."""
+        named destinations, after the parts joined so far or ``at_start``; the first part
+        also gives the catalog and the information."""
         root = reader.trailer["/Root"]
         tree = root["/StructTreeRoot"]
         document_element = tree["/K"][0]  # a reference (arrays keep them as they are)
@@ -285,9 +315,12 @@ class TaggedJoin:
         if not self.pages:
             self._take_document_entries(reader, copier, document_element.get_object())
         offset = self.next_key
-        self._add_pages(reader, copier, offset)
+        at = 0 if at_start else len(self.pages)
+        pages, forms = self._add_pages(reader, copier, offset)
+        self.pages[at:at], self.forms[at:at] = pages, forms
         kids = document_element.get_object()["/K"]
-        self.elements.extend(copier.number(kid.idnum) for kid in kids)
+        at = 0 if at_start else len(self.elements)
+        self.elements[at:at] = [copier.number(kid.idnum) for kid in kids]
         self._add_parent_tree(tree, copier, offset)
         self._add_destinations(root, copier)
         copier.flush()
@@ -316,24 +349,25 @@ class TaggedJoin:
         )
         self.document_entries = copier.entries(element, {"/K", "/P"})
 
-    def _add_pages(self, reader: PdfReader, copier: Copier, offset: int) -> None:
+    def _add_pages(self, reader: PdfReader, copier: Copier, offset: int):
         """Each page with its furniture: the page's resources get the Form XObject, its
-        contents a stream that draws it; its keys in the parent tree are shifted."""
+        contents a stream that draws it; its keys in the parent tree are shifted. The
+        numbers of the pages and of their furniture's forms."""
         pages = reader.pages
         numbers = [copier.claim(page.indirect_reference.idnum) for page in pages]
-        for page, number in zip(pages, numbers, strict=True):
+        forms = [self.output.reserve() for _ in pages]
+        for page, number, form in zip(pages, numbers, forms, strict=True):
             for annotation in _get(page, "/Annots", []):
                 _shift(annotation.get_object(), "/StructParent", offset)  # copied later
             stamped = DictionaryObject(page.items())
             _shift(stamped, "/StructParents", offset)
             stamped[NameObject("/Parent")] = Written(self.pages_tree)
-            form = self.furniture.form(len(self.pages))
             stamped[NameObject("/Resources")] = _with_furniture(page["/Resources"], form)
             stamped[NameObject("/Contents")] = ArrayObject(
                 [Written(self.open_page), *_contents(page), Written(self.close_page)]
             )
             self.output.write(number, copier.serialize(stamped))
-            self.pages.append(number)
+        return numbers, forms
 
     def _add_parent_tree(self, tree, copier: Copier, offset: int) -> None:
         """The part's parent-tree entries, keys shifted past the previous parts'."""
@@ -357,11 +391,15 @@ class TaggedJoin:
         for name, destination in pairs:
             self.destinations.setdefault(_name_bytes(name), copier.serialize(destination))
 
-    def finish(self, outline: Outline) -> None:
-        """The objects that list every part's: page tree, structure tree, parent tree,
-        destinations, outline; then the cross-reference table."""
-        if len(self.pages) != len(self.furniture):
-            raise ValueError(f"furniture for {len(self.furniture)} pages, not {len(self.pages)}")
+    def finish(self, outline: Outline, furniture: Path) -> None:
+        """The pages' furniture; the objects that list every part's: page tree, structure
+        tree, parent tree, destinations, outline; then the cross-reference table."""
+        stamps = Furniture(furniture, self.output)
+        if len(self.pages) != len(stamps):
+            raise ValueError(f"furniture for {len(stamps)} pages, not {len(self.pages)}")
+        for index, form in enumerate(self.forms):
+            stamps.form(index, form)
+        stamps.reader.close()
         write = self.output.write
         write(
             self.pages_tree,
@@ -452,17 +490,7 @@ def write_outline(output: Output, root: int, items: Outline, pages: list[int]) -
     output.write(root, b"<< %s >>" % b" ".join(entries))
 
 
-def join_tagged(parts: list[Path], furniture: Path, outline: Outline, file: BinaryIO) -> None:
-    """Write to ``file`` the parts' pages in order as one tagged PDF, each page stamped
-    with the furniture PDF's page of the same number, with the bookmarks ``outline``.
-    One part is read at a time."""
-    with parts[0].open("rb") as first:
-        header = first.readline().strip().decode()  # %PDF-1.7
-    join = TaggedJoin(file, header, furniture)
-    for path in parts:
-        # Closing the reader clears its objects, each of which refers back to it: they are
-        # given back now, not at the garbage collector's next full pass.
-        with PdfReader(path) as reader:
-            join.add_part(reader)
-    join.finish(outline)
-    join.furniture.reader.close()
+def pdf_header(path: Path) -> str:
+    """A part's first line (``%PDF-1.7``), which the joined document keeps."""
+    with path.open("rb") as file:
+        return file.readline().strip().decode()

@@ -4,6 +4,7 @@ grow with the number of parts."""
 
 import gc
 import io
+import os
 import tracemalloc
 
 import pytest
@@ -37,17 +38,24 @@ def furniture(tmp_path, pages: int):
 @pytest.fixture
 def parts(tmp_path):
     """Two parts laid out in child processes: their files, and what came back."""
-    paths = [tmp_path / "one.pdf", tmp_path / "two.pdf"]
+    paths, styles = [tmp_path / "one.pdf", tmp_path / "two.pdf"], printing.part_styles()
     calls = [
-        lambda: printing.lay_out(part_html("第一部"), BASE_URL, paths[0]),
-        lambda: printing.lay_out(part_html("第二部"), BASE_URL, paths[1]),
+        lambda: printing.lay_out(part_html("第一部"), BASE_URL, paths[0], styles),
+        lambda: printing.lay_out(part_html("第二部"), BASE_URL, paths[1], styles),
     ]
-    return paths, printing.in_children(calls, processes=2)
+    return paths, list(printing.in_children(calls, processes=2))
+
+
+def join_files(parts, furniture, outline, output) -> None:
+    join = pdf_parts.TaggedJoin(output, pdf_parts.pdf_header(parts[0]))
+    for path in parts:
+        join.add_file(path)
+    join.finish(outline, furniture)
 
 
 def join(parts, furniture, outline) -> PdfReader:
     output = io.BytesIO()
-    pdf_parts.join_tagged(parts, furniture, outline, output)
+    join_files(parts, furniture, outline, output)
     return PdfReader(output)
 
 
@@ -85,6 +93,62 @@ def test_joined_parts_are_one_tagged_pdf_stamped_with_the_furniture(parts, tmp_p
     # Each part's anchor is a named destination of the joined file, on its page.
     destinations = reader.named_destinations
     assert reader.get_destination_page_number(destinations["第二部"]) == 2
+
+
+def test_a_part_joined_at_the_start_goes_before_those_joined_so_far(parts, tmp_path):
+    """A whole plan's cover and contents are laid out last but printed first."""
+    (one, two), _ = parts
+    output = io.BytesIO()
+    join = pdf_parts.TaggedJoin(output, pdf_parts.pdf_header(two))
+    join.add_file(two)
+    join.add_file(one, at_start=True)
+    join.finish([(0, "第一部", 0), (0, "第二部", 2)], furniture(tmp_path, 4))
+    reader = PdfReader(output)
+
+    texts = [page.extract_text() for page in reader.pages]
+    assert "第一部の本文" in texts[0] and "第二部の表" in texts[3]
+    for number, text in enumerate(texts, start=1):
+        assert f"ヘッダー {number} / 4" in text  # the furniture follows the printed order
+    (document,) = reader.trailer["/Root"]["/StructTreeRoot"]["/K"]
+    headings = [kid for kid in document.get_object()["/K"] if kid.get_object()["/S"] == "/H1"]
+    page_numbers = {page.indirect_reference.idnum: index for index, page in enumerate(reader.pages)}
+    assert [page_numbers[heading.get_object().raw_get("/Pg").idnum] for heading in headings] == [
+        0,
+        2,
+    ]
+    assert [reader.get_destination_page_number(item) for item in reader.outline] == [0, 2]
+
+
+def test_the_join_child_joins_parts_as_they_are_sent(parts, tmp_path):
+    paths, _ = parts
+    with printing.Joining(tmp_path / "joined.pdf") as join:
+        for path in paths:
+            join.add(path)
+        join.finish([], furniture(tmp_path, 4))
+    reader = PdfReader(tmp_path / "joined.pdf")
+    assert "ヘッダー 4 / 4" in reader.pages[3].extract_text()
+
+
+def test_a_join_that_fails_raises_its_traceback_and_leaves_no_process(parts, tmp_path):
+    paths, _ = parts
+    not_a_pdf = tmp_path / "broken.pdf"
+    not_a_pdf.write_bytes(b"%PDF-1.7\nnot a PDF")
+    with printing.Joining(tmp_path / "joined.pdf") as join:
+        join.add(paths[0])
+        join.add(not_a_pdf)
+        with pytest.raises(printing.PdfPartFailed, match="pypdf"):
+            join.finish([], furniture(tmp_path, 4))
+    assert join.child is None
+
+
+def test_a_build_that_fails_before_the_join_finishes_ends_the_join(parts, tmp_path):
+    paths, _ = parts
+    with pytest.raises(RuntimeError), printing.Joining(tmp_path / "joined.pdf") as join:
+        join.add(paths[0])
+        pid, _ = join.child
+        raise RuntimeError("a layout failed")
+    with pytest.raises(ChildProcessError):
+        os.waitpid(pid, 0)  # reaped: neither running nor a zombie
 
 
 def test_the_joined_structure_tree_points_at_the_joined_pages(parts, tmp_path):
@@ -154,7 +218,7 @@ def test_the_join_takes_the_same_memory_for_two_parts_or_eight(parts, tmp_path):
         stamps = furniture(tmp_path, 2 * count)
         with (tmp_path / "joined.pdf").open("wb") as output:
             tracemalloc.start()
-            pdf_parts.join_tagged(paths * (count // 2), stamps, [], output)
+            join_files(paths * (count // 2), stamps, [], output)
             peak = tracemalloc.get_traced_memory()[1]
             tracemalloc.stop()
         return peak
@@ -166,7 +230,7 @@ def test_a_child_that_fails_raises_its_traceback_and_the_database_stays_usable(d
     def fail():
         raise RuntimeError("WeasyPrint failed")
 
-    assert printing.in_children([lambda: 1, lambda: 2, lambda: 3], processes=2) == [1, 2, 3]
+    assert list(printing.in_children([lambda: 1, lambda: 2, lambda: 3], processes=2)) == [1, 2, 3]
     with pytest.raises(printing.PdfPartFailed, match="RuntimeError: WeasyPrint failed"):
         printing.in_child(fail)
     assert Plan.objects.filter(slug="kawasaki-2011").exists()  # the parent's connection
