@@ -202,9 +202,12 @@ class NodeDetailView(PlanContentMixin, TemplateView):
         # be published themselves.
         under_pks = listed if listed is not None else compiled(under.values("pk"))
         projects = Project.objects.filter(pk__in=under_pks)
-        results = self.visible_own(ProjectResult.objects.filter(project__in=under_pks))
-        values = self.visible_own(EvaluationValue.objects.filter(project__in=under_pks))
-        pending = pending_evaluations(projects, self.visible_own(ProjectResult.objects.all()))
+        # Asked only of these projects' rows (correlated): no need to repeat them.
+        any_results = self.visible_own(ProjectResult.objects.all())
+        any_values = self.visible_own(EvaluationValue.objects.all())
+        results = any_results.filter(project__in=under_pks)
+        values = any_values.filter(project__in=under_pks)
+        pending = pending_evaluations(projects, any_results)
         progress = [r for r in rollups(results, values, plan.yearly_criteria, pending) if r]
         # The node's own values show when its plan's scheme rates nodes: asked of a node
         # that has some.
@@ -216,7 +219,9 @@ class NodeDetailView(PlanContentMixin, TemplateView):
             below = len(listed) if listed is not None else under.count()
         line = rollup_line(progress[0], below, pending) if progress else None
         excluded = (
-            excluded_projects(line, projects, results, values) if line and line.excluded else None
+            excluded_projects(line, projects, any_results, any_values)
+            if line and line.excluded
+            else None
         )
         return super().get_context_data(
             plan=plan,
