@@ -202,7 +202,8 @@ class NodeDetailView(PlanContentMixin, TemplateView):
         # be published themselves.
         under_pks = listed if listed is not None else compiled(under.values("pk"))
         projects = Project.objects.filter(pk__in=under_pks)
-        # Asked only of these projects' rows (correlated): no need to repeat them.
+        # The visible results and values of any project: the pending evaluations and the
+        # excluded projects ask them only of these projects' rows (correlated).
         any_results = self.visible_own(ProjectResult.objects.all())
         any_values = self.visible_own(EvaluationValue.objects.all())
         results = any_results.filter(project__in=under_pks)
