@@ -86,6 +86,12 @@ PUBLISHED_SQL = f"'{PublicationStatus.PUBLISHED}'"  # the status as an SQL liter
 
 class PublishableQuerySet(models.QuerySet):
     def published(self):
+        return self.published_own()
+
+    def published_own(self):
+        """Rows published themselves, whatever they hang on: ``published()`` of rows a query
+        already keeps to visible content (``project__in`` visible projects), whose rules
+        ``published()`` would check again."""
         return self.filter(status=PublicationStatus.PUBLISHED)
 
     def publish(self) -> int:

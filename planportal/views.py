@@ -19,6 +19,13 @@ class VisibleContentMixin:
     def visible(self, queryset):
         return queryset if self.is_preview else queryset.published()
 
+    def visible_own(self, queryset):
+        """``visible()`` of rows of content already found visible (the page's project, the
+        projects under its node): only their own status is left to check. ``visible()``
+        would repeat the projects' rules, which PostgreSQL takes a millisecond to plan
+        in each query."""
+        return queryset if self.is_preview else queryset.published_own()
+
     def visible_or_404(self, queryset, **lookup):
         """The one object ``lookup`` finds among what the visitor may see."""
         return get_object_or_404(self.visible(queryset), **lookup)

@@ -313,7 +313,8 @@ def excluded_projects(line: RollupLine, projects, results, values) -> dict[str, 
     """The projects ``line`` does not count as evaluated, by reason (``PENDING``,
     ``WITHOUT_LEVEL``, ``NOT_RECORDED``; the first ``EXCLUDED_SHOWN`` of each, the line
     has the counts), read in one query: ``projects`` are those under the node,
-    ``results`` and ``values`` theirs, as ``rollups`` counted them."""
+    ``results`` and ``values`` those the visitor may see, of these projects or of any
+    (they are asked only of a row of ``projects``)."""
     year = line.fiscal_year
     of_year = {"project": OuterRef("pk"), "fiscal_year": year}
     rated = values.filter(criterion=line.criterion, **of_year)

@@ -222,6 +222,25 @@ def test_node_page_says_in_one_line_how_it_sums_up_its_projects():
     assert f"of the {total} projects under this item, 2 ({200 // total} per cent)" in english
 
 
+def test_a_node_counts_only_the_projects_its_visitor_sees(admin_client):
+    """A draft project and its published result and level show in the staff preview only:
+    a measure rolls up the projects its visitor sees listed on it, a node above them the
+    visible projects below it."""
+    node = community_node()
+    under = list(Project.objects.under(node).order_by("pk"))
+    record(under[0], 2012, achievement="3")
+    record(under[1], 2012, achievement="1")
+    Project.objects.filter(pk=under[1].pk).unpublish()
+    draft_url = under[1].get_absolute_url()
+    for shown in (node, node.parent):
+        total = Project.objects.under(shown).count()
+        html = Client().get(shown.get_absolute_url()).content.decode()
+        assert f"この項目の下の事業 {total - 1} 件のうち 1 件（{100 // (total - 1)}％）を" in html
+        assert draft_url not in html
+        html = admin_client.get(shown.get_absolute_url()).content.decode()
+        assert f"この項目の下の事業 {total} 件のうち 2 件（{200 // total}％）を" in html
+
+
 def test_a_long_list_of_excluded_projects_shows_the_first_of_each_reason(monkeypatch):
     from projects import progress
 

@@ -259,6 +259,23 @@ def test_the_roll_ups_excluded_projects_cost_one_query_however_many_they_are(cli
     assert count_queries(client, url) == one_evaluated - 1  # nothing excluded: no query
 
 
+def test_node_and_project_pages_check_the_projects_rules_once(client, db):
+    """PostgreSQL takes a millisecond to plan a project's visibility rules in each query that
+    has them: a measure's page checks them in its listings and a project's page in the
+    project; the results, values and pending evaluations of those projects are checked only
+    by their own status (the rules' SQL is the one naming its listings "vis_listing")."""
+    node = PolicyNode.objects.get(
+        plan__slug="kawasaki-2011", title="区における地域のまちづくりの推進"
+    )
+    project = node.listings.order_by("position", "pk").first().project
+    for url in (node.get_absolute_url(), project.get_absolute_url()):
+        cache.clear()
+        with CaptureQueriesContext(connection) as queries:
+            get_text(client, url)
+        checking = [query for query in queries.captured_queries if "vis_listing" in query["sql"]]
+        assert len(checking) == 1, url
+
+
 def test_a_first_page_that_holds_the_whole_list_needs_no_count(rf, db, django_assert_num_queries):
     from projects.site_views import LISTINGS_PER_PAGE, paginate
 
