@@ -594,9 +594,12 @@ def look_up_page(request, policy: PagePolicy, kwargs: dict, language: str) -> Pa
     return PageLookup(key, stamp, etag, lifetime, entry, None if query == query_string else query)
 
 
-def kept_query(query_string: str, params: Iterable[str]) -> str:
+@functools.lru_cache(maxsize=4096)
+def kept_query(query_string: str, params: frozenset[str]) -> str:
     """The query string with only the parameters in ``params``, in a fixed order: one
-    copy of a page whatever else a URL carries (random cache busters included)."""
+    copy of a page whatever else a URL carries (random cache busters included).
+    Remembered: parsing took a sixth of a search's cache hit, and popular searches
+    come again."""
     if not query_string:
         return ""
     # WSGI hands the query string over as latin-1; its bytes are UTF-8 (or %-escaped).
