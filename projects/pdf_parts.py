@@ -245,7 +245,9 @@ class Furniture:
 
     def forget(self) -> None:
         """pypdf keeps every object it has read: the pages' go once used (the copier has
-        the shared fonts' numbers and reads none of them again)."""
+        the shared fonts' numbers and reads none of them again). Cheap only in a file
+        without object streams (``printing.write_furniture``): an object in a stream is
+        read again with the whole stream."""
         self.reader.resolved_objects.clear()
 
 
