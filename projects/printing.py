@@ -179,8 +179,8 @@ def html_to_pdf(html: str, base_url: str, stylesheets: list[str] = STYLESHEETS) 
 # WeasyPrint holds every laid-out page until it writes the PDF: 1.87 GB for 884 pages.
 # A section of more than PART_LISTINGS listings is laid out in runs of whole nodes, each
 # in a child process that writes its PDF to a file and ends; the parts are joined into
-# one tagged PDF (``projects.pdf_parts``, in a child too) and stamped with the running
-# header and page numbers. settings.PDF_PART_PROCESSES children lay out parts at once,
+# one tagged PDF (``projects.pdf_parts``, in a child too, as each part is done) and
+# stamped with the running header and page numbers. settings.PDF_PART_PROCESSES children lay out parts at once,
 # each of PART_LISTINGS / PDF_PART_PROCESSES listings: together never more than
 # PART_LISTINGS, whose layout memory stays within bounds (README).
 
