@@ -330,17 +330,20 @@ class Joining:
         """Send the bookmarks and the furniture; back once the joined PDF is written."""
         self._send(("finish", outline, furniture))
         self.messages.close()
-        child, self.child = self.child, None
-        collect(*child)
+        self._collect()
 
     def _send(self, message: tuple) -> None:
         try:
             pickle.dump(message, self.messages)
             self.messages.flush()
         except BrokenPipeError:  # the join failed: its traceback
-            child, self.child = self.child, None
-            collect(*child)
+            self._collect()
             raise
+
+    def _collect(self) -> None:
+        """Wait for the child: back when it has written the PDF, else its traceback."""
+        child, self.child = self.child, None
+        collect(*child)
 
     def __enter__(self) -> Joining:
         return self

@@ -39,12 +39,10 @@ class ProjectDetailView(PlanContentMixin, TemplateView):
         nodes_shown = Q() if self.is_preview else PolicyNodeQuerySet.published_for("node")
         listings = project.listings.filter(nodes_shown).select_related("node__level_label")
         # The project is visible: of its results and values, only their own status counts.
-        results = list(self.visible_own(ProjectResult.objects.filter(project=project)))
+        visible_results = self.visible_own(ProjectResult.objects.filter(project=project))
+        results = list(visible_results)
         values = list(self.visible_own(project.evaluation_values.with_levels()))
-        pending = pending_evaluations(
-            Project.objects.filter(pk=project.pk),
-            self.visible_own(ProjectResult.objects.filter(project=project)),
-        )
+        pending = pending_evaluations(Project.objects.filter(pk=project.pk), visible_results)
         # The home measure's visible ancestors and itself, in one query: the home measure
         # is shown only if it is visible, that is the last of them.
         ancestors = (
